@@ -1,0 +1,253 @@
+"""Brygga's one settings file.
+
+Everything that differs between a laptop, CI and production comes from the environment (or a
+`.env` file beside manage.py). A bad value stops start-up with a message that names the variable,
+so a misconfigured deployment never half-runs.
+"""
+
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _env(cast, name, **kwargs):
+    """Read one variable; re-raise any parse error naming the variable."""
+    try:
+        return cast(name, **kwargs)
+    except (ValueError, TypeError, ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} has a bad value: {exc}") from exc
+
+
+DEBUG = _env(env.bool, "DEBUG", default=False)
+# Under pytest the test runner's own defaults apply (dev keys, console email, no HTTPS).
+TESTING = _env(env.bool, "BRYGGA_TESTING", default="pytest" in Path(sys.argv[0]).parts or Path(sys.argv[0]).name == "pytest")
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) or DEBUG=true for development."
+        )
+    # A fixed key is only acceptable where nothing real is protected by it.
+    SECRET_KEY = "dev-only-insecure-key-" + "x" * 40
+elif len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY is too short: use at least 32 random characters.")
+
+ALLOWED_HOSTS = _env(env.list, "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING) else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is empty: set it to the host names Brygga is served on.")
+CSRF_TRUSTED_ORIGINS = _env(env.list, "CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = _env(env.url, "SITE_URL", default="http://127.0.0.1:8000").geturl().rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_htmx",
+    "django_q",
+    "organizations",
+    "hr",
+    "warehouse",
+    "integrations",
+    "integrations.sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "organizations.middleware.CurrentOrganizationMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "organizations.context_processors.organization",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {"default": _env(env.db_url, "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while the job cluster writes; IMMEDIATE takes the write lock
+    # at BEGIN, so two writers queue on busy_timeout instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env.str("SQLITE_TEST_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = _env(env.int, "CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and job cluster --------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # The cache is shared between the web server and the cluster processes (cluster heartbeat,
+    # rate limiter), so it must not be process-local.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "brygga_cache"}}
+
+Q_CLUSTER = {
+    "name": env.str("Q_CLUSTER_NAME", default="brygga"),
+    "workers": _env(env.int, "Q_WORKERS", default=2),
+    "recycle": 500,
+    # A task may run for at most `timeout` seconds; `retry` must be longer so a slow task is
+    # never handed to a second worker while the first still runs it.
+    "timeout": 600,
+    "retry": 660,
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 1000,
+    "ack_failures": True,
+    "poll": 0.5,
+    "label": "Jobs",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "organizations.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "organizations.adapters.InviteOnlyAccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Brygga] "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Brygga"
+
+# --- Security -----------------------------------------------------------------------------------
+SECURE_SSL = _env(env.bool, "SECURE_SSL", default=not (DEBUG or TESTING))
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+SECURE_SSL_REDIRECT = SECURE_SSL
+SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
+SECURE_HSTS_PRELOAD = SECURE_SSL
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is not set. Generate one with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+        )
+    FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktaW5zZWN1cmUtZmllbGQta2V5LTMyYiE="  # base64 of 32 dev bytes
+else:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(FIELD_ENCRYPTION_KEY)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEY is not a valid Fernet key: {exc}") from exc
+
+# --- Email --------------------------------------------------------------------------------------
+EMAIL_CONFIG = _env(env.email_url, "EMAIL_URL", default="consolemail://" if (DEBUG or TESTING) else "smtp://localhost:25")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Brygga <noreply@brygga.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Fortnox ------------------------------------------------------------------------------------
+FORTNOX_CLIENT_ID = env.str("FORTNOX_CLIENT_ID", default="")
+FORTNOX_CLIENT_SECRET = env.str("FORTNOX_CLIENT_SECRET", default="")
+# Without a real Fortnox client the product talks to the bundled sandbox, exactly as it would
+# talk to Fortnox: only these base URLs differ.
+SANDBOX_ENABLED = _env(env.bool, "FORTNOX_SANDBOX_ENABLED", default=not FORTNOX_CLIENT_ID)
+_sandbox_base = f"{SITE_URL}/sandbox/fortnox"
+FORTNOX_AUTH_BASE_URL = _env(env.url, "FORTNOX_AUTH_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://apps.fortnox.se").geturl().rstrip("/")
+FORTNOX_API_BASE_URL = _env(env.url, "FORTNOX_API_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://api.fortnox.se").geturl().rstrip("/")
+if not FORTNOX_CLIENT_ID and SANDBOX_ENABLED:
+    # The sandbox registers this client for itself (see integrations.sandbox).
+    FORTNOX_CLIENT_ID = "brygga-sandbox-client"
+    FORTNOX_CLIENT_SECRET = "brygga-sandbox-secret"
+if not SANDBOX_ENABLED and not FORTNOX_CLIENT_SECRET:
+    raise ImproperlyConfigured("FORTNOX_CLIENT_SECRET must be set together with FORTNOX_CLIENT_ID.")
+FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.0)
+
+# --- i18n ---------------------------------------------------------------------------------------
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Stockholm"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # oauthlib logs request bodies (tokens included) at DEBUG: never let that through.
+        "oauthlib": {"level": "WARNING"},
+        "requests_oauthlib": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,174 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.se import orgnr
+
+from .permissions import ROLE_PERMISSIONS, Perm, Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    """A person who logs in to Brygga. Email is the login; there is no username."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Empty: use the organization's language."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+def validate_organisation_number(value):
+    if not orgnr.is_valid(value):
+        raise ValidationError(
+            _("%(value)s is not a valid Swedish organisation number (ten digits, e.g. 556036-0793)."),
+            params={"value": value},
+        )
+
+
+class Organization(models.Model):
+    """One company: one Fortnox account, one tenant in Brygga."""
+
+    name = models.CharField(_("name"), max_length=200)
+    organisation_number = models.CharField(
+        _("organisation number"), max_length=11, unique=True, validators=[validate_organisation_number]
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="sv")
+    require_mfa_for_admins = models.BooleanField(
+        _("require two-factor authentication for admins"), default=False,
+        help_text=_("Organization admins and HR admins must set up an authenticator app before they can work."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.organisation_number and orgnr.is_valid(self.organisation_number):
+            self.organisation_number = orgnr.format(self.organisation_number)
+        super().save(*args, **kwargs)
+
+    def admins(self):
+        """Users who hold the organization-wide settings permission (they get integration alerts)."""
+        return User.objects.filter(
+            memberships__organization=self, memberships__role=Role.ORG_ADMIN, is_active=True
+        )
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class OrganizationOwned(models.Model):
+    """Base for every tenant-owned model: rows are always reached through their organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organization")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique")]
+        ordering = ["organization__name", "user__email"]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+    def can(self, perm: Perm) -> bool:
+        return perm in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.organization.require_mfa_for_admins and self.role in (Role.ORG_ADMIN, Role.HR_ADMIN)
+
+
+def _new_token():
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An organization admin's invitation for an email address to join with a role."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    VALID_FOR = timezone.timedelta(days=14)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and timezone.now() < self.created_at + self.VALID_FOR

@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import actions
+from .decorators import organization_required
+from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, OrganizationSettingsForm, UserLanguageForm
+from .middleware import SESSION_KEY
+from .models import Invitation, Membership, Organization, User
+from .permissions import Perm, Role
+
+
+@login_required
+def dashboard(request):
+    if request.organization is None:
+        return render(request, "organizations/no_organization.html", status=403)
+    return render(request, "organizations/dashboard.html")
+
+
+@never_cache
+def healthz(request):
+    """Database and job-cluster liveness for load balancers and monitoring: 200 or 503, JSON."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        from django_q.conf import Conf
+        from django_q.status import Stat
+
+        alive = [s for s in Stat.get_all() if s.status != Conf.STOPPED]
+        checks["cluster"] = "ok" if alive else "no heartbeat"
+        checks["cluster_workers"] = sum(len(s.workers) for s in alive)
+    except Exception as exc:  # the cache/broker itself is down: report it, do not 500
+        checks["cluster"] = f"error: {exc.__class__.__name__}"
+    healthy = checks["database"] == "ok" and checks["cluster"] == "ok"
+    return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
+
+
+@login_required
+@require_POST
+def switch_organization(request):
+    try:
+        org_id = int(request.POST.get("organization", ""))
+    except ValueError:
+        messages.error(request, _("Choose an organization from the list."))
+        return redirect("dashboard")
+    allowed = Organization.objects.all() if request.user.is_superuser else Organization.objects.filter(memberships__user=request.user)
+    organization = get_object_or_404(allowed, pk=org_id)
+    request.session[SESSION_KEY] = organization.pk
+    messages.success(request, _("You are now working in %(org)s.") % {"org": organization.name})
+    next_url = request.POST.get("next") or reverse("dashboard")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("dashboard")
+    return redirect(next_url)
+
+
+@login_required
+def preferences(request):
+    form = UserLanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        request.user.language = form.cleaned_data["language"]
+        request.user.save(update_fields=["language"])
+        response = redirect("preferences")
+        messages.success(request, _("Your preferences were saved."))
+        return response
+    return render(request, "organizations/preferences.html", {"form": form})
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+def members(request):
+    org = request.organization
+    form = InvitationForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        actions.do_invite_member(org, form.cleaned_data["email"], form.cleaned_data["role"], request.user)
+        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+        return redirect("members")
+    return render(request, "organizations/members.html", {
+        "form": form,
+        "memberships": org.memberships.select_related("user").order_by("user__email"),
+        "invitations": org.invitations.filter(accepted_at__isnull=True).select_related("invited_by"),
+        "role_choices": Role.choices,
+    })
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+@require_POST
+def member_change_role(request, pk):
+    membership = get_object_or_404(Membership.objects.filter(organization=request.organization), pk=pk)
+    form = MembershipRoleForm(request.POST, instance=membership)
+    if form.is_valid():
+        actions.do_change_role(membership, form.cleaned_data["role"])
+        messages.success(request, _("%(user)s is now %(role)s.") % {"user": membership.user, "role": membership.get_role_display()})
+    else:
+        messages.error(request, " ".join(form.errors.get("role", [])))
+    return redirect("members")
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+@require_POST
+def member_remove(request, pk):
+    membership = get_object_or_404(Membership.objects.filter(organization=request.organization), pk=pk)
+    if membership.user_id == request.user.pk:
+        messages.error(request, _("You cannot remove yourself; ask another organization admin."))
+    else:
+        actions.do_remove_member(membership)
+        messages.success(request, _("%(user)s was removed from the organization.") % {"user": membership.user})
+    return redirect("members")
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+def organization_settings(request):
+    form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The organization settings were saved."))
+        return redirect("organization_settings")
+    return render(request, "organizations/settings.html", {"form": form})
+
+
+def invitation_accept(request, token):
+    invitation = Invitation.objects.filter(token=token).select_related("organization").first()
+    if invitation is None or not invitation.is_usable:
+        return render(request, "organizations/invitation_invalid.html", status=404)
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if request.user.is_authenticated:
+        if request.user.email.lower() != invitation.email.lower():
+            messages.error(request, _("This invitation is for %(email)s. Log out and open the link again.") % {"email": invitation.email})
+            return redirect("dashboard")
+        if request.method == "POST":
+            actions.do_accept_invitation(invitation, request.user)
+            request.session[SESSION_KEY] = invitation.organization_id
+            messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+            return redirect("dashboard")
+        return render(request, "organizations/invitation_accept.html", {"invitation": invitation})
+    if existing is not None:
+        messages.info(request, _("Log in as %(email)s to accept the invitation.") % {"email": invitation.email})
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    form = AcceptInvitationForm(request.POST or None, instance=User(email=invitation.email))
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.set_password(form.cleaned_data["password1"])
+        user.language = invitation.organization.language
+        user.save()
+        actions.do_accept_invitation(invitation, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SESSION_KEY] = invitation.organization_id
+        messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+        return redirect("dashboard")
+    return render(request, "organizations/invitation_accept.html", {"invitation": invitation, "form": form})
