@@ -161,6 +161,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Hashing cost protects real passwords; test users have none worth protecting.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -223,6 +226,8 @@ if not FORTNOX_CLIENT_ID and SANDBOX_ENABLED:
 if not SANDBOX_ENABLED and not FORTNOX_CLIENT_SECRET:
     raise ImproperlyConfigured("FORTNOX_CLIENT_SECRET must be set together with FORTNOX_CLIENT_ID.")
 FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.0)
+FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", default=25)
+FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

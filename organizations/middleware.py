@@ -1,7 +1,6 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import SimpleLazyObject
 
 from .models import Membership, Organization
 
@@ -38,11 +37,9 @@ class CurrentOrganizationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        resolved = SimpleLazyObject(lambda: _resolve(request))
-        request.organization = SimpleLazyObject(lambda: resolved[0]) if request.user.is_authenticated else None
-        request.membership = SimpleLazyObject(lambda: resolved[1]) if request.user.is_authenticated else None
+        org, membership = _resolve(request)
+        request.organization, request.membership = org, membership
         if request.user.is_authenticated:
-            org, membership = resolved[0], resolved[1]
             language = request.user.language or (org.language if org else None)
             if language:
                 translation.activate(language)
