@@ -26,9 +26,20 @@ def _env(cast, name, **kwargs):
         raise ImproperlyConfigured(f"Environment variable {name} has a bad value: {exc}") from exc
 
 
-DEBUG = _env(env.bool, "DEBUG", default=False)
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False, "": False}
+
+
+def _strict_bool(name, default):
+    """django-environ reads any unknown word as False; a typo must not silently switch things off."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw not in _BOOLEANS:
+        raise ImproperlyConfigured(f"Environment variable {name} must be true or false, not {raw!r}.")
+    return _BOOLEANS[raw]
+
+
+DEBUG = _strict_bool("DEBUG", False)
 # Under pytest the test runner's own defaults apply (dev keys, console email, no HTTPS).
-TESTING = _env(env.bool, "BRYGGA_TESTING", default="pytest" in Path(sys.argv[0]).parts or Path(sys.argv[0]).name == "pytest")
+TESTING = _strict_bool("BRYGGA_TESTING", "pytest" in Path(sys.argv[0]).parts or Path(sys.argv[0]).name == "pytest")
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -104,6 +115,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": _env(env.db_url, "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"].get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+    raise ImproperlyConfigured("DATABASE_URL must be a sqlite:/// or postgres:// URL.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the job cluster writes; IMMEDIATE takes the write lock
     # at BEGIN, so two writers queue on busy_timeout instead of failing with "database is locked".
@@ -177,7 +190,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Brygga"
 
 # --- Security -----------------------------------------------------------------------------------
-SECURE_SSL = _env(env.bool, "SECURE_SSL", default=not (DEBUG or TESTING))
+SECURE_SSL = _strict_bool("SECURE_SSL", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
 SECURE_SSL_REDIRECT = SECURE_SSL
@@ -215,7 +228,7 @@ FORTNOX_CLIENT_ID = env.str("FORTNOX_CLIENT_ID", default="")
 FORTNOX_CLIENT_SECRET = env.str("FORTNOX_CLIENT_SECRET", default="")
 # Without a real Fortnox client the product talks to the bundled sandbox, exactly as it would
 # talk to Fortnox: only these base URLs differ.
-SANDBOX_ENABLED = _env(env.bool, "FORTNOX_SANDBOX_ENABLED", default=not FORTNOX_CLIENT_ID)
+SANDBOX_ENABLED = _strict_bool("FORTNOX_SANDBOX_ENABLED", not FORTNOX_CLIENT_ID)
 _sandbox_base = f"{SITE_URL}/sandbox/fortnox"
 FORTNOX_AUTH_BASE_URL = _env(env.url, "FORTNOX_AUTH_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://apps.fortnox.se").geturl().rstrip("/")
 FORTNOX_API_BASE_URL = _env(env.url, "FORTNOX_API_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://api.fortnox.se").geturl().rstrip("/")

@@ -65,3 +65,52 @@ def client_for():
         return client
 
     return make
+
+
+def database_url_for_subprocess() -> str:
+    """The test database as a DATABASE_URL, so a subprocess (a job cluster, a second worker)
+    works on exactly the data the test sees."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}{':' + s['PASSWORD'] if s['PASSWORD'] else ''}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def subprocess_env(**extra) -> dict:
+    import os
+
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "BRYGGA_TESTING": "1"}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+@pytest.fixture
+def job_cluster(transactional_db):
+    """A real django-q2 cluster (`manage.py qcluster`) in its own process on the test database.
+    Yields the process; waits until the cluster reports its heartbeat."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django_q.conf import Conf
+    from django_q.status import Stat
+
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    process = subprocess.Popen(
+        [sys.executable, str(manage), "qcluster"], env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while not any(s.status != Conf.STOPPED for s in Stat.get_all()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the job cluster did not start: {process.stderr.read().decode()[-2000:]}")
+        time.sleep(0.2)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,0 +1,66 @@
+"""The settings file refuses bad configuration at start-up, naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_LIKE = {
+    "SECRET_KEY": "q8#Lm2!vZx7@pR4^tY9&wK3*nB6$hJ1%cF5(dG0)sA_eU+iO=lP-rT~yV",
+    "FIELD_ENCRYPTION_KEY": "ZGV2LW9ubHktaW5zZWN1cmUtZmllbGQta2V5LTMyYiE=",
+    "ALLOWED_HOSTS": "brygga.example.se",
+    "DATABASE_URL": "sqlite:////tmp/brygga-settings-test.sqlite3",
+    "EMAIL_URL": "smtp://mail.example.se:587",
+    "FORTNOX_CLIENT_ID": "real-client",
+    "FORTNOX_CLIENT_SECRET": "real-secret",
+    "BRYGGA_TESTING": "0",
+    "DEBUG": "false",
+}
+
+
+def manage(*args, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_LIKE and k != "SQLITE_TEST_NAME"}
+    env.update(PRODUCTION_LIKE)
+    for key, value in env_overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True, cwd=ROOT)
+
+
+def test_check_deploy_is_clean_with_production_like_settings():
+    completed = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SECRET_KEY", None, "SECRET_KEY is not set"),
+        ("SECRET_KEY", "short", "SECRET_KEY is too short"),
+        ("FIELD_ENCRYPTION_KEY", None, "FIELD_ENCRYPTION_KEY is not set"),
+        ("FIELD_ENCRYPTION_KEY", "not-a-key", "FIELD_ENCRYPTION_KEY is not a valid Fernet key"),
+        ("DEBUG", "perhaps", "DEBUG"),
+        ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL"),
+        ("REDIS_URL", "http://localhost", "REDIS_URL"),
+        ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS"),
+        ("FORTNOX_CLIENT_SECRET", None, "FORTNOX_CLIENT_SECRET"),
+        ("Q_WORKERS", "two", "Q_WORKERS"),
+    ],
+)
+def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value, message):
+    completed = manage("check", **{variable: value})
+    assert completed.returncode != 0
+    assert message in completed.stderr
+
+
+def test_without_a_real_fortnox_client_the_product_talks_to_the_sandbox():
+    completed = manage(
+        "shell", "--verbosity", "0", "-c", "from django.conf import settings; print(settings.SANDBOX_ENABLED, settings.FORTNOX_API_BASE_URL)",
+        FORTNOX_CLIENT_ID=None, FORTNOX_CLIENT_SECRET=None, SITE_URL="https://brygga.example.se",
+    )
+    assert completed.stdout.split() == ["True", "https://brygga.example.se/sandbox/fortnox"], completed.stderr
