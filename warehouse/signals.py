@@ -1,0 +1,29 @@
+"""Domain events of the warehouse. Anyone (an ERP integration, notifications) may listen; this
+app never knows who does.
+
+All are sent inside the transaction that made the change, so a receiver's own writes commit or
+roll back with it; a receiver that talks to the outside world must defer that work with
+`transaction.on_commit`. Every signal is sent with `sender` = the model class concerned.
+"""
+
+from django.dispatch import Signal
+
+# order: SalesOrder (state sent), rows: list[SalesOrderRow] with delivered_quantity set,
+# short: bool (something was delivered short), by: User or None
+order_fulfilled = Signal()
+
+# receipt: Receipt, purchase_order: PurchaseOrder (state after the receipt),
+# rows: list[ReceiptRow], by: User or None
+goods_received = Signal()
+
+# purchase_order: PurchaseOrder closed short (no more goods are coming), by: User or None
+purchase_order_closed = Signal()
+
+# adjustment: Adjustment (quantity signed), by: User or None
+stock_adjusted = Signal()
+
+# goods_return: Return, order: SalesOrder, by: User or None
+goods_returned = Signal()
+
+# movement: StockMovement, balance: StockBalance (after the movement)
+stock_changed = Signal()
