@@ -1,0 +1,61 @@
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+
+from organizations.models import Membership, Organization, User
+
+
+def test_a_member_logs_in_with_email_and_password(tenant, client):
+    response = client.post("/accounts/login/", {"login": tenant.employee.email.upper(), "password": "pw-for-tests-1"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_repeated_failed_logins_are_rate_limited(tenant, client):
+    for _ in range(6):
+        response = client.post("/accounts/login/", {"login": tenant.employee.email, "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Too many failed login attempts" in response.content.decode()
+    client.post("/accounts/login/", {"login": tenant.employee.email, "password": "pw-for-tests-1"})
+    assert client.get("/").status_code == 302  # still locked out, even with the right password
+
+
+def test_open_sign_up_is_closed_because_people_join_by_invitation(client, db):
+    client.post("/accounts/signup/", {"email": "x@example.se", "password1": "a-long-secret-97", "password2": "a-long-secret-97"})
+    assert not User.objects.filter(email="x@example.se").exists()
+
+
+def test_an_organization_can_require_mfa_for_its_admins(tenant, client_for):
+    tenant.organization.require_mfa_for_admins = True
+    tenant.organization.save(update_fields=["require_mfa_for_admins"])
+    admin = client_for(tenant.owner)
+    response = admin.get("/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/2fa/totp/activate/"
+    assert client_for(tenant.employee).get("/").status_code == 200
+
+    Authenticator.objects.create(user=tenant.owner, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert admin.get("/").status_code == 200
+
+
+def test_staff_see_only_their_own_organizations_rows_in_the_django_admin(tenant, other_tenant, client_for):
+    tenant.owner.is_staff = True
+    tenant.owner.save(update_fields=["is_staff"])
+    tenant.owner.user_permissions.add(*Permission.objects.filter(codename__in=["view_membership", "view_organization"]))
+    client = client_for(tenant.owner)
+    page = client.get("/admin/organizations/membership/").content.decode()
+    assert tenant.employee.email in page
+    assert other_tenant.employee.email not in page
+    foreign = Membership.objects.get(user=other_tenant.employee)
+    assert client.get(f"/admin/organizations/membership/{foreign.pk}/change/").status_code == 302  # admin's "does not exist" redirect
+    orgs = client.get("/admin/organizations/organization/").content.decode()
+    assert "Alfa AB" in orgs and "Beta AB" not in orgs
+
+
+def test_loading_the_demo_twice_changes_nothing_the_second_time(db, capsys):
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    counts = (Organization.objects.count(), User.objects.count(), Membership.objects.count())
+    call_command("load_demo")
+    assert (Organization.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+    assert "admin@demo.brygga.se" in first and "brygga-demo-2026" in first
+    assert set(Membership.objects.values_list("role", flat=True)) == {"org_admin", "hr_admin", "manager", "employee", "warehouse"}
