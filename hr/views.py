@@ -1,0 +1,272 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.decorators import organization_required
+from organizations.permissions import Perm, user_can
+
+from . import actions
+from .forms import AbsenceForm, EmployeeFilterForm, EmployeeForm, RegisterAbsenceForm
+from .models import Absence, AbsenceStatus, Employee
+
+PAGE_SIZE = 50
+
+
+def _employees(request):
+    return Employee.objects.for_organization(request.organization)
+
+
+def _absences(request):
+    return Absence.objects.for_organization(request.organization).with_related()
+
+
+def _own_employee(request):
+    return _employees(request).filter(user=request.user).select_related("manager").first()
+
+
+def _save(request, form, write, success_message):
+    """Runs an action on a valid form; the action validates again under a lock (e.g. overlaps
+    with an absence saved meanwhile), and what it refuses goes back onto the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = write()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, success_message % {"name": result})
+    return result
+
+
+def _form_values(form):
+    return {name: form.cleaned_data[name] for name in form._meta.fields}
+
+
+# HR admins: employees
+
+
+@organization_required(Perm.MANAGE_HR)
+def employee_list(request):
+    filters = EmployeeFilterForm(request.GET)
+    employees = filters.filter(_employees(request).select_related("manager"))
+    page = Paginator(employees, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "hr/employee_list.html", {"filters": filters, "page": page})
+
+
+@organization_required(Perm.MANAGE_HR)
+def employee_export(request):
+    filters = EmployeeFilterForm(request.GET)
+    employees = filters.filter(_employees(request).select_related("manager", "user")).order_by("employment_id")
+    columns = [
+        ("employment_id", _("Employment ID")), ("given_name", _("Given name")), ("family_name", _("Family name")),
+        ("email", _("Email")), ("phone", _("Phone")), ("street", _("Street address")),
+        ("postal_code", _("Postal code")), ("city", _("City")), ("country", _("Country")),
+        ("clearing_number", _("Clearing number")), ("account_number", _("Account number")),
+        ("employment_start", _("Employment start")), ("employment_end", _("Employment end")),
+        ("personal_identity_number", _("Personal identity number")), ("manager", _("Manager")),
+        ("user", _("User account")), ("active", _("Active")),
+    ]
+
+    def cell(employee, field):
+        if field == "manager":
+            return employee.manager.employment_id if employee.manager else ""
+        if field == "user":
+            return employee.user.email if employee.user else ""
+        value = getattr(employee, field)
+        return "" if value is None else value
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    def lines():
+        writer = csv.writer(Echo())
+        # The byte order mark makes Excel read the file as UTF-8 (åäö intact).
+        yield "\ufeff" + writer.writerow([str(label) for _field, label in columns])
+        for employee in employees.iterator(chunk_size=2000):
+            yield writer.writerow([cell(employee, field) for field, _label in columns])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="employees-{timezone.localdate().isoformat()}.csv"'
+    return response
+
+
+@organization_required(Perm.MANAGE_HR)
+def employee_create(request):
+    form = EmployeeForm(request.POST or None, instance=Employee(organization=request.organization))
+    employee = _save(
+        request, form,
+        lambda: actions.do_create_employee(request.organization, _form_values(form), acting_user=request.user),
+        _("%(name)s was added."),
+    )
+    if employee:
+        return redirect("hr:employee_detail", employee.pk)
+    return render(request, "hr/employee_form.html", {"form": form})
+
+
+@organization_required(Perm.MANAGE_HR)
+def employee_edit(request, pk):
+    employee = get_object_or_404(_employees(request), pk=pk)
+    form = EmployeeForm(request.POST or None, instance=employee)
+    saved = _save(
+        request, form,
+        lambda: actions.do_update_employee(employee, _form_values(form), acting_user=request.user),
+        _("The changes to %(name)s were saved."),
+    )
+    if saved:
+        return redirect("hr:employee_detail", pk)
+    return render(request, "hr/employee_form.html", {"form": form, "employee": employee})
+
+
+@organization_required(Perm.MANAGE_HR)
+def employee_detail(request, pk):
+    employee = get_object_or_404(_employees(request).select_related("manager", "user"), pk=pk)
+    return render(request, "hr/employee_detail.html", {
+        "employee": employee,
+        "absences": employee.absences.select_related("absence_type", "decided_by")[:100],
+        "reports": employee.reports.all()[:100],
+        "history": employee.change_records.select_related("changed_by")[:200],
+    })
+
+
+@organization_required(Perm.MANAGE_HR)
+@require_POST
+def employee_deactivate(request, pk):
+    employee = get_object_or_404(_employees(request), pk=pk)
+    if not employee.active:
+        messages.info(request, _("%(name)s is already inactive.") % {"name": employee})
+    else:
+        actions.do_deactivate_employee(employee, acting_user=request.user)
+        messages.success(request, _("%(name)s was deactivated.") % {"name": employee})
+    return redirect("hr:employee_detail", pk)
+
+
+# HR admins: absences
+
+
+@organization_required(Perm.MANAGE_HR)
+def absence_register(request, pk):
+    employee = get_object_or_404(_employees(request), pk=pk)
+    form = RegisterAbsenceForm(
+        request.POST or None, instance=Absence(organization=request.organization, employee=employee),
+    )
+    absence = _save(
+        request, form,
+        lambda: actions.do_register_absence(
+            employee, _form_values(form), acting_user=request.user, approved=form.cleaned_data["approved"],
+        ),
+        _("The absence %(name)s was registered."),
+    )
+    if absence:
+        return redirect("hr:employee_detail", pk)
+    return render(request, "hr/absence_form.html", {"form": form, "employee": employee})
+
+
+@organization_required(Perm.MANAGE_HR)
+def absence_edit(request, pk):
+    absence = get_object_or_404(_absences(request), pk=pk)
+    form = AbsenceForm(request.POST or None, instance=absence)
+    saved = _save(
+        request, form,
+        lambda: actions.do_update_absence(absence, _form_values(form), acting_user=request.user),
+        _("The absence %(name)s was saved."),
+    )
+    if saved:
+        return redirect("hr:employee_detail", saved.employee_id)
+    return render(request, "hr/absence_form.html", {
+        "form": form, "employee": absence.employee, "absence": absence,
+        "history": absence.change_records.select_related("changed_by"),
+    })
+
+
+@organization_required(Perm.MANAGE_HR)
+@require_POST
+def absence_delete(request, pk):
+    absence = get_object_or_404(_absences(request), pk=pk)
+    employee_id = absence.employee_id
+    actions.do_delete_absence(absence, acting_user=request.user)
+    messages.success(request, _("The absence was deleted."))
+    return redirect("hr:employee_detail", employee_id)
+
+
+# Managers: decisions
+
+
+@organization_required(Perm.APPROVE_ABSENCES)
+def approvals(request):
+    requested = _absences(request).filter(status=AbsenceStatus.REQUESTED).order_by("start_date", "pk")
+    sees_all = user_can(request.user, request.organization, Perm.MANAGE_HR, request.membership)
+    if not sees_all:
+        requested = requested.filter(employee__manager__user=request.user)
+    page = Paginator(requested, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "hr/approvals.html", {"page": page, "sees_all": sees_all})
+
+
+def _decision_view(decide, success_message):
+    @organization_required(Perm.APPROVE_ABSENCES)
+    @require_POST
+    def view(request, pk):
+        absence = get_object_or_404(_absences(request), pk=pk)
+        if not absence.can_be_decided_by(request.user, request.membership):
+            raise PermissionDenied
+        try:
+            decide(absence, acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, success_message % {"name": absence.employee, "absence": absence.absence_type})
+        return redirect("hr:approvals")
+
+    return view
+
+
+absence_approve = _decision_view(actions.do_approve_absence, _("%(absence)s for %(name)s was approved."))
+absence_reject = _decision_view(actions.do_reject_absence, _("%(absence)s for %(name)s was rejected."))
+
+
+# Everyone with an employee record: own absences
+
+
+@organization_required(Perm.REQUEST_ABSENCE)
+def my_absences(request):
+    employee = _own_employee(request)
+    if employee is None:
+        return render(request, "hr/my_absences.html", {"employee": None})
+    form = AbsenceForm(request.POST or None, instance=Absence(organization=request.organization, employee=employee))
+    absence = _save(
+        request, form,
+        lambda: actions.do_request_absence(employee, _form_values(form), acting_user=request.user),
+        _("Your absence %(name)s was saved."),
+    )
+    if absence:
+        return redirect("hr:my_absences")
+    page = Paginator(
+        employee.absences.select_related("absence_type", "decided_by"), PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "hr/my_absences.html", {"employee": employee, "form": form, "page": page})
+
+
+@organization_required(Perm.REQUEST_ABSENCE)
+@require_POST
+def absence_cancel(request, pk):
+    """The employee's own absence, or any for an HR admin (the action refuses everyone else)."""
+    absence = get_object_or_404(_absences(request), pk=pk)
+    try:
+        actions.do_cancel_absence(absence, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(absence)s for %(name)s was cancelled.") % {
+            "absence": absence.absence_type, "name": absence.employee,
+        })
+    if absence.employee.user_id == request.user.pk:
+        return redirect("hr:my_absences")
+    return redirect("hr:employee_detail", absence.employee_id)
+
