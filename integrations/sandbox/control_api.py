@@ -1,0 +1,150 @@
+"""The JSON control API for tests and benchmarks (under /_control/api/)."""
+
+import json
+
+from django.forms.models import model_to_dict
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from .access import control_api_access
+from .actions import do_reset_company, do_seed_company, next_database_number
+from .forms import CompanyForm, OAuthClientForm, SandboxUserForm
+from .models import Company, Record, RequestLog
+
+RECORD_PAGE = 500
+
+
+def control_endpoint(*methods):
+    def decorate(view):
+        return csrf_exempt(control_api_access(require_http_methods(list(methods))(view)))
+
+    return decorate
+
+
+class BadBody(Exception):
+    pass
+
+
+def _body(request) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise BadBody("The body is not JSON.") from None
+    if not isinstance(body, dict):
+        raise BadBody("The body must be a JSON object.")
+    return body
+
+
+def _form_errors(form) -> JsonResponse:
+    return JsonResponse({"error": "invalid", "errors": form.errors.get_json_data()}, status=400)
+
+
+def _bad(message: str) -> JsonResponse:
+    return JsonResponse({"error": "invalid", "message": message}, status=400)
+
+
+def company_json(company: Company) -> dict:
+    data = model_to_dict(company, fields=CompanyForm.Meta.fields)
+    data["locked_salary_until"] = company.locked_salary_until.isoformat() if company.locked_salary_until else None
+    return data
+
+
+def _bound_form(form_class, body: dict, instance=None, initial: dict | None = None):
+    """Partial updates: unknown keys are refused, missing keys keep their current values."""
+    unknown = set(body) - set(form_class.base_fields)
+    if unknown:
+        raise BadBody(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    return form_class({**(initial or {}), **body}, instance=instance)
+
+
+@control_endpoint("GET", "POST")
+def companies(request):
+    if request.method == "GET":
+        return JsonResponse({"companies": [company_json(c) for c in Company.objects.all()]})
+    try:
+        defaults = company_json(Company(database_number=next_database_number()))
+        form = _bound_form(CompanyForm, _body(request), initial=defaults)
+    except BadBody as error:
+        return _bad(str(error))
+    if not form.is_valid():
+        return _form_errors(form)
+    return JsonResponse(company_json(form.save()), status=201)
+
+
+@control_endpoint("GET", "PATCH")
+def company(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    if request.method == "GET":
+        return JsonResponse(company_json(company))
+    try:
+        form = _bound_form(CompanyForm, _body(request), instance=company, initial=company_json(company))
+    except BadBody as error:
+        return _bad(str(error))
+    if not form.is_valid():
+        return _form_errors(form)
+    return JsonResponse(company_json(form.save()))
+
+
+@control_endpoint("POST")
+def reset(request, database_number):
+    do_reset_company(get_object_or_404(Company, database_number=database_number))
+    return JsonResponse({"reset": True})
+
+
+@control_endpoint("POST")
+def seed(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    try:
+        body = _body(request)
+        size, seed_value = int(body.get("size", 300)), int(body.get("seed", 1))
+    except (BadBody, TypeError, ValueError) as error:
+        return _bad(str(error) or "size and seed must be whole numbers.")
+    if not 1 <= size <= 5000:
+        return _bad("size must be between 1 and 5000.")
+    return JsonResponse({"seeded": do_seed_company(company, size=size, seed_value=seed_value)})
+
+
+@control_endpoint("POST")
+def users(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    try:
+        form = _bound_form(SandboxUserForm, _body(request), initial={"is_system_admin": True})
+    except BadBody as error:
+        return _bad(str(error))
+    if not form.is_valid():
+        return _form_errors(form)
+    form.instance.company = company
+    user = form.save()
+    return JsonResponse({"username": user.username, "company": company.database_number}, status=201)
+
+
+@control_endpoint("POST")
+def clients(request):
+    try:
+        form = _bound_form(OAuthClientForm, _body(request))
+    except BadBody as error:
+        return _bad(str(error))
+    if not form.is_valid():
+        return _form_errors(form)
+    client = form.save()
+    return JsonResponse({"client_id": client.client_id}, status=201)
+
+
+@control_endpoint("GET")
+def records(request, database_number, resource):
+    company = get_object_or_404(Company, database_number=database_number)
+    found = Record.objects.filter(company=company, resource=resource).order_by("key")[:RECORD_PAGE]
+    return JsonResponse({"records": [{"key": r.key, "modified": r.modified.isoformat(), "document": r.document}
+                                     for r in found]})
+
+
+@control_endpoint("GET")
+def request_log(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    entries = RequestLog.objects.filter(company=company)[:RECORD_PAGE]
+    return JsonResponse({"requests": [
+        {"method": e.method, "path": e.path, "query": e.query, "status": e.status, "token": e.token_id,
+         "fault": e.fault, "duration_ms": e.duration_ms, "at": e.at.isoformat()} for e in entries
+    ]})

@@ -1,0 +1,64 @@
+from django import forms
+
+from .models import Company, OAuthClient, SandboxUser
+
+SWITCHES = [
+    "api_licence", "salary_licence", "warehouse_licence", "purchase_orders_licence", "back_orders_allowed",
+    "negative_stock_allowed", "stock_points_enabled", "locked_salary_until",
+]
+LIMITS = ["access_token_seconds", "refresh_token_seconds", "rate_limit_requests", "rate_limit_window_seconds",
+          "missing_scope_status"]
+FAULTS = ["fault_error_rate", "fault_error_status", "fault_429_burst", "fault_latency_ms", "fault_timeout_seconds",
+          "fault_drop_rate", "fault_seed"]
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["name", "database_number", "organisation_number", "address", "zip_code", "city",
+                  *SWITCHES, *LIMITS, *FAULTS]
+        widgets = {"locked_salary_until": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self):
+        data = super().clean()
+        for share in ("fault_error_rate", "fault_drop_rate"):
+            if data.get(share) is not None and not 0 <= data[share] <= 1:
+                self.add_error(share, "A share between 0 and 1.")
+        if data.get("fault_error_status") not in (None, 500, 502, 503, 504):
+            self.add_error("fault_error_status", "One of 500, 502, 503, 504.")
+        if data.get("missing_scope_status") not in (None, 400, 403):
+            self.add_error("missing_scope_status", "400 or 403.")
+        if data.get("rate_limit_window_seconds") is not None and data["rate_limit_window_seconds"] <= 0:
+            self.add_error("rate_limit_window_seconds", "A positive number of seconds.")
+        return data
+
+
+class SandboxUserForm(forms.ModelForm):
+    password = forms.CharField(min_length=6, widget=forms.PasswordInput(render_value=False))
+
+    class Meta:
+        model = SandboxUser
+        fields = ["username", "name", "password", "is_system_admin"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+class OAuthClientForm(forms.ModelForm):
+    secret = forms.CharField(min_length=8)
+    landing_page = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = OAuthClient
+        fields = ["client_id", "name", "secret", "redirect_uris", "landing_page", "service_accounts_allowed"]
+
+    def save(self, commit=True):
+        client = super().save(commit=False)
+        client.set_secret(self.cleaned_data["secret"])
+        if commit:
+            client.save()
+        return client

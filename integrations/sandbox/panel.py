@@ -1,0 +1,112 @@
+"""The control panel (HTML, for people) and the app market."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .access import panel_access
+from .actions import do_reset_company, do_seed_company, next_database_number
+from .forms import CompanyForm, SandboxUserForm
+from .models import Company, OAuthClient, Record, RequestLog
+
+PAGE = 50
+
+
+@panel_access
+def index(request):
+    OAuthClient.objects.ensure_builtin()
+    form = CompanyForm(request.POST or None, initial={"database_number": next_database_number()})
+    if request.method == "POST" and form.is_valid():
+        company = form.save()
+        messages.success(request, f"Created {company}.")
+        return redirect("fortnox_sandbox:company", company.database_number)
+    return render(request, "fortnox_sandbox/index.html", {
+        "companies": Company.objects.all(), "clients": OAuthClient.objects.all(), "form": form,
+    })
+
+
+@panel_access
+def company(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    form = CompanyForm(request.POST or None, instance=company, prefix="company")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("fortnox_sandbox:company", database_number)
+    resources = Record.objects.filter(company=company).values_list("resource", flat=True).distinct().order_by("resource")
+    return render(request, "fortnox_sandbox/company.html", {
+        "company": company, "form": form, "user_form": SandboxUserForm(prefix="user"),
+        "users": company.users.all(), "resources": resources,
+        "requests": RequestLog.objects.filter(company=company).select_related("token")[:PAGE],
+    })
+
+
+@panel_access
+@require_POST
+def add_user(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    form = SandboxUserForm(request.POST, prefix="user")
+    if form.is_valid():
+        form.instance.company = company
+        form.save()
+        messages.success(request, f"Sandbox user {form.instance.username} can now log in to the consent page.")
+    else:
+        messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
+    return redirect("fortnox_sandbox:company", database_number)
+
+
+@panel_access
+@require_POST
+def reset(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    do_reset_company(company)
+    messages.success(request, f"{company} is empty again.")
+    return redirect("fortnox_sandbox:company", database_number)
+
+
+@panel_access
+@require_POST
+def seed(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    try:
+        size = int(request.POST.get("size", 300))
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 5000:
+        messages.error(request, "The size must be a whole number between 1 and 5000.")
+    else:
+        do_seed_company(company, size=size)
+        messages.success(request, f"Seeded {company} with demo data (size {size}).")
+    return redirect("fortnox_sandbox:company", database_number)
+
+
+@panel_access
+def records(request, database_number, resource):
+    company = get_object_or_404(Company, database_number=database_number)
+    page = Paginator(Record.objects.filter(company=company, resource=resource).order_by("key"), PAGE)
+    return render(request, "fortnox_sandbox/records.html", {
+        "company": company, "resource": resource, "page": page.get_page(request.GET.get("page")),
+    })
+
+
+@panel_access
+def request_log(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    page = Paginator(RequestLog.objects.filter(company=company), PAGE)
+    return render(request, "fortnox_sandbox/requests.html", {
+        "company": company, "page": page.get_page(request.GET.get("page")),
+    })
+
+
+def app_market(request):
+    """Fortnox's marketplace: each registered app with an Activate button."""
+    OAuthClient.objects.ensure_builtin()
+    return render(request, "fortnox_sandbox/app_market.html", {"clients": OAuthClient.objects.exclude(landing_page="")})
+
+
+@require_POST
+def activate(request, client_id):
+    client = get_object_or_404(OAuthClient.objects.exclude(landing_page=""), client_id=client_id)
+    return HttpResponseRedirect(client.landing_page)
