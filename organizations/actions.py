@@ -43,3 +43,29 @@ def do_change_role(membership: Membership, role) -> Membership:
 
 def do_remove_member(membership: Membership) -> None:
     membership.delete()
+
+
+def do_notify(organization, users, *, title_template, body_template, context=None, link="", level="info", email=True):
+    """Tell people something: an in-app notification each, and (optionally) an email, both
+    rendered in each recipient's own language. Templates get `recipient` and `organization`."""
+    from .models import Notification, language_for
+
+    created = []
+    for user in users:
+        with translation.override(language_for(user, organization)):
+            ctx = {**(context or {}), "recipient": user, "organization": organization, "link": link, "site_url": settings.SITE_URL}
+            title = render_to_string(title_template, ctx).strip()
+            body = render_to_string(body_template, ctx).strip()
+        created.append(Notification(organization=organization, user=user, level=level, title=title[:200], body=body, link=link))
+        if email and user.email:
+            send_mail(subject=title, message=body, from_email=None, recipient_list=[user.email])
+    return Notification.objects.bulk_create(created)
+
+
+def do_mark_notifications_read(user, organization, ids=None) -> int:
+    from .models import Notification
+
+    unread = Notification.objects.filter(user=user, organization=organization, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, Membership, Organization, User
+from .models import Invitation, Membership, Notification, Organization, User
 
 
 def admin_organizations(user):
@@ -83,3 +83,11 @@ class InvitationAdmin(OrganizationScopedAdmin):
     search_fields = ["email"]
     list_select_related = ["organization"]
     readonly_fields = ["token"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(OrganizationScopedAdmin):
+    list_display = ["title", "user", "organization", "level", "created_at", "read_at"]
+    list_filter = ["level", "organization"]
+    search_fields = ["title", "body", "user__email"]
+    list_select_related = ["user", "organization"]

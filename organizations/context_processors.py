@@ -15,7 +15,13 @@ def organization(request):
         allowed = {p for p in Perm if membership.can(p)}
     else:
         allowed = set()
+    unread = 0
+    if org is not None:
+        from .models import Notification
+
+        unread = Notification.objects.filter(user=user, organization=org, read_at__isnull=True).count()
     return {
+        "unread_notifications": unread,
         "current_organization": org,
         "current_membership": membership,
         "user_memberships": user.memberships.select_related("organization").order_by("organization__name"),

@@ -67,6 +67,11 @@ def validate_organisation_number(value):
         )
 
 
+def language_for(user, organization) -> str:
+    """The language a person reads Brygga in: their own choice, else their organization's."""
+    return user.language or organization.language
+
+
 class Organization(models.Model):
     """One company: one Fortnox account, one tenant in Brygga."""
 
@@ -172,3 +177,30 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and timezone.now() < self.created_at + self.VALID_FOR
+
+
+class Notification(OrganizationOwned):
+    """An in-app notice for one person (the bell), stored already rendered in their language."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        WARNING = "warning", _("Warning")
+        ERROR = "error", _("Error")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "organization", "read_at"])]
+
+    def __str__(self):
+        return self.title
+

@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -14,7 +16,7 @@ from . import actions
 from .decorators import organization_required
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, OrganizationSettingsForm, UserLanguageForm
 from .middleware import SESSION_KEY
-from .models import Invitation, Membership, Organization, User
+from .models import Invitation, Membership, Notification, Organization, User
 from .permissions import Perm, Role
 
 
@@ -117,6 +119,27 @@ def member_remove(request, pk):
         actions.do_remove_member(membership)
         messages.success(request, _("%(user)s was removed from the organization.") % {"user": membership.user})
     return redirect("members")
+
+
+@organization_required()
+def notifications(request):
+    mine = Notification.objects.filter(user=request.user, organization=request.organization)
+    if request.method == "POST":
+        ids = request.POST.getlist("notification")
+        try:
+            marked = actions.do_mark_notifications_read(request.user, request.organization, [int(i) for i in ids] if ids else None)
+        except ValueError:
+            messages.error(request, _("Choose notifications from the list."))
+        else:
+            messages.success(request, ngettext("%(n)d notification marked as read.", "%(n)d notifications marked as read.", marked) % {"n": marked})
+        return redirect("notifications")
+    page = Paginator(mine, 50).get_page(request.GET.get("page"))
+    return render(request, "organizations/notifications.html", {"page": page})
+
+
+@organization_required()
+def notification_bell(request):
+    return render(request, "organizations/_bell.html")
 
 
 @organization_required(Perm.MANAGE_SETTINGS)
