@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+urlpatterns = [
+    path("fortnox/", views.connection_page, name="fortnox_connection"),
+    path("fortnox/connect/", views.connect, name="fortnox_connect"),
+    path("fortnox/callback/", views.callback, name="fortnox_callback"),
+    path("fortnox/disconnect/", views.disconnect, name="fortnox_disconnect"),
+    path("fortnox/activate/", views.activate, name="fortnox_activate"),
+]

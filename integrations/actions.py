@@ -1,0 +1,110 @@
+"""Writes with side effects on the Fortnox connection, one small function each."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .fortnox import oauth
+from .fortnox.errors import FortnoxError
+from .models import FortnoxConnection
+
+log = logging.getLogger("integrations.fortnox")
+
+_FORGET_FIELDS = ["status", "access_token", "refresh_token", "expires_at", "refresh_claimed_until", "last_error", "last_error_at"]
+
+
+def _forget_tokens(connection: FortnoxConnection, status, reason: str) -> None:
+    connection.status = status
+    connection.access_token = ""
+    connection.refresh_token = ""
+    connection.expires_at = None
+    connection.refresh_claimed_until = None
+    connection.last_error = reason
+    connection.last_error_at = timezone.now() if reason else None
+
+
+def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
+    """Store a fresh authorization (both tokens, encrypted) and learn which Fortnox company it
+    belongs to. If the company cannot be read (no API licence, say), the authorization is given
+    back to Fortnox and the FortnoxError is raised for the caller to show. (No transaction around
+    the whole: an HTTP call must not run under SQLite's database-wide write lock.)"""
+    from .fortnox.client import FortnoxClient
+
+    connection, _ = FortnoxConnection.objects.get_or_create(organization=organization)
+    connection.status = FortnoxConnection.Status.CONNECTED
+    connection.access_token = tokens.access_token
+    connection.refresh_token = tokens.refresh_token
+    connection.expires_at = tokens.expires_at
+    connection.refreshed_at = timezone.now()
+    connection.refresh_claimed_until = None
+    connection.granted_scopes = tokens.scopes
+    connection.connected_by = user
+    connection.connected_at = timezone.now()
+    connection.last_error = ""
+    connection.last_error_at = None
+    connection.save()
+    try:
+        company = FortnoxClient(connection).get("/3/companyinformation")
+    except FortnoxError as exc:
+        do_disconnect(connection, reason=exc.user_message)
+        raise
+    connection.tenant_id = str(company.get("DatabaseNumber") or "")
+    connection.company_name = company.get("CompanyName") or ""
+    connection.save(update_fields=["tenant_id", "company_name"])
+    return connection
+
+
+def do_save_features(connection: FortnoxConnection, *, hr_enabled, warehouse_enabled, warehouse_custom_documents) -> FortnoxConnection:
+    connection.hr_enabled = hr_enabled
+    connection.warehouse_enabled = warehouse_enabled
+    connection.warehouse_custom_documents = warehouse_custom_documents
+    if connection.pk is None:
+        connection.save()
+    else:
+        connection.save(update_fields=["hr_enabled", "warehouse_enabled", "warehouse_custom_documents"])
+    return connection
+
+
+def do_disconnect(connection: FortnoxConnection, *, reason: str = "") -> FortnoxError | None:
+    """Forget the tokens and revoke the refresh token at Fortnox. Returns the revoke failure, if
+    any, for the caller to show: the tokens are forgotten here either way."""
+    refresh_token = connection.refresh_token
+    _forget_tokens(connection, FortnoxConnection.Status.DISCONNECTED, reason)
+    connection.save(update_fields=_FORGET_FIELDS)
+    if not refresh_token:
+        return None
+    try:
+        oauth.revoke(refresh_token)
+    except FortnoxError as exc:
+        log.warning("revoking the Fortnox token of connection %s failed: %s", connection.pk, exc)
+        return exc
+    return None
+
+
+def do_mark_needs_reauth(connection: FortnoxConnection, *, reason: str) -> None:
+    """The authorization is gone (spent refresh token, revoked access): stop using it, record
+    why, and tell the organization admins once (not again while it stays broken)."""
+    already = connection.status == FortnoxConnection.Status.NEEDS_REAUTH
+    _forget_tokens(connection, FortnoxConnection.Status.NEEDS_REAUTH, reason)
+    connection.save(update_fields=_FORGET_FIELDS)
+    if not already:
+        transaction.on_commit(lambda: notify_admins_of_reauth(connection))
+
+
+def notify_admins_of_reauth(connection: FortnoxConnection) -> None:
+    organization = connection.organization
+    url = settings.SITE_URL + reverse("fortnox_connection")
+    for admin in organization.admins():
+        with translation.override(admin.language or organization.language):
+            context = {"organization": organization, "connection": connection, "url": url, "user": admin}
+            send_mail(
+                subject=render_to_string("integrations/email/needs_reauth_subject.txt", context).strip(),
+                message=render_to_string("integrations/email/needs_reauth_body.txt", context),
+                from_email=None,
+                recipient_list=[admin.email],
+            )

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from organizations.admin import OrganizationScopedAdmin
+
+from .models import FortnoxConnection
+
+
+@admin.register(FortnoxConnection)
+class FortnoxConnectionAdmin(OrganizationScopedAdmin):
+    """Tokens are not editable fields, so they never reach a form, a page or a log here."""
+
+    list_display = ["organization", "status", "company_name", "tenant_id", "expires_at", "refreshed_at", "last_error_at"]
+    list_filter = ["status", "hr_enabled", "warehouse_enabled"]
+    search_fields = ["organization__name", "company_name", "tenant_id"]
+    list_select_related = ["organization"]
+    fields = [
+        "organization", "status", "hr_enabled", "warehouse_enabled", "warehouse_custom_documents", "granted_scopes",
+        "tenant_id", "company_name", "expires_at", "refreshed_at", "last_error", "last_error_at", "connected_by",
+        "connected_at",
+    ]
+    readonly_fields = [
+        "status", "granted_scopes", "tenant_id", "company_name", "expires_at", "refreshed_at", "last_error",
+        "last_error_at", "connected_by", "connected_at",
+    ]

@@ -1,0 +1,87 @@
+"""What can go wrong talking to Fortnox, one type per thing a caller handles differently.
+
+Each error carries `user_message`: what happened and what to do, in words an organization
+admin understands (translated at the moment it is read, in the reader's language).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+MISSING_SCOPE_CODE = 2000663
+NO_MODULE_LICENCE_CODE = 2001101
+NO_API_LICENCE_CODE = 2001103
+
+
+class FortnoxError(Exception):
+    """Base of every Fortnox failure. `status` is the HTTP status when there was a response."""
+
+    default_message = _("Fortnox answered with an error.")
+
+    def __init__(self, detail: str = "", *, status: int | None = None, code=None, message: str = ""):
+        self.status = status
+        self.code = code
+        self.message = message  # Fortnox's own message, kept as sent
+        super().__init__(detail or message or str(self.default_message))
+
+    @property
+    def user_message(self) -> str:
+        return str(self.default_message)
+
+
+class FortnoxAuthError(FortnoxError):
+    """The tokens no longer work: an admin must connect Fortnox again."""
+
+    default_message = _(
+        "Fortnox no longer accepts Brygga's authorization (it was revoked, expired or used elsewhere). "
+        "An organization admin must re-connect Fortnox under Integrations → Fortnox."
+    )
+
+
+class FortnoxMissingScope(FortnoxError):
+    default_message = _("Brygga lacks a permission in Fortnox.")
+
+    def __init__(self, detail="", *, scope: str = "", **kwargs):
+        self.scope = scope
+        super().__init__(detail, **kwargs)
+
+    @property
+    def user_message(self) -> str:
+        return str(_(
+            "Brygga is not allowed to use \"%(scope)s\" in Fortnox. An organization admin must re-connect "
+            "Fortnox under Integrations → Fortnox and approve the new permission."
+        ) % {"scope": self.scope or "?"})
+
+
+class FortnoxNoLicence(FortnoxError):
+    @property
+    def user_message(self) -> str:
+        if self.code == NO_API_LICENCE_CODE:
+            return str(_(
+                "The Fortnox company has no licence for integrations (API). Ask Fortnox or your accounting "
+                "firm to add the integration licence, then connect again."
+            ))
+        return str(_(
+            "The Fortnox company has no licence for this module (for example Lön or Lager). Activate the "
+            "module in Fortnox, then re-connect Fortnox under Integrations → Fortnox."
+        ))
+
+
+class FortnoxNotFound(FortnoxError):
+    default_message = _("The record no longer exists in Fortnox. It may have been deleted there.")
+
+
+class FortnoxValidationError(FortnoxError):
+    @property
+    def user_message(self) -> str:
+        return str(_("Fortnox refused the change: %(message)s (code %(code)s). Correct it and try again.") % {
+            "message": self.message or "?", "code": self.code or "?",
+        })
+
+
+class FortnoxRateLimited(FortnoxError):
+    default_message = _("Fortnox is busy with too many requests from Brygga. Brygga will try again shortly.")
+
+
+class FortnoxTransientError(FortnoxError):
+    default_message = _(
+        "Fortnox could not be reached or had a temporary fault. Brygga will try again; nothing needs to be done now."
+    )

@@ -1,0 +1,135 @@
+"""Access-token rotation, safe under any number of concurrent workers.
+
+Fortnox refresh tokens work once: if two workers exchange the same one, the second gets
+`invalid_grant` and the connection would be lost. So exactly one worker may exchange it, and
+everyone else must wait for, then use, what that worker saved.
+
+How: a short transaction holding the connection's row lock re-reads the row and decides. If
+someone else already refreshed, we take their tokens. If someone is refreshing right now (a
+claim that has not expired), we wait and look again. Otherwise we claim the refresh, commit,
+exchange the token, and save both new tokens in a second locked transaction before anyone uses
+them.
+
+Why the HTTP exchange is not inside the locked transaction: on SQLite there are no row locks;
+`transaction_mode=IMMEDIATE` takes the database-wide write lock at BEGIN, which is what
+serialises the decision here (the re-read happens inside that write transaction, so two workers
+can never both see "unclaimed"). Holding it for a network round trip would stall every writer
+of the product for that long, and deadlock outright against a sandbox that shares the database.
+The claim keeps the exactly-once guarantee on both databases with only milliseconds under lock.
+"""
+
+import time
+from datetime import timedelta
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import FortnoxConnection
+
+from . import oauth
+from .errors import FortnoxAuthError
+
+log = logging.getLogger("integrations.fortnox")
+
+# Refresh this long before the access token expires, so a request never starts with a token
+# that dies on the way.
+REFRESH_MARGIN = timedelta(minutes=5)
+CLAIM_POLL_SECONDS = 0.05
+TOKEN_FIELDS = ["status", "access_token", "refresh_token", "expires_at", "refreshed_at", "granted_scopes", "last_error"]
+
+
+def _claim_duration() -> timedelta:
+    # Longer than the slowest token request can take, so a live claim is never taken over.
+    return timedelta(seconds=2 * settings.FORTNOX_TIMEOUT_SECONDS + 5)
+
+
+def _locked(connection) -> FortnoxConnection:
+    return FortnoxConnection.objects.select_for_update().get(pk=connection.pk)
+
+
+def _adopt(connection, row) -> None:
+    for field in TOKEN_FIELDS:
+        setattr(connection, field, getattr(row, field))
+
+
+def _raise_unless_connected(connection) -> None:
+    if connection.status != FortnoxConnection.Status.CONNECTED:
+        raise FortnoxAuthError(connection.last_error or "Fortnox is not connected")
+
+
+def access_token(connection: FortnoxConnection) -> str:
+    """A usable access token for the connection, rotated first when it expires soon."""
+    _raise_unless_connected(connection)
+    if connection.token_expires_within(REFRESH_MARGIN):
+        rotate(connection, stale_access_token=connection.access_token)
+    return connection.access_token
+
+
+def rotate(connection: FortnoxConnection, stale_access_token: str) -> None:
+    """Replace `stale_access_token` (expiring, or just refused by Fortnox) with a fresh one,
+    refreshing only if no other worker did; updates `connection` in place."""
+    while True:
+        with transaction.atomic():
+            row = _locked(connection)
+            _adopt(connection, row)
+            _raise_unless_connected(row)
+            if row.access_token != stale_access_token and not row.token_expires_within(REFRESH_MARGIN):
+                return  # another worker refreshed while we were deciding
+            now = timezone.now()
+            if row.refresh_claimed_until is None or row.refresh_claimed_until <= now:
+                row.refresh_claimed_until = now + _claim_duration()
+                row.save(update_fields=["refresh_claimed_until"])
+                used_refresh_token = row.refresh_token
+                break
+        time.sleep(CLAIM_POLL_SECONDS)
+
+    log.info("fortnox refresh token exchanged for connection %s", connection.pk)
+    try:
+        tokens = oauth.refresh(used_refresh_token)
+    except oauth.FortnoxOAuthError as exc:
+        if exc.error != "invalid_grant":
+            _release_claim(connection)
+            raise
+        _adopt_or_give_up(connection, used_refresh_token, exc)
+        return
+    except Exception:
+        _release_claim(connection)
+        raise
+
+    with transaction.atomic():
+        row = _locked(connection)
+        row.access_token = tokens.access_token
+        row.refresh_token = tokens.refresh_token
+        row.expires_at = tokens.expires_at
+        row.refreshed_at = timezone.now()
+        row.granted_scopes = tokens.scopes or row.granted_scopes
+        row.refresh_claimed_until = None
+        row.save(update_fields=TOKEN_FIELDS + ["refresh_claimed_until"])
+    _adopt(connection, row)
+
+
+def _release_claim(connection) -> None:
+    with transaction.atomic():
+        row = _locked(connection)
+        row.refresh_claimed_until = None
+        row.save(update_fields=["refresh_claimed_until"])
+
+
+def _adopt_or_give_up(connection, used_refresh_token: str, exc) -> None:
+    """Fortnox says the refresh token is spent. Re-read once: if another worker (whose claim we
+    outlived) saved new tokens, use them; otherwise the authorization is gone."""
+    from integrations.actions import do_mark_needs_reauth
+
+    with transaction.atomic():
+        row = _locked(connection)
+        row.refresh_claimed_until = None
+        row.save(update_fields=["refresh_claimed_until"])
+        if row.status == FortnoxConnection.Status.CONNECTED and row.refresh_token != used_refresh_token:
+            _adopt(connection, row)
+            return
+        do_mark_needs_reauth(row, reason=str(exc))
+    _adopt(connection, row)
+    raise FortnoxAuthError(str(exc)) from exc

@@ -1,0 +1,51 @@
+"""The Fortnox sandbox's JSON control API and consent page, driven over HTTP exactly as a person
+or a test would (nothing of the sandbox is imported). For tests and benchmarks only."""
+
+import re
+
+import requests
+
+
+class SandboxControl:
+    """The sandbox's JSON control API and consent page, over HTTP (as a test or a person
+    would use them; nothing of the sandbox is imported)."""
+
+    def __init__(self, sandbox_url: str):
+        self.url = sandbox_url.rstrip("/")
+        self.http = requests.Session()
+
+    def _call(self, method: str, path: str, **json):
+        response = self.http.request(method, f"{self.url}/_control/api/{path}", json=json or None, timeout=30)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def create_company(self, **fields) -> dict:
+        return self._call("POST", "companies", **fields)
+
+    def update_company(self, company: dict, **fields) -> dict:
+        return self._call("PATCH", f"companies/{company['database_number']}", **fields)
+
+    def create_user(self, company: dict, username: str = "", password: str = "sandbox-pw-1") -> dict:
+        user = self._call("POST", f"companies/{company['database_number']}/users",
+                          username=username or f"admin-{company['database_number']}", password=password)
+        return {**user, "password": password}
+
+    def requests_with_status(self, company: dict, status: int) -> list[dict]:
+        return [entry for entry in self.request_log(company) if entry["status"] == status]
+
+    def request_log(self, company: dict) -> list[dict]:
+        return self._call("GET", f"companies/{company['database_number']}/requests")["requests"]
+
+    def consent(self, authorization_url: str, user: dict, action: str = "approve") -> str:
+        """Log in on the consent page and press Approve (or Deny); the URL the sandbox sends the
+        browser back to (the app's callback with `code` or `error`, and `state`)."""
+        browser = requests.Session()
+        page = browser.get(authorization_url, timeout=30)
+        for step in ({"action": "login", "username": user["username"], "password": user["password"]}, {"action": action}):
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+            data = {**step, **({"csrfmiddlewaretoken": token.group(1)} if token else {})}
+            page = browser.post(authorization_url, data=data, allow_redirects=False, timeout=30,
+                                headers={"Referer": authorization_url})
+        if page.status_code != 302:
+            raise RuntimeError(f"the consent page did not redirect back (status {page.status_code})")
+        return page.headers["Location"]

@@ -1,0 +1,119 @@
+import secrets
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.decorators import organization_required
+from organizations.middleware import SESSION_KEY
+from organizations.models import Organization
+from organizations.permissions import Perm
+
+from . import actions
+from .forms import ActivationForm, FortnoxFeaturesForm
+from .fortnox import oauth
+from .fortnox.errors import FortnoxError
+from .models import FortnoxConnection
+
+# The pending authorization: which state we sent to Fortnox, for which organization. Popped on
+# the way back, so a state works once.
+OAUTH_SESSION_KEY = "fortnox_oauth"
+
+
+def _start_authorization(request, organization):
+    connection = FortnoxConnection.for_organization(organization)
+    state = secrets.token_urlsafe(32)
+    request.session[OAUTH_SESSION_KEY] = {"state": state, "organization_id": organization.pk}
+    return redirect(oauth.authorization_url(connection.requested_scopes(), state))
+
+
+def _refused(request, message, status=400):
+    return render(request, "integrations/fortnox_refused.html", {"message": message}, status=status)
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+def connection_page(request):
+    connection = FortnoxConnection.for_organization(request.organization)
+    form = FortnoxFeaturesForm(request.POST or None, instance=connection)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_features(connection, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        if connection.is_connected and connection.missing_scopes():
+            messages.warning(request, _("Saved. Re-connect Fortnox to approve the permissions the new features need."))
+        else:
+            messages.success(request, _("The Fortnox settings were saved."))
+        return redirect("fortnox_connection")
+    return render(request, "integrations/connection.html", {"connection": connection, "form": form})
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+@require_POST
+def connect(request):
+    return _start_authorization(request, request.organization)
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+def callback(request):
+    pending = request.session.pop(OAUTH_SESSION_KEY, None)
+    state = request.GET.get("state", "")
+    if pending is None or not secrets.compare_digest(pending["state"], state):
+        return _refused(request, _(
+            "This answer from Fortnox does not belong to a connection started here (it was already used, "
+            "or it was started in another browser). Nothing was changed. Start the connection again."
+        ))
+    if pending["organization_id"] != request.organization.pk:
+        return _refused(request, _(
+            "The connection was started for another organization than the one you work in now. Nothing was "
+            "changed. Switch to the right organization and start again."
+        ))
+    if "error" in request.GET:
+        error = oauth.FortnoxOAuthError(request.GET["error"], request.GET.get("error_description", ""))
+        return _refused(request, error.user_message)
+    if not request.GET.get("code"):
+        return _refused(request, _("Fortnox sent no authorization code. Nothing was changed. Start the connection again."))
+    try:
+        tokens = oauth.exchange_code(request.GET["code"])
+        connection = actions.do_connect(request.organization, tokens, request.user)
+    except FortnoxError as exc:
+        return _refused(request, exc.user_message, status=502 if exc.status and exc.status >= 500 else 400)
+    messages.success(request, _("Fortnox is connected to %(company)s.") % {"company": connection.company_name})
+    return redirect("fortnox_connection")
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+@require_POST
+def disconnect(request):
+    connection = FortnoxConnection.for_organization(request.organization)
+    if connection.pk is None:
+        messages.info(request, _("Fortnox was not connected."))
+        return redirect("fortnox_connection")
+    failure = actions.do_disconnect(connection)
+    if failure is None:
+        messages.success(request, _("Fortnox is disconnected and Brygga's access was revoked."))
+    else:
+        messages.warning(request, _(
+            "Brygga forgot its access to Fortnox, but Fortnox could not be told (%(reason)s). To be sure, remove "
+            "Brygga under Integrations in Fortnox."
+        ) % {"reason": failure.user_message})
+    return redirect("fortnox_connection")
+
+
+def activate(request):
+    """Where Fortnox's app market sends a customer who clicks Activate: log in, pick the
+    organization, approve in Fortnox, then fine-tune the integration settings here."""
+    if not request.user.is_authenticated:
+        return render(request, "integrations/activate.html", {"next": request.get_full_path()})
+    if request.user.is_superuser:
+        organizations = list(Organization.objects.order_by("name"))
+    else:
+        organizations = [
+            membership.organization
+            for membership in request.user.memberships.select_related("organization").order_by("organization__name")
+            if membership.can(Perm.MANAGE_SETTINGS)
+        ]
+    form = ActivationForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        organization = form.cleaned_data["organization"]
+        request.session[SESSION_KEY] = organization.pk
+        return _start_authorization(request, organization)
+    return render(request, "integrations/activate.html", {"form": form, "organizations": organizations})

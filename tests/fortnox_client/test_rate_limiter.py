@@ -1,0 +1,119 @@
+"""The shared limiter, measured directly: whatever threads and processes share a connection,
+no window ever holds more requests than the limit, and the budget is used (nobody idles while
+there is room). The sandbox half of the story (no 429 ever arrives) is in test_client_calls."""
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from integrations.fortnox.ratelimit import WINDOW_MARGIN_SECONDS, get_rate_limiter
+from integrations.models import FortnoxConnection
+
+from .processes import run_in_processes
+
+LIMIT, WINDOW = 5, 0.4
+
+
+@pytest.fixture
+def small_budget(settings):
+    settings.FORTNOX_RATE_LIMIT_REQUESTS = LIMIT
+    settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = WINDOW
+
+
+@pytest.fixture
+def shared_connection(transactional_db, tenant):
+    return FortnoxConnection.objects.create(organization=tenant.organization)
+
+
+def busiest_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times[i:] if t < start + window) for i, start in enumerate(times))
+
+
+def acquire_in_threads(connection_id: int, threads: int, each: int) -> list[float]:
+    times, lock = [], threading.Lock()
+
+    def work():
+        limiter = get_rate_limiter()
+        for _ in range(each):
+            limiter.acquire(connection_id)
+            with lock:
+                times.append(time.time())
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return times
+
+
+def assert_limit_held_and_budget_used(times: list[float]):
+    assert busiest_window(times, WINDOW) <= LIMIT
+    # Full use of the budget: N requests need (N/LIMIT − 1) windows, plus the safety margin each.
+    windows = len(times) / LIMIT - 1
+    assert max(times) - min(times) <= windows * (WINDOW + WINDOW_MARGIN_SECONDS) + 1.0
+
+
+def test_threads_sharing_a_connection_never_exceed_the_limit_in_any_window(small_budget, shared_connection):
+    times = acquire_in_threads(shared_connection.pk, threads=4, each=5)
+    assert len(times) == 20
+    assert_limit_held_and_budget_used(times)
+
+
+def test_processes_sharing_a_connection_never_exceed_the_limit_in_any_window(small_budget, shared_connection):
+    per_process = run_in_processes("acquire_times", [(shared_connection.pk, 8), (shared_connection.pk, 8)])
+    times = [t for process_times in per_process for t in process_times]
+    assert len(times) == 16
+    assert_limit_held_and_budget_used(times)
+
+
+def test_connections_have_budgets_of_their_own(small_budget, shared_connection, other_tenant):
+    other = FortnoxConnection.objects.create(organization=other_tenant.organization)
+    limiter = get_rate_limiter()
+    started = time.monotonic()
+    for _ in range(LIMIT):
+        limiter.acquire(shared_connection.pk)
+        limiter.acquire(other.pk)
+    assert time.monotonic() - started < WINDOW
+
+
+@pytest.fixture
+def redis_url():
+    """A private Redis server for the test (the Redis limiter must run against the real thing)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    for _ in range(50):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_with_redis_configured_threads_and_processes_share_one_budget(small_budget, shared_connection, settings, redis_url):
+    settings.REDIS_URL = redis_url
+    assert type(get_rate_limiter()).__name__ == "RedisRateLimiter"
+    threads_done = []
+    thread = threading.Thread(target=lambda: threads_done.extend(acquire_in_threads(shared_connection.pk, threads=3, each=4)))
+    thread.start()
+    per_process = run_in_processes("acquire_times", [(shared_connection.pk, 6)])
+    thread.join()
+    times = threads_done + per_process[0]
+    assert len(times) == 18
+    assert_limit_held_and_budget_used(times)

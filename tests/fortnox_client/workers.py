@@ -1,0 +1,48 @@
+"""Code that tests run in separate processes (spawned fresh, so nothing is inherited but the
+environment): each process configures Django for the test database itself."""
+
+import logging
+import os
+import time
+
+
+def in_process(env: dict, function_name: str, *args):
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return globals()[function_name](*args)
+
+
+def acquire_times(connection_id: int, count: int) -> list[float]:
+    from integrations.fortnox.ratelimit import get_rate_limiter
+
+    limiter = get_rate_limiter()
+    times = []
+    for _ in range(count):
+        limiter.acquire(connection_id)
+        times.append(time.time())
+    return times
+
+
+class _RefreshCounter(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record):
+        if record.getMessage().startswith("fortnox refresh token exchanged"):
+            self.count += 1
+
+
+def call_company_information(connection_id: int) -> dict:
+    """One API call through the product's client; whether it worked and how many refreshes
+    this process sent to Fortnox."""
+    from integrations.fortnox.client import FortnoxClient
+    from integrations.models import FortnoxConnection
+
+    counter = _RefreshCounter()
+    logging.getLogger("integrations.fortnox").addHandler(counter)
+    logging.getLogger("integrations.fortnox").setLevel(logging.INFO)
+    company = FortnoxClient(FortnoxConnection.objects.get(pk=connection_id)).get("/3/companyinformation")
+    return {"company": company["CompanyName"], "refreshes": counter.count}
