@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+app_name = "warehouse"
+
+urlpatterns = [
+    path("", views.pick_queue, name="pick_queue"),
+    path("orders/<int:pk>/", views.order_page, name="order"),
+    path("orders/<int:pk>/start/", views.order_start_picking, name="order_start_picking"),
+    path("orders/<int:pk>/scan/", views.order_scan, name="order_scan"),
+    path("orders/<int:pk>/rows/<int:row_pk>/pick/", views.order_pick_row, name="order_pick_row"),
+    path("orders/<int:pk>/pack/", views.order_pack, name="order_pack"),
+    path("orders/<int:pk>/fulfil/", views.order_report_fulfilled, name="order_report_fulfilled"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/return/", views.order_return, name="order_return"),
+    path("purchase-orders/", views.purchase_order_list, name="purchase_orders"),
+    path("purchase-orders/<int:pk>/", views.purchase_order_receive, name="purchase_order"),
+    path("purchase-orders/<int:pk>/close-short/", views.purchase_order_close_short, name="purchase_order_close_short"),
+    path("stock/", views.stock, name="stock"),
+    path("stock/articles/<int:pk>/", views.article_stock, name="article"),
+    path("stock/adjust/", views.adjustment_new, name="adjustment_new"),
+]

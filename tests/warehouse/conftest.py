@@ -90,3 +90,10 @@ def caught():
     yield listen
     for signal, receiver in connected:
         signal.disconnect(receiver)
+
+
+@pytest.fixture(autouse=True)
+def english_pages(tenant):
+    """Pages in the source language, so assertions on messages survive new translations."""
+    tenant.organization.language = "en"
+    tenant.organization.save(update_fields=["language"])

@@ -1,0 +1,173 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, OrderType, PurchaseOrder, SalesOrder, StockLocation
+
+# Scanners type the code and press Enter: one big field, focused, no autocorrect in the way.
+SCAN_ATTRS = {
+    "autofocus": True, "autocomplete": "off", "autocapitalize": "off", "spellcheck": "false",
+    "inputmode": "text", "enterkeyhint": "go", "class": "scan-input",
+}
+QUANTITY_ATTRS = {"inputmode": "decimal", "class": "quantity-input", "step": "any"}
+
+
+def quantity_field(**kwargs):
+    return forms.DecimalField(
+        max_digits=12, decimal_places=3, widget=forms.NumberInput(attrs=QUANTITY_ATTRS), **kwargs
+    )
+
+
+def scan_field(label):
+    return forms.CharField(
+        label=label, max_length=50, widget=forms.TextInput(attrs=SCAN_ATTRS),
+        help_text=_("Scan or type an EAN or an article number."),
+    )
+
+
+class OrganizationForm(forms.Form):
+    """A form whose choices come from one organization; adds a stock location choice when the
+    organization uses locations."""
+
+    with_location = False
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        if self.with_location:
+            locations = StockLocation.objects.for_organization(organization).filter(active=True)
+            if locations.exists():
+                self.fields["location"] = forms.ModelChoiceField(
+                    label=_("Stock location"), queryset=locations, required=False,
+                    empty_label=_("(no location)"),
+                )
+
+    def chosen_location(self):
+        return self.cleaned_data.get("location")
+
+
+class PickQueueFilterForm(OrganizationForm):
+    TO_DO = ""
+    state = forms.ChoiceField(
+        label=_("State"), required=False,
+        choices=[(TO_DO, _("To do (open, picking, packed)"))] + SalesOrder.State.choices,
+    )
+    order_type = forms.ModelChoiceField(label=_("Order type"), queryset=OrderType.objects.none(), required=False)
+    delivery_by = forms.DateField(
+        label=_("Delivery on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("Order or customer"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={**SCAN_ATTRS, "autofocus": False}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order_type"].queryset = OrderType.objects.for_organization(self.organization)
+
+    def filter(self, orders):
+        """Apply the valid filters; invalid ones are reported by the form and left out."""
+        data = self.cleaned_data
+        state = data.get("state")
+        orders = orders.filter(state=state) if state else orders.filter(state__in=SalesOrder.TO_DO)
+        if data.get("order_type"):
+            orders = orders.filter(order_type=data["order_type"])
+        if data.get("delivery_by"):
+            orders = orders.filter(delivery_date__lte=data["delivery_by"])
+        if data.get("q"):
+            orders = orders.filter(Q(order_number=data["q"]) | Q(customer__name__icontains=data["q"]))
+        return orders
+
+
+class PurchaseOrderFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), required=False,
+        choices=[("", _("Still coming (expected, partly received)"))] + PurchaseOrder.State.choices,
+    )
+
+    def filter(self, purchase_orders):
+        state = self.cleaned_data.get("state")
+        return purchase_orders.filter(state=state) if state else purchase_orders.filter(state__in=PurchaseOrder.RECEIVABLE)
+
+
+class ScanForm(forms.Form):
+    code = scan_field(_("Scan"))
+    quantity = quantity_field(label=_("Quantity"), initial=1, min_value=Decimal("0.001"))
+
+
+class PickRowForm(forms.Form):
+    quantity = quantity_field(label=_("Quantity"), min_value=Decimal("0.001"))
+
+
+class ArticleLookupForm(OrganizationForm):
+    """Finds one article of the organization from a scanned EAN or article number."""
+
+    code = scan_field(_("Article"))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        articles = Article.objects.for_organization(self.organization).filter(Article.scan_filter(code))
+        article = articles.first()
+        if article is None:
+            raise ValidationError(_("No article has the EAN or article number “%(code)s”."), params={"code": code})
+        self.article = article
+        return code
+
+
+class AdjustmentForm(ArticleLookupForm):
+    with_location = True
+    quantity = quantity_field(
+        label=_("Change"), help_text=_("Positive adds to stock (found, counted more); negative takes out (damaged, lost)."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if not quantity:
+            raise ValidationError(_("Enter a change other than zero."))
+        return quantity
+
+
+class ReturnForm(OrganizationForm):
+    with_location = True
+    row = forms.ModelChoiceField(label=_("Row"), queryset=None, empty_label=None)
+    quantity = quantity_field(label=_("Quantity back"), min_value=Decimal("0.001"), initial=1)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, organization=order.organization, **kwargs)
+        self.fields["row"].queryset = order.rows.select_related("article").filter(article__is_stock_article=True)
+        self.fields["row"].label_from_instance = lambda row: _("%(article)s (delivered %(delivered)s, returned %(returned)s)") % {
+            "article": row.article, "delivered": f"{row.delivered_quantity.normalize():f}",
+            "returned": f"{row.returned_quantity.normalize():f}",
+        }
+
+
+class ReceiveForm(OrganizationForm):
+    """One quantity field per purchase-order row still expecting goods."""
+
+    with_location = True
+    note = forms.CharField(label=_("Note (delivery note number, damage)"), max_length=500, required=False)
+
+    def __init__(self, *args, purchase_order, rows, **kwargs):
+        super().__init__(*args, organization=purchase_order.organization, **kwargs)
+        self.all_rows = rows
+        self.rows = [row for row in rows if row.outstanding_quantity > 0]
+        for row in self.rows:
+            self.fields[self.field_name(row)] = quantity_field(
+                label=str(row.article), required=False, min_value=Decimal(0), max_value=row.outstanding_quantity,
+            )
+
+    @staticmethod
+    def field_name(row):
+        return f"row_{row.pk}"
+
+    def row_fields(self):
+        """(row, its quantity field or None when nothing more is expected) for every row."""
+        return [(row, self[self.field_name(row)] if row in self.rows else None) for row in self.all_rows]
+
+    def quantities(self) -> dict[int, Decimal]:
+        return {row.pk: self.cleaned_data.get(self.field_name(row)) or Decimal(0) for row in self.rows}

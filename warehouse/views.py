@@ -1,0 +1,249 @@
+"""Warehouse staff pages: made for a tablet or a scanner's browser (big buttons, one focused
+scan field per page). Every view needs `Perm.WORK_WAREHOUSE` and reaches objects only through
+`request.organization`."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Subquery, Sum, Window
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.decorators import organization_required
+from organizations.permissions import Perm
+
+from . import actions
+from .forms import (
+    AdjustmentForm, ArticleLookupForm, PickQueueFilterForm, PickRowForm, PurchaseOrderFilterForm, ReceiveForm,
+    ReturnForm, ScanForm,
+)
+from .models import Article, PurchaseOrder, SalesOrder, SalesOrderRow, StockBalance, StockMovement
+
+PAGE_SIZE = 50
+warehouse_required = organization_required(Perm.WORK_WAREHOUSE)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _attempt(request, action, *args, success=None, **kwargs):
+    """Run an action; report a broken rule as an error message. Returns the result or None."""
+    try:
+        result = action(*args, **kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+def _order(request, pk):
+    return get_object_or_404(
+        SalesOrder.objects.for_organization(request.organization).select_related("customer", "order_type"), pk=pk
+    )
+
+
+def _purchase_order(request, pk):
+    return get_object_or_404(
+        PurchaseOrder.objects.for_organization(request.organization).select_related("supplier"), pk=pk
+    )
+
+
+@warehouse_required
+def pick_queue(request):
+    form = PickQueueFilterForm(request.GET or None, organization=request.organization)
+    orders = SalesOrder.objects.for_organization(request.organization).select_related("customer", "order_type")
+    if form.is_bound:
+        form.is_valid()  # errors are shown; the valid filters still apply
+        orders = form.filter(orders)
+        if form.cleaned_data.get("q") and (exact := orders.filter(order_number=form.cleaned_data["q"]).first()):
+            return redirect("warehouse:order", exact.pk)  # a scanned order slip opens its order
+    else:
+        orders = orders.filter(state__in=SalesOrder.TO_DO)
+    orders = orders.order_by(F("delivery_date").asc(nulls_last=True), "order_number")
+    return render(request, "warehouse/pick_queue.html", {"form": form, "page": _page(request, orders)})
+
+
+def _order_page(request, order, **context):
+    rows = list(order.rows.select_related("article"))
+    return render(request, "warehouse/order.html", {
+        "order": order, "rows": rows, "scan_form": ScanForm(), "pick_form": PickRowForm(),
+        "can_move_to": {state: order.can_move_to(state) for state in SalesOrder.State},
+        "accepts_picks": order.state in (SalesOrder.State.OPEN, SalesOrder.State.PICKING),
+        "returns": order.returns.select_related("order_row__article", "created_by", "location"),
+        **context,
+    })
+
+
+@warehouse_required
+def order_page(request, pk):
+    return _order_page(request, _order(request, pk))
+
+
+@warehouse_required
+@require_POST
+def order_start_picking(request, pk):
+    _attempt(request, actions.do_start_picking, _order(request, pk), request.user)
+    return redirect("warehouse:order", pk)
+
+
+@warehouse_required
+@require_POST
+def order_scan(request, pk):
+    order = _order(request, pk)
+    form = ScanForm(request.POST)
+    if not form.is_valid():
+        return _order_page(request, order, scan_form=form)
+    row = _attempt(request, order.row_for_scan, form.cleaned_data["code"])
+    if row is not None:
+        _attempt(
+            request, actions.do_pick_row, row, form.cleaned_data["quantity"], request.user,
+            success=_("Picked %(quantity)s × %(article)s.") % {
+                "quantity": form.cleaned_data["quantity"].normalize(), "article": row.article,
+            },
+        )
+    return redirect("warehouse:order", pk)
+
+
+@warehouse_required
+@require_POST
+def order_pick_row(request, pk, row_pk):
+    order = _order(request, pk)
+    row = get_object_or_404(SalesOrderRow, order=order, pk=row_pk)
+    form = PickRowForm(request.POST)
+    if form.is_valid():
+        _attempt(request, actions.do_pick_row, row, form.cleaned_data["quantity"], request.user)
+    else:
+        messages.error(request, _("Enter a quantity above zero to pick."))
+    return redirect("warehouse:order", pk)
+
+
+@warehouse_required
+@require_POST
+def order_pack(request, pk):
+    _attempt(request, actions.do_pack, _order(request, pk), request.user, success=_("Packed."))
+    return redirect("warehouse:order", pk)
+
+
+@warehouse_required
+@require_POST
+def order_report_fulfilled(request, pk):
+    order = _order(request, pk)
+    try:
+        _attempt(
+            request, actions.do_report_fulfilled, order, request.user, allow_short="confirm_short" in request.POST,
+            success=_("%(order)s is reported fulfilled.") % {"order": order},
+        )
+    except actions.ShortDeliveryNeedsConfirmation as short:
+        return render(request, "warehouse/confirm_short.html", {"order": order, "short_rows": short.short_rows})
+    return redirect("warehouse:order", pk)
+
+
+@warehouse_required
+@require_POST
+def order_cancel(request, pk):
+    _attempt(request, actions.do_cancel_order, _order(request, pk), success=_("Order cancelled."))
+    return redirect("warehouse:order", pk)
+
+
+@warehouse_required
+def order_return(request, pk):
+    order = _order(request, pk)
+    form = ReturnForm(request.POST or None, order=order)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = _attempt(
+            request, actions.do_register_return, data["row"], data["quantity"], data["reason"], request.user,
+            location=form.chosen_location(), success=_("Return registered; the goods are back in stock."),
+        )
+        if done:
+            return redirect("warehouse:order", pk)
+    return render(request, "warehouse/return_form.html", {"order": order, "form": form})
+
+
+@warehouse_required
+def purchase_order_list(request):
+    form = PurchaseOrderFilterForm(request.GET or {})
+    form.is_valid()
+    purchase_orders = form.filter(
+        PurchaseOrder.objects.for_organization(request.organization).select_related("supplier")
+    ).order_by(F("expected_date").asc(nulls_last=True), "order_number")
+    return render(request, "warehouse/purchase_orders.html", {"form": form, "page": _page(request, purchase_orders)})
+
+
+@warehouse_required
+def purchase_order_receive(request, pk):
+    purchase_order = _purchase_order(request, pk)
+    rows = list(purchase_order.rows.select_related("article"))
+    form = ReceiveForm(request.POST or None, purchase_order=purchase_order, rows=rows)
+    if form.is_valid():
+        receipt = _attempt(
+            request, actions.do_receive_purchase_order, purchase_order, form.quantities(), request.user,
+            location=form.chosen_location(), note=form.cleaned_data["note"], success=_("Receipt recorded."),
+        )
+        if receipt:
+            return redirect("warehouse:purchase_order", pk)
+    receipts = purchase_order.receipts.select_related("received_by", "location").prefetch_related(
+        "rows__purchase_order_row__article"
+    )
+    return render(request, "warehouse/purchase_order.html", {
+        "purchase_order": purchase_order, "form": form, "receipts": receipts,
+        "receivable": purchase_order.state in PurchaseOrder.RECEIVABLE,
+    })
+
+
+@warehouse_required
+@require_POST
+def purchase_order_close_short(request, pk):
+    _attempt(
+        request, actions.do_close_purchase_order_short, _purchase_order(request, pk), request.user,
+        success=_("Closed short: the rest is not expected any more."),
+    )
+    return redirect("warehouse:purchase_order", pk)
+
+
+@warehouse_required
+def stock(request):
+    """Articles with their stock; a scanned code that matches one article opens it."""
+    form = ArticleLookupForm(request.GET or None, organization=request.organization)
+    if form.is_valid():
+        return redirect("warehouse:article", form.article.pk)
+    in_stock = StockBalance.objects.filter(article=OuterRef("pk")).values("article").annotate(total=Sum("quantity"))
+    articles = Article.objects.for_organization(request.organization).annotate(
+        in_stock=Subquery(in_stock.values("total"))
+    )
+    return render(request, "warehouse/stock.html", {"form": form, "page": _page(request, articles)})
+
+
+@warehouse_required
+def article_stock(request, pk):
+    article = get_object_or_404(Article.objects.for_organization(request.organization).select_related("supplier"), pk=pk)
+    balances = list(article.balances.select_related("location"))
+    ledger = article.movements.select_related(
+        "location", "created_by", "sales_order", "receipt__purchase_order"
+    ).annotate(
+        running_total=Window(Sum("quantity"), order_by=[F("created_at").asc(), F("pk").asc()])
+    ).order_by("-created_at", "-pk")
+    return render(request, "warehouse/article.html", {
+        "article": article, "balances": balances, "total": sum(b.quantity for b in balances),
+        "page": _page(request, ledger),
+    })
+
+
+@warehouse_required
+def adjustment_new(request):
+    initial = {"code": request.GET.get("code", "")}
+    form = AdjustmentForm(request.POST or None, initial=initial, organization=request.organization)
+    if form.is_valid():
+        data = form.cleaned_data
+        adjustment = _attempt(
+            request, actions.do_adjust_stock, form.article, data["quantity"], data["reason"], request.user,
+            location=form.chosen_location(), success=_("Stock adjusted."),
+        )
+        if adjustment:
+            return redirect("warehouse:article", form.article.pk)
+    return render(request, "warehouse/adjustment_form.html", {"form": form})
