@@ -68,3 +68,15 @@ def english():
     """Messages are asserted in the English source text."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client_for(client_for):
+    """The base fixture's logged-in client, for a user who reads Brygga in English."""
+
+    def make(user):
+        user.language = "en"
+        user.save(update_fields=["language"])
+        return client_for(user)
+
+    return make
