@@ -28,6 +28,11 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _posted(request):
+    """POST data to bind a form to, even when empty (an empty submit must show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _attempt(request, action, *args, success=None, **kwargs):
     """Run an action; report a broken rule as an error message. Returns the result or None."""
     try:
@@ -153,7 +158,7 @@ def order_cancel(request, pk):
 @warehouse_required
 def order_return(request, pk):
     order = _order(request, pk)
-    form = ReturnForm(request.POST or None, order=order)
+    form = ReturnForm(_posted(request), order=order)
     if form.is_valid():
         data = form.cleaned_data
         done = _attempt(
@@ -179,7 +184,7 @@ def purchase_order_list(request):
 def purchase_order_receive(request, pk):
     purchase_order = _purchase_order(request, pk)
     rows = list(purchase_order.rows.select_related("article"))
-    form = ReceiveForm(request.POST or None, purchase_order=purchase_order, rows=rows)
+    form = ReceiveForm(_posted(request), purchase_order=purchase_order, rows=rows)
     if form.is_valid():
         receipt = _attempt(
             request, actions.do_receive_purchase_order, purchase_order, form.quantities(), request.user,
@@ -237,7 +242,7 @@ def article_stock(request, pk):
 @warehouse_required
 def adjustment_new(request):
     initial = {"code": request.GET.get("code", "")}
-    form = AdjustmentForm(request.POST or None, initial=initial, organization=request.organization)
+    form = AdjustmentForm(_posted(request), initial=initial, organization=request.organization)
     if form.is_valid():
         data = form.cleaned_data
         adjustment = _attempt(
