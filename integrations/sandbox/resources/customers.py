@@ -1,0 +1,64 @@
+"""Customers `/3/customers` (scope `customer`), API-FACTS §7. A customer number is never
+handed out twice: not by auto-numbering and not by hand, also after the customer was deleted
+(2000637); deleted numbers are remembered in `customers-deleted`."""
+
+from ..api import Family
+from ..errors import FortnoxError
+from ..registers import Register, no_content, merged, number_order
+
+family = Family(scope="customer")
+customers = Register(
+    resource="customers", wrapper="Customer", list_key="Customers", key_field="CustomerNumber",
+    schema="fortnox_Customer", list_schema="fortnox_CustomerListItem",
+    not_found_code=2000433, not_found_message="Kan inte hitta kunden.",
+)
+DELETED = "customers-deleted"
+READ_ONLY = frozenset({"Country", "DeliveryCountry", "VisitingCountry"})
+DEFAULTS = {"Active": True, "Type": "COMPANY", "Currency": "SEK", "CountryCode": "SE", "VATType": "SEVAT",
+            "OrganisationNumber": "", "Email": "", "Phone1": "", "Address1": "", "ZipCode": "", "City": ""}
+
+
+def present_item(call, document: dict) -> dict:
+    return customers.list_item(call, {**document, "Phone": document.get("Phone1")})
+
+
+@family.route("3/customers", "GET", "POST")
+def customer_list(call):
+    if call.request.method == "POST":
+        return create(call)
+    return call.page(
+        customers.store(call).records(), "Customers", present_item,
+        filters={"active": lambda doc: doc.get("Active"), "inactive": lambda doc: not doc.get("Active")},
+        sorts={"customernumber": lambda doc: number_order(doc["CustomerNumber"]),
+               "name": lambda doc: (doc.get("Name") or "").casefold()},
+        default_sort=lambda doc: number_order(doc["CustomerNumber"]),
+        search={name.lower(): name for name in (
+            "CustomerNumber", "Name", "ZipCode", "City", "Email", "OrganisationNumber", "GLN", "GLNDelivery")}
+        | {"phone": "Phone1"},
+    )
+
+
+def create(call):
+    changes = call.payload("Customer", customers.schema, READ_ONLY)
+    number = changes.get("CustomerNumber") or customers.next_key(call)
+    if customers.store(call).get(number) or call.store(DELETED).get(number):
+        raise FortnoxError(2000637, f"Kundnummer {number} används redan. Kundnummer kan inte återanvändas.")
+    document = merged({**DEFAULTS, "CustomerNumber": number}, changes, "Name")
+    customers.store(call).create(number, document)
+    return call.respond(customers.wrap(call, document), status=201)
+
+
+@family.route("3/customers/<str:CustomerNumber>", "GET", "PUT", "DELETE")
+def customer_detail(call, CustomerNumber):
+    record = customers.find(call, CustomerNumber)
+    if call.request.method == "DELETE":
+        call.store(DELETED).put(CustomerNumber, {"CustomerNumber": CustomerNumber})
+        customers.store(call).delete(record)
+        return no_content()
+    if call.request.method == "PUT":
+        changes = call.payload("Customer", customers.schema, READ_ONLY)
+        if changes.get("CustomerNumber", CustomerNumber) != CustomerNumber:
+            raise FortnoxError(2000637, "Kundnumret kan inte ändras.")
+        customers.store(call).update(record, merged(record.document, changes, "Name"))
+    return call.respond(customers.wrap(call, record.document))
+
