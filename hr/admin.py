@@ -2,11 +2,25 @@ from django.contrib import admin
 
 from organizations.admin import OrganizationScopedAdmin
 
-from .models import Absence, AbsenceType, ChangeRecord, Employee
+from . import actions
+from .models import Absence, AbsenceStatus, AbsenceType, ChangeRecord, Employee
+
+
+class WritesThroughActions:
+    """Saves in the admin go through the action functions too, so they are in the history and
+    reach the signal listeners like any other change."""
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            field: form.cleaned_data[field] for field in obj.TRACKED_FIELDS
+            if field in form.cleaned_data and (not change or field in form.changed_data)
+        }
+        saved = self.update(obj, values, request.user) if change else self.create(obj, values, request.user)
+        obj.pk = saved.pk
 
 
 @admin.register(Employee)
-class EmployeeAdmin(OrganizationScopedAdmin):
+class EmployeeAdmin(WritesThroughActions, OrganizationScopedAdmin):
     list_display = ["employment_id", "family_name", "given_name", "email", "phone", "manager", "employment_start",
                     "employment_end", "active", "organization"]
     list_filter = ["active", "country", "organization"]
@@ -14,6 +28,12 @@ class EmployeeAdmin(OrganizationScopedAdmin):
     list_select_related = ["manager", "organization"]
     raw_id_fields = ["manager", "user"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def create(self, obj, values, user):
+        return actions.do_create_employee(obj.organization, values, acting_user=user)
+
+    def update(self, obj, values, user):
+        return actions.do_update_employee(obj, values, acting_user=user)
 
 
 @admin.register(AbsenceType)
@@ -26,7 +46,7 @@ class AbsenceTypeAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(OrganizationScopedAdmin):
+class AbsenceAdmin(WritesThroughActions, OrganizationScopedAdmin):
     list_display = ["employee", "absence_type", "start_date", "end_date", "grade", "status", "decided_by",
                     "organization"]
     list_filter = ["status", "absence_type__code", "organization"]
@@ -35,6 +55,21 @@ class AbsenceAdmin(OrganizationScopedAdmin):
     raw_id_fields = ["employee", "decided_by", "created_by"]
     date_hierarchy = "start_date"
     readonly_fields = ["created_at", "updated_at"]
+
+    def create(self, obj, values, user):
+        return actions.do_register_absence(
+            obj.employee, values, acting_user=user, approved=values.get("status") == AbsenceStatus.APPROVED,
+        )
+
+    def update(self, obj, values, user):
+        return actions.do_update_absence(obj, values, acting_user=user)
+
+    def delete_model(self, request, obj):
+        actions.do_delete_absence(obj, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for absence in queryset.select_related("employee", "absence_type"):
+            actions.do_delete_absence(absence, acting_user=request.user)
 
 
 @admin.register(ChangeRecord)

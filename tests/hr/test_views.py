@@ -267,3 +267,16 @@ def test_the_approvals_and_own_pages_take_few_queries(tenant, staff, absence_typ
         assert employee.get(reverse("hr:my_absences")).status_code == 200
     with django_assert_max_num_queries(11):
         assert hr_admin.get(reverse("hr:employee_detail", args=[staff.report.pk])).status_code == 200
+
+
+def test_an_edit_in_the_django_admin_is_recorded_and_signalled(tenant, staff, client_for):
+    from organizations.models import User
+
+    superuser = User.objects.create_superuser(email="root@alfa.test", password="pw-for-tests-1")
+    client = client_for(superuser)
+    url = reverse("admin:hr_employee_change", args=[staff.colleague.pk])
+    data = {f: getattr(staff.colleague, f) or "" for f in Employee.TRACKED_FIELDS if f not in ("manager", "user")}
+    data.update(organization=tenant.organization.pk, city="Visby", active="on", employment_start="2024-01-15")
+    assert client.post(url, data).status_code == 302
+    change = ChangeRecord.objects.get(employee=staff.colleague, field_name="city")
+    assert (change.new_value, change.changed_by) == ("Visby", superuser)
