@@ -23,6 +23,7 @@ def staff(tenant, client_for):
 def queries_for(client, url):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
+    assert len(captured) > 3, "the capture saw the page's queries"
     return len(captured)
 
 
