@@ -22,3 +22,4 @@ class FortnoxConnectionAdmin(OrganizationScopedAdmin):
         "status", "granted_scopes", "tenant_id", "company_name", "expires_at", "refreshed_at", "last_error",
         "last_error_at", "connected_by", "connected_at",
     ]
+from . import hr_admin  # noqa: E402,F401

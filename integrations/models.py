@@ -106,3 +106,5 @@ class FortnoxRateWindow(models.Model):
 
     def __str__(self):
         return f"{self.connection_id}: {len(self.sent_at)}"
+
+from .sync_models import *  # noqa: E402,F401,F403

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("fortnox/callback/", views.callback, name="fortnox_callback"),
     path("fortnox/disconnect/", views.disconnect, name="fortnox_disconnect"),
     path("fortnox/activate/", views.activate, name="fortnox_activate"),
+    path("", include("integrations.hr_urls")),
 ]

@@ -77,7 +77,7 @@ def callback(request):
     except FortnoxError as exc:
         return _refused(request, exc.user_message, status=502 if exc.status and exc.status >= 500 else 400)
     messages.success(request, _("Fortnox is connected to %(company)s.") % {"company": connection.company_name})
-    return redirect("fortnox_connection")
+    return redirect(pending.get("next") or "fortnox_connection")
 
 
 @organization_required(Perm.MANAGE_SETTINGS)

@@ -1,0 +1,407 @@
+"""Synchronising users between Brygga and Fortnox: plan (read every Fortnox employee, compare,
+change nothing), then apply the admin's decisions in a job, one person at a time.
+
+The plan lives in `SyncRun.data["plan"]` as plain JSON, so the conflict page renders it without a
+query per person. Each person is an entry with a `key`, a `section` (match, only_fortnox,
+only_brygga, unmatchable), both sides' normalised values, and what the comparison found:
+`automatic` (one-sided changes since the last sync, applied without asking), `conflicts`
+(fields the admin decides), `missing` (a value on one side only, offered to fill the other) and
+`problems` (what blocks this person, with what to fix).
+"""
+
+import logging
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hr import actions as hr_actions
+from hr.models import Employee
+from organizations.actions import do_notify
+
+from . import hr_fields
+from .fortnox.client import CallCounter, FortnoxClient
+from .fortnox.errors import FortnoxError, FortnoxNotFound
+from .hr_receivers import EMPLOYEE_LINK
+from .sync_models import ExternalLink, HrIntegrationSettings, IntegrationError, SyncRun, compare_three_way
+
+log = logging.getLogger("integrations.hr_sync")
+
+RUN_KIND = "hr_users"
+APPLY_TASK = "integrations.hr_sync.apply_user_sync"
+UNIQUE_FIELDS = ("email", "phone", "employment_id")
+BRYGGA, FORTNOX = "brygga", "fortnox"
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+def do_plan_user_sync(organization, *, acting_user) -> SyncRun:
+    """Read Fortnox's employees and store what a synchronisation would do, as a planned run."""
+    counter = CallCounter()
+    client = FortnoxClient.for_organization(organization, call_counter=counter)
+    run = SyncRun.objects.create(
+        organization=organization, kind=RUN_KIND, trigger=SyncRun.Trigger.MANUAL, status=SyncRun.Status.PLANNED,
+        started_by=acting_user,
+    )
+    try:
+        documents = list(client.iterate("/3/employees"))
+    except FortnoxError as error:
+        run.api_calls = counter.total
+        run.save(update_fields=["api_calls"])
+        run.finish(SyncRun.Status.FAILED, error=error.user_message)
+        raise
+    run.data = {"plan": build_plan(organization, documents)}
+    run.api_calls = counter.total
+    run.save(update_fields=["data", "api_calls"])
+    run.append_log(_("Read %(count)s Fortnox employees in %(calls)s calls.") % {"count": len(documents), "calls": counter.total})
+    return run
+
+
+class _Index:
+    """Who holds which unique value on one side: value → keys of the people holding it."""
+
+    def __init__(self):
+        self.holders = defaultdict(set)
+
+    def add(self, field: str, value, key) -> None:
+        if value:
+            self.holders[field, value].add(key)
+
+    def others(self, field: str, value, key) -> set:
+        return self.holders.get((field, value), set()) - {key} if value else set()
+
+
+def build_plan(organization, documents: list[dict]) -> dict:
+    employees = list(Employee.objects.for_organization(organization).order_by("family_name", "given_name", "pk"))
+    links = {link.object_id: link for link in ExternalLink.links_for(organization, EMPLOYEE_LINK, Employee)}
+    linked_external = {link.external_id: link for link in links.values()}
+
+    brygga = {employee.pk: hr_fields.employee_values(employee) for employee in employees}
+    by_id = {employee.pk: employee for employee in employees}
+    brygga_index = _Index()
+    for pk, values in brygga.items():
+        for field in UNIQUE_FIELDS:
+            brygga_index.add(field, values[field], pk)
+
+    fortnox, unreadable = {}, {}
+    fortnox_index = _Index()
+    for document in documents:
+        external_id = str(document["EmployeeId"])
+        fortnox[external_id], unreadable[external_id] = hr_fields.fortnox_values(document)
+        for field in UNIQUE_FIELDS:
+            fortnox_index.add(field, fortnox[external_id].get(field), external_id)
+
+    brygga_by_email = {values["email"]: pk for pk, values in brygga.items() if values["email"]}
+    people, matched_employees = [], set()
+    for document in documents:
+        external_id = str(document["EmployeeId"])
+        values, name = fortnox[external_id], document.get("FullName") or f"{document.get('FirstName', '')} {document.get('LastName', '')}".strip()
+        link = linked_external.get(external_id)
+        problems = _fortnox_side_problems(external_id, values, unreadable[external_id], fortnox_index)
+        if link is not None and link.object_id in by_id:
+            how, pk = "link", link.object_id
+        elif not values["email"]:
+            people.append(_entry("unmatchable", external_id=external_id, name=name, fortnox=values, problems=[
+                _("This Fortnox employee has no email address, which Brygga needs to match people. Add it in Fortnox.")
+            ]))
+            continue
+        elif (pk := brygga_by_email.get(values["email"])) is not None and pk not in links and not fortnox_index.others("email", values["email"], external_id):
+            how = "email"
+        else:
+            people.append(_only_fortnox(external_id, name, values, problems, brygga_index))
+            continue
+        matched_employees.add(pk)
+        people.append(_match(by_id[pk], external_id, how, brygga[pk], values, links.get(pk), problems, brygga_index, fortnox_index))
+
+    for pk, values in brygga.items():
+        if pk in matched_employees:
+            continue
+        employee = by_id[pk]
+        if pk in links:
+            people.append(_entry("unmatchable", employee=pk, external_id=links[pk].external_id, name=str(employee), brygga=values, problems=[
+                _("Linked to Fortnox employee %(id)s, which Fortnox no longer lists.") % {"id": links[pk].external_id}
+            ]))
+        elif employee.active:
+            people.append(_only_brygga(employee, values, fortnox_index))
+    return {"people": people, "fortnox_count": len(documents), "brygga_count": len(employees)}
+
+
+def _entry(section, *, employee=None, external_id="", name="", brygga=None, fortnox=None, problems=(), **extra) -> dict:
+    key = {"match": f"m{employee}", "only_brygga": f"b{employee}"}.get(section, f"f{external_id}")
+    return {"key": key, "section": section, "employee": employee, "external_id": external_id, "name": name,
+            "brygga": brygga or {}, "fortnox": fortnox or {}, "problems": list(problems), **extra}
+
+
+def _fortnox_side_problems(external_id, values, unreadable, fortnox_index) -> list[str]:
+    problems = [
+        _("Fortnox's %(field)s cannot be used: %(reason)s Correct it in Fortnox.") % {
+            "field": hr_fields.BY_NAME[field].label, "reason": reason,
+        } for field, reason in unreadable.items()
+    ]
+    for field in ("email", "phone"):
+        others = fortnox_index.others(field, values.get(field), external_id)
+        if others:
+            problems.append(_("%(field)s %(value)s is also used by Fortnox employee %(others)s: make it unique in Fortnox.") % {
+                "field": hr_fields.BY_NAME[field].label, "value": values[field], "others": ", ".join(sorted(others)),
+            })
+    return problems
+
+
+def _taken_in_brygga(field, value, pk, brygga_index) -> list[str]:
+    others = brygga_index.others(field, value, pk)
+    if not others:
+        return []
+    return [_("%(field)s %(value)s from Fortnox already belongs to another employee in Brygga: change one of them.") % {
+        "field": hr_fields.BY_NAME[field].label, "value": value,
+    }]
+
+
+def _taken_in_fortnox(field, value, external_id, fortnox_index) -> list[str]:
+    others = fortnox_index.others(field, value, external_id)
+    if not others:
+        return []
+    return [_("%(field)s %(value)s is already used by Fortnox employee %(others)s: change one of them.") % {
+        "field": hr_fields.BY_NAME[field].label, "value": value, "others": ", ".join(sorted(others)),
+    }]
+
+
+def _match(employee, external_id, how, local, remote, link, problems, brygga_index, fortnox_index) -> dict:
+    last = link.last_synced_values if link is not None else {}
+    automatic = {BRYGGA: [], FORTNOX: []}  # fields to write on that side without asking
+    conflicts, missing = [], []
+    for field in hr_fields.FIELDS:
+        name = field.name
+        if name not in remote:  # unreadable in Fortnox: already a problem
+            continue
+        if field is hr_fields.EMPLOYMENT_ID:
+            if local[name] != remote[name]:
+                automatic[BRYGGA].append(name)  # only ever copied from Fortnox
+            continue
+        if name in last:
+            state = compare_three_way(local[name], last[name], remote[name])
+            if state == "remote_changed":
+                automatic[BRYGGA].append(name)
+            elif state == "local_changed":
+                automatic[FORTNOX].append(name)
+            elif state == "conflict":
+                conflicts.append(name)
+        elif local[name] != remote[name]:
+            if not local[name] or not remote[name]:
+                missing.append({"field": name, "from": FORTNOX if remote[name] else BRYGGA})
+            else:
+                conflicts.append(name)
+    problems = list(problems)
+    for name in UNIQUE_FIELDS:
+        if name in remote and local[name] != remote[name]:
+            problems += _taken_in_brygga(name, remote[name], employee.pk, brygga_index)
+            if name != "employment_id":
+                problems += _taken_in_fortnox(name, local[name], external_id, fortnox_index)
+    return _entry("match", employee=employee.pk, external_id=external_id, name=str(employee), brygga=local, fortnox=remote,
+                  problems=problems, how=how, automatic=automatic, conflicts=conflicts, missing=missing)
+
+
+def _only_fortnox(external_id, name, values, problems, brygga_index) -> dict:
+    problems = list(problems)
+    for field in UNIQUE_FIELDS:
+        problems += _taken_in_brygga(field, values.get(field), None, brygga_index)
+    if not (values.get("given_name") and values.get("family_name")):
+        problems.append(_("Brygga needs a given and a family name: fill them in in Fortnox."))
+    return _entry("only_fortnox", external_id=external_id, name=name, fortnox=values, problems=problems)
+
+
+def _only_brygga(employee, values, fortnox_index) -> dict:
+    problems = []
+    for field in UNIQUE_FIELDS:
+        problems += _taken_in_fortnox(field, values[field], None, fortnox_index)
+    if "/" in employee.employment_id:
+        problems.append(_("Fortnox does not accept “/” in an employment ID: change it in Brygga."))
+    return _entry("only_brygga", employee=employee.pk, name=str(employee), brygga=values, problems=problems)
+
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+def do_start_user_sync(run: SyncRun, decisions: dict) -> SyncRun:
+    """Store the admin's decisions and queue the job that applies them."""
+    from django_q.tasks import async_task
+
+    run.data = {**run.data, "decisions": decisions}
+    run.status = SyncRun.Status.QUEUED
+    run.save(update_fields=["data", "status"])
+    transaction.on_commit(lambda: async_task(APPLY_TASK, run.pk, group="fortnox-hr-sync"))
+    return run
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+class PersonFailed(Exception):
+    pass
+
+
+def apply_user_sync(run_id: int) -> None:
+    """The job: apply the decisions person by person. A person's changes are all made or none
+    (Brygga's values are validated before Fortnox is written); a failure is recorded and the
+    run goes on with the next person."""
+    run = SyncRun.objects.select_related("organization", "started_by").get(pk=run_id)
+    if run.status != SyncRun.Status.QUEUED:
+        return  # already applied (a job handed out twice)
+    plan, decisions = run.data["plan"], run.data["decisions"]
+    work = [person for person in plan["people"] if _action(person, decisions)]
+    run.start(len(work))
+    counter = CallCounter()
+    client = FortnoxClient.for_organization(run.organization, call_counter=counter)
+    failures = []
+    for person in work:
+        calls_before = counter.total
+        try:
+            outcome = APPLY[_action(person, decisions)](run.organization, client, person, decisions)
+        except (FortnoxError, ValidationError, PersonFailed) as error:
+            reason = _reason(error)
+            failures.append({"name": person["name"], "reason": reason})
+            _record_failure(run, person, error, reason)
+            run.append_log(_("%(name)s: failed — %(reason)s") % {"name": person["name"], "reason": reason})
+            run.advance("failed", api_calls=counter.total - calls_before)
+            continue
+        run.append_log(f"{person['name']}: {outcome}")
+        run.advance(outcome, api_calls=counter.total - calls_before)
+    skipped = [person for person in plan["people"] if person["problems"] and _chosen(person, decisions)]
+    run.counts["skipped"] = len(skipped) + len([p for p in plan["people"] if p["section"] == "unmatchable"])
+    run.data = {**run.data, "failures": failures}
+    run.save(update_fields=["counts", "data"])
+    run.finish()
+    HrIntegrationSettings.objects.filter(organization=run.organization, activated_at__isnull=True).update(activated_at=timezone.now())
+    _notify_summary(run, failures)
+
+
+def _chosen(person, decisions) -> bool:
+    return person["section"] == "match" or person["key"] in decisions.get("create", [])
+
+
+def _action(person, decisions) -> str | None:
+    if person["problems"] or not _chosen(person, decisions):
+        return None
+    return person["section"]
+
+
+def _reason(error) -> str:
+    if isinstance(error, FortnoxError):
+        return error.user_message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _record_failure(run, person, error, reason) -> None:
+    if isinstance(error, FortnoxError):
+        IntegrationError.objects.create(
+            organization=run.organization, kind=RUN_KIND, subject=person["name"], sync_run=run,
+            fortnox_code="" if error.code is None else str(error.code), fortnox_message=error.message or str(error),
+            message=reason,
+        )
+
+
+def _apply_match(organization, client, person, decisions) -> str:
+    employee = Employee.objects.get(organization=organization, pk=person["employee"])
+    local, remote = person["brygga"], person["fortnox"]
+    to_brygga = {name: remote[name] for name in person["automatic"][BRYGGA]}
+    to_fortnox = {name: local[name] for name in person["automatic"][FORTNOX]}
+    winners = decisions.get("winners", {}).get(person["key"], {})
+    for name in person["conflicts"]:
+        if winners.get(name) == FORTNOX:
+            to_brygga[name] = remote[name]
+        elif winners.get(name) == BRYGGA:
+            to_fortnox[name] = local[name]
+    for item in person["missing"]:
+        if item["field"] in decisions.get("fill", {}).get(person["key"], []):
+            if item["from"] == FORTNOX:
+                to_brygga[item["field"]] = remote[item["field"]]
+            else:
+                to_fortnox[item["field"]] = local[item["field"]]
+    changes = hr_fields.employee_changes(to_brygga)
+    _validate(employee, changes)
+    if to_fortnox:
+        client.put(f"/3/employees/{person['external_id']}", {"Employee": hr_fields.fortnox_document(to_fortnox)})
+    agreed = {name: value for name, value in local.items() if remote.get(name) == value}
+    agreed.update(to_brygga)
+    agreed.update(to_fortnox)
+    with transaction.atomic():
+        if changes:
+            hr_actions.update_from_external(employee, changes)
+        _link(employee, person["external_id"], agreed)
+    return "updated" if (to_brygga or to_fortnox) else "unchanged"
+
+
+def _validate(employee, changes) -> None:
+    """Brygga's rules for the incoming values, before anything is written on either side."""
+    if not changes:
+        return
+    trial = Employee.objects.get(pk=employee.pk)
+    for name, value in changes.items():
+        setattr(trial, name, value)
+    trial.full_clean()
+
+
+def _link(employee, external_id, values) -> ExternalLink:
+    link, _created = ExternalLink.objects.update_or_create(
+        organization_id=employee.organization_id, kind=EMPLOYEE_LINK,
+        content_type=ContentType.objects.get_for_model(Employee), object_id=employee.pk,
+        defaults={"external_id": external_id, "last_synced_values": values, "synced_at": timezone.now()},
+    )
+    return link
+
+
+def _apply_only_fortnox(organization, client, person, decisions) -> str:
+    values = person["fortnox"]
+    changes = hr_fields.employee_changes(values)
+    with transaction.atomic():
+        employee = hr_actions.create_from_external(organization, changes)
+        _link(employee, person["external_id"], values)
+    return "created_in_brygga"
+
+
+def _apply_only_brygga(organization, client, person, decisions) -> str:
+    create_in_fortnox(client, Employee.objects.get(organization=organization, pk=person["employee"]))
+    return "created_in_fortnox"
+
+
+APPLY = {"match": _apply_match, "only_fortnox": _apply_only_fortnox, "only_brygga": _apply_only_brygga}
+
+
+def create_in_fortnox(client, employee, note=None) -> ExternalLink:
+    """Create `employee` in Fortnox under their Brygga employment ID and link them. Never twice:
+    when Fortnox already has that employee id with the same email (an earlier attempt whose
+    answer was lost), that one is linked instead."""
+    values = hr_fields.employee_values(employee)
+    path = f"/3/employees/{employee.employment_id}"
+    try:
+        existing = client.get(path)
+    except FortnoxNotFound:
+        existing = None
+    if existing is not None:
+        if (existing.get("Email") or "").strip().lower() != values["email"]:
+            raise PersonFailed(_("Fortnox already has employee id %(id)s for someone else (%(email)s): change the employment ID in Brygga.") % {
+                "id": employee.employment_id, "email": existing.get("Email") or "?",
+            })
+    else:
+        body = {"Employee": hr_fields.fortnox_document(values)}
+        if note is not None:
+            note("POST", "/3/employees", body)
+        client.post("/3/employees", body)
+    return _link(employee, employee.employment_id, values)
+
+
+def _notify_summary(run: SyncRun, failures: list) -> None:
+    if run.started_by is None:
+        return
+    do_notify(
+        run.organization, [run.started_by], title_template="integrations/email/user_sync_title.txt",
+        body_template="integrations/email/user_sync_body.txt", context={"run": run, "failures": failures},
+        link=reverse("hr_sync_run", args=[run.pk]), level="error" if failures else "info",
+    )
+

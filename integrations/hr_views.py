@@ -1,0 +1,200 @@
+"""The HR integration's pages: the integrations list, the Fortnox HR page with its wizard
+(set up → settings → map absence types → synchronise users), runs with live progress, and the
+integration error log. Only people with the organization-wide settings permission get here."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hr.models import AbsenceType
+from organizations.decorators import organization_required
+from organizations.permissions import Perm
+
+from . import hr_fields, hr_setup, hr_sync, outbox, views as connection_views
+from .fortnox.errors import FortnoxError
+from .hr_forms import HrSettingsForm, MappingForm, TermsForm, decisions_from
+from .models import FortnoxConnection
+from .sync_models import AbsenceTypeMapping, HrIntegrationSettings, IntegrationError, SyncRun
+
+TABS = ("how", "features", "fields", "licence")
+STEPS = (("hr_setup", gettext_lazy("Set up")), ("hr_settings", gettext_lazy("Settings")),
+         ("hr_mapping", gettext_lazy("Map absence types")), ("hr_sync", gettext_lazy("Synchronise users")))
+manage_settings = organization_required(Perm.MANAGE_SETTINGS)
+
+
+def _state(request):
+    return HrIntegrationSettings.for_organization(request.organization), FortnoxConnection.for_organization(request.organization)
+
+
+def _wizard(request, template, context, step):
+    settings, connection = context["settings"], context["connection"]
+    steps = [(name, label) for name, label in STEPS if name != "hr_mapping" or settings.create_absences]
+    names = [name for name, _label in steps]
+    index = names.index(step)
+    context.update(steps=steps, step=step, back=names[index - 1] if index else "hr_integration",
+                   resume=hr_setup.next_step(settings, connection))
+    return render(request, template, context)
+
+
+@manage_settings
+def integrations_index(request):
+    return render(request, "integrations/index.html", {"connection": FortnoxConnection.for_organization(request.organization),
+                                                       "settings": HrIntegrationSettings.for_organization(request.organization)})
+
+
+@manage_settings
+def hr_integration(request):
+    settings, connection = _state(request)
+    tab = request.GET.get("tab", "how")
+    if tab not in TABS:
+        tab = "how"
+    runs = SyncRun.objects.for_organization(request.organization).filter(kind=hr_sync.RUN_KIND).select_related("started_by")[:10]
+    return render(request, "integrations/hr_integration.html", {
+        "settings": settings, "connection": connection, "tab": tab, "tabs": TABS, "runs": runs,
+        "fields": hr_fields.FIELDS, "resume": hr_setup.next_step(settings, connection),
+    })
+
+
+@manage_settings
+def hr_setup_step(request):
+    settings, connection = _state(request)
+    form = TermsForm(request.POST or None, initial={"accept": settings.terms_accepted_at is not None})
+    if request.method == "POST" and form.is_valid():
+        hr_setup.do_accept_terms(settings, acting_user=request.user)
+        response = connection_views._start_authorization(request, request.organization)
+        # Come back to the wizard, not to the connection page, once Fortnox has answered.
+        request.session[connection_views.OAUTH_SESSION_KEY]["next"] = reverse("hr_settings")
+        request.session.modified = True
+        return response
+    return _wizard(request, "integrations/hr_setup.html", {"settings": settings, "connection": connection, "form": form}, "hr_setup")
+
+
+@manage_settings
+def hr_settings_step(request):
+    settings, connection = _state(request)
+    if not connection.is_connected:
+        return redirect("hr_setup")
+    form = HrSettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        hr_setup.do_save_hr_settings(settings, **form.cleaned_data)
+        messages.success(request, _("The integration settings were saved."))
+        return redirect("hr_mapping" if settings.create_absences else "hr_sync")
+    return _wizard(request, "integrations/hr_settings.html", {"settings": settings, "connection": connection, "form": form}, "hr_settings")
+
+
+@manage_settings
+def hr_mapping_step(request):
+    settings, connection = _state(request)
+    if not settings.create_absences:
+        messages.info(request, _("Absences are not transferred, so there is nothing to map. Turn it on under Settings first."))
+        return redirect("hr_settings")
+    absence_types = list(AbsenceType.objects.for_organization(request.organization).filter(active=True))
+    mappings = {m.absence_type_id: m for m in AbsenceTypeMapping.objects.for_organization(request.organization)}
+    form = MappingForm(request.POST or None, absence_types=absence_types, mappings=mappings)
+    if request.method == "POST" and form.is_valid():
+        hr_setup.do_save_mapping(settings, form.cause_codes())
+        messages.success(request, _("The absence types are mapped."))
+        return redirect("hr_sync")
+    return _wizard(request, "integrations/hr_mapping.html", {"settings": settings, "connection": connection, "form": form}, "hr_mapping")
+
+
+@manage_settings
+def hr_sync_step(request):
+    settings, connection = _state(request)
+    if not connection.is_connected:
+        messages.warning(request, _("Connect Fortnox first."))
+        return redirect("hr_setup")
+    if request.method == "POST":
+        try:
+            run = hr_sync.do_plan_user_sync(request.organization, acting_user=request.user)
+        except FortnoxError as error:
+            messages.error(request, error.user_message)
+            return redirect("hr_sync")
+        return redirect("hr_sync_review", run.pk)
+    return _wizard(request, "integrations/hr_sync.html", {"settings": settings, "connection": connection}, "hr_sync")
+
+
+def _run(request, pk) -> SyncRun:
+    return get_object_or_404(SyncRun.objects.for_organization(request.organization).filter(kind=hr_sync.RUN_KIND), pk=pk)
+
+
+@manage_settings
+def hr_sync_review(request, pk):
+    run = _run(request, pk)
+    if run.status != SyncRun.Status.PLANNED:
+        return redirect("hr_sync_run", run.pk)
+    plan = run.data["plan"]
+    errors = []
+    if request.method == "POST":
+        decisions, errors = decisions_from(plan, request.POST)
+        if not errors:
+            hr_sync.do_start_user_sync(run, decisions)
+            return redirect("hr_sync_run", run.pk)
+    sections = {section: [_shown(p) for p in plan["people"] if p["section"] == section]
+                for section in ("match", "only_fortnox", "only_brygga", "unmatchable")}
+    return render(request, "integrations/hr_sync_review.html", {"run": run, "sections": sections, "errors": errors})
+
+
+def _shown(person: dict) -> dict:
+    """A plan entry with the rows the conflict page shows, values as people read them."""
+    def row(name, **extra):
+        field = hr_fields.BY_NAME[name]
+        return {"field": name, "label": field.label, "brygga": field.shown(person["brygga"].get(name, "")),
+                "fortnox": field.shown(person["fortnox"].get(name, "")), **extra}
+
+    return {
+        **person,
+        "conflict_rows": [row(name) for name in person.get("conflicts", [])],
+        "missing_rows": [row(item["field"], source=item["from"]) for item in person.get("missing", [])],
+        "automatic_rows": [row(name, source=side) for side in ("brygga", "fortnox")
+                           for name in person.get("automatic", {}).get(side, [])],
+        "email": person["brygga"].get("email") or person["fortnox"].get("email", ""),
+    }
+
+
+@manage_settings
+def hr_sync_run(request, pk):
+    run = _run(request, pk)
+    template = "integrations/_hr_run_progress.html" if request.htmx else "integrations/hr_sync_run.html"
+    return render(request, template, {"run": run})
+
+
+@manage_settings
+def error_log(request):
+    status = request.GET.get("status", IntegrationError.Status.OPEN)
+    if status not in IntegrationError.Status.values:
+        status = IntegrationError.Status.OPEN
+    entries = IntegrationError.objects.for_organization(request.organization).filter(status=status).select_related(
+        "content_type", "resolved_by")[:200]
+    return render(request, "integrations/error_log.html", {"entries": entries, "status": status,
+                                                           "statuses": IntegrationError.Status.choices})
+
+
+def _open_error(request, pk) -> IntegrationError:
+    return get_object_or_404(IntegrationError.objects.for_organization(request.organization), pk=pk)
+
+
+@manage_settings
+@require_POST
+def error_retry(request, pk):
+    error = _open_error(request, pk)
+    if not error.can_retry:
+        messages.error(request, _("This entry cannot be retried (it is not open, or it came from a synchronisation: run that again)."))
+    else:
+        outbox.do_retry_error(error, acting_user=request.user)
+        messages.success(request, _("Brygga is trying again."))
+    return redirect("integration_errors")
+
+
+@manage_settings
+@require_POST
+def error_dismiss(request, pk):
+    error = _open_error(request, pk)
+    if error.status != IntegrationError.Status.OPEN:
+        messages.error(request, _("This entry is no longer open."))
+    else:
+        outbox.do_dismiss_error(error, acting_user=request.user)
+        messages.success(request, _("The entry was dismissed."))
+    return redirect("integration_errors")

@@ -1,0 +1,183 @@
+"""The outbox: local changes pushed to Fortnox reliably (DESIGN.md "Outbox").
+
+    record(employee, "employee_update", {"fields": ["phone"]})   # inside the change's transaction
+
+`record` writes an `OutboxEvent` in the caller's transaction and, on commit, enqueues `push_due`
+on the job cluster; `sweep` (a one-minute django-q2 schedule) re-queues events whose worker died
+and pushes whatever is due, so an event survives a lost enqueue, a crash or Fortnox being down.
+
+Each event `kind` has one handler (`@handler("employee_update")`), called with the event and a
+`FortnoxClient`; it does the request and may raise a `FortnoxError`. Transient errors (timeouts,
+5xx, 429 — after the client's own retries) are tried again with exponential backoff up to
+`MAX_ATTEMPTS`; anything else, and a transient error that never clears, becomes an
+`IntegrationError` an admin can retry.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection as db_connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .fortnox.errors import FortnoxError, FortnoxRateLimited, FortnoxTransientError
+from .sync_models import IntegrationError, OutboxEvent
+
+log = logging.getLogger("integrations.outbox")
+
+MAX_ATTEMPTS = 6
+STALE_CLAIM = timedelta(minutes=10)  # longer than any push can take (the client's timeouts and retries)
+PUSH_TASK = "integrations.outbox.push_due"
+SWEEP_SCHEDULE = "Fortnox outbox sweeper"
+HANDLERS = {}
+
+
+class PushSkipped(Exception):
+    """A handler found nothing to do any more (say, the employee was deleted); not an error."""
+
+
+def handler(kind: str):
+    def register(function):
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """2, 4, 8 … seconds after the n-th failed attempt, at most 10 minutes."""
+    return timedelta(seconds=min(600, 2 ** attempts))
+
+
+def record(obj, kind: str, payload: dict | None = None) -> OutboxEvent:
+    """Promise to push a change of `obj`; call inside the transaction of the change."""
+    event = OutboxEvent.objects.create(
+        organization_id=obj.organization_id, kind=kind, content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk, payload=payload or {},
+    )
+    transaction.on_commit(enqueue_push)
+    return event
+
+
+def enqueue_push() -> None:
+    from django_q.tasks import async_task
+
+    async_task(PUSH_TASK, group="fortnox-outbox")
+
+
+def claim_next() -> OutboxEvent | None:
+    """Take the oldest due event for this worker, or None. The claim is a conditional UPDATE
+    (pending → processing): of two workers racing for one row only one sees "1 row updated".
+    On PostgreSQL `skip_locked` lets racing workers pick different rows instead of queueing on
+    the same one; SQLite has no row locks, but the project opens its transactions IMMEDIATE
+    (config/settings.py), so the read and the update run under the database's write lock and
+    claims are serialised anyway."""
+    while True:
+        with transaction.atomic():
+            due = OutboxEvent.objects.due().order_by("pk")
+            if db_connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            event = due.first()
+            if event is None:
+                return None
+            claimed = OutboxEvent.objects.filter(pk=event.pk, status=OutboxEvent.Status.PENDING).update(
+                status=OutboxEvent.Status.PROCESSING, claimed_at=timezone.now(), attempts=F("attempts") + 1,
+            )
+        if claimed:
+            event.refresh_from_db()
+            return event
+
+
+def push_due(limit: int = 200) -> int:
+    """The push task: process due events until none is left (or `limit`). Returns how many."""
+    done = 0
+    while done < limit and (event := claim_next()) is not None:
+        process(event)
+        done += 1
+    return done
+
+
+def sweep() -> int:
+    """Every minute: give events whose worker vanished back to the queue, then push what is due."""
+    OutboxEvent.objects.filter(
+        status=OutboxEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM,
+    ).update(status=OutboxEvent.Status.PENDING)
+    return push_due()
+
+
+def process(event: OutboxEvent) -> None:
+    from .fortnox.client import FortnoxClient
+
+    try:
+        HANDLERS[event.kind](event, FortnoxClient.for_organization(event.organization))
+    except PushSkipped as skipped:
+        _finish(event, OutboxEvent.Status.DONE, f"skipped: {skipped}")
+    except (FortnoxTransientError, FortnoxRateLimited) as error:
+        if event.attempts >= MAX_ATTEMPTS:
+            _fail(event, error)
+        else:
+            event.status = OutboxEvent.Status.PENDING
+            event.next_attempt_at = timezone.now() + retry_delay(event.attempts)
+            event.last_error = str(error)
+            event.log_attempt(f"{error} — retrying at {event.next_attempt_at:%H:%M:%S}")
+            event.save(update_fields=["status", "next_attempt_at", "last_error", "attempt_log"])
+    except FortnoxError as error:
+        _fail(event, error)
+    else:
+        _finish(event, OutboxEvent.Status.DONE, "done")
+
+
+def _finish(event: OutboxEvent, status, outcome: str) -> None:
+    event.status, event.done_at = status, timezone.now()
+    event.log_attempt(outcome)
+    event.save(update_fields=["status", "done_at", "attempt_log"])
+
+
+def _fail(event: OutboxEvent, error: FortnoxError) -> None:
+    event.last_error = str(error)
+    _finish(event, OutboxEvent.Status.FAILED, f"gave up: {error}")
+    sent = event.payload.get("sent", {})
+    IntegrationError.objects.create(
+        organization_id=event.organization_id, kind=event.kind, content_type_id=event.content_type_id,
+        object_id=event.object_id, subject=event.payload.get("subject", ""), outbox_event=event,
+        request_method=sent.get("method", ""), request_path=sent.get("path", ""), sent=sent.get("body", {}),
+        fortnox_code="" if error.code is None else str(error.code), fortnox_message=error.message or str(error),
+        message=error.user_message,
+    )
+    log.warning("outbox event %s (%s) failed for good: %s", event.pk, event.kind, error)
+
+
+def note_request(event: OutboxEvent, method: str, path: str, body: dict, subject: str) -> None:
+    """Handlers call this before sending, so a failure can show what was sent (never a token)."""
+    event.payload = {**event.payload, "subject": subject, "sent": {"method": method, "path": path, "body": body}}
+    event.save(update_fields=["payload"])
+
+
+@transaction.atomic
+def do_retry_error(error: IntegrationError, *, acting_user) -> None:
+    """Queue the failed event again (from its first attempt) and mark the entry retried."""
+    OutboxEvent.objects.filter(pk=error.outbox_event_id).update(
+        status=OutboxEvent.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), done_at=None,
+    )
+    _resolve(error, IntegrationError.Status.RETRIED, acting_user)
+    transaction.on_commit(enqueue_push)
+
+
+def do_dismiss_error(error: IntegrationError, *, acting_user) -> None:
+    _resolve(error, IntegrationError.Status.DISMISSED, acting_user)
+
+
+def _resolve(error: IntegrationError, status, acting_user) -> None:
+    error.status, error.resolved_at, error.resolved_by = status, timezone.now(), acting_user
+    error.save(update_fields=["status", "resolved_at", "resolved_by"])
+
+
+def ensure_sweep_schedule(**kwargs) -> None:
+    """post_migrate: the sweeper's schedule exists exactly once (also after a test flush)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.get_or_create(
+        name=SWEEP_SCHEDULE,
+        defaults={"func": "integrations.outbox.sweep", "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+    )

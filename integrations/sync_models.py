@@ -1,0 +1,343 @@
+"""The synchronisation mechanisms every Fortnox feature shares (HR, absences, warehouse), plus the
+HR integration's own settings and absence-type mapping. See DESIGN.md "Core mechanisms".
+
+- `ExternalLink`: which local object is which Fortnox record, and the values both sides had when
+  they last agreed (for three-way comparison).
+- `SyncRun`: one synchronisation (manual, scheduled, push, backfill) with progress, counts, API
+  calls and a readable log; `data` holds what its kind needs (the HR user sync keeps its plan
+  and the admin's decisions there).
+- `OutboxEvent`: a local change waiting to be pushed to Fortnox, written in the transaction of
+  the change (see `integrations.outbox`).
+- `IntegrationError`: a Fortnox request that failed for good, for an organization admin to read,
+  retry or dismiss.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import OrganizationOwned
+
+__all__ = [
+    "ExternalLink", "SyncRun", "OutboxEvent", "IntegrationError", "AbsenceTypeMapping", "HrIntegrationSettings",
+    "compare_three_way",
+]
+
+# --- three-way comparison ------------------------------------------------------------------------
+
+SAME = "same"
+LOCAL_CHANGED = "local_changed"
+REMOTE_CHANGED = "remote_changed"
+CONFLICT = "conflict"
+
+
+def compare_three_way(local, last_synced, remote) -> str:
+    """How one field stands between the two systems: `SAME` (nothing to do), `LOCAL_CHANGED`
+    (only Brygga changed since the last sync: push it), `REMOTE_CHANGED` (only Fortnox did: take
+    it), or `CONFLICT` (both changed, differently). Values must already be normalised to one form
+    (the caller's job: "070-123 45 67" and "+46701234567" are the same phone)."""
+    if local == remote:
+        return SAME
+    if local == last_synced:
+        return REMOTE_CHANGED
+    if remote == last_synced:
+        return LOCAL_CHANGED
+    return CONFLICT
+
+
+# Link kinds whose local object may have several Fortnox records.
+ONE_TO_MANY_KINDS = ("absence_transaction",)
+
+
+class ExternalLink(OrganizationOwned):
+    """A binding between a local object and a Fortnox record of one `kind` ("employee",
+    "absence_transaction", "article", ...). Unique both ways per organization and kind, except for
+    kinds in `ONE_TO_MANY_KINDS`, whose local object may have several links (an absence becomes one
+    absence transaction per day); those are unique on the external id only.
+
+    `last_synced_values` holds each synced field's normalised value at the moment both sides last
+    agreed; `compare_three_way` uses it to tell one-sided changes from conflicts."""
+
+    ONE_TO_MANY_KINDS = ONE_TO_MANY_KINDS
+
+    kind = models.CharField(_("kind"), max_length=40)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("local object id"))
+    local_object = GenericForeignKey("content_type", "object_id")
+    external_id = models.CharField(_("Fortnox id"), max_length=100)
+    last_synced_values = models.JSONField(_("last synced values"), default=dict, blank=True)
+    remote_modified = models.DateTimeField(_("modified in Fortnox"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("synced at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("external link")
+        verbose_name_plural = _("external links")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind", "external_id"], name="externallink_external_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "kind", "content_type", "object_id"], name="externallink_local_unique",
+                condition=~Q(kind__in=ONE_TO_MANY_KINDS),
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="externallink_local_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} ↔ {self.external_id}"
+
+    @classmethod
+    def links_for(cls, organization, kind: str, model) -> models.QuerySet:
+        return cls.objects.for_organization(organization).filter(
+            kind=kind, content_type=ContentType.objects.get_for_model(model),
+        )
+
+    @classmethod
+    def link_of(cls, obj, kind: str) -> "ExternalLink | None":
+        return cls.links_for(obj.organization_id, kind, type(obj)).filter(object_id=obj.pk).first()
+
+    def remember(self, values: dict, *, remote_modified=None) -> None:
+        """Both sides now hold `values` (normalised) for these fields."""
+        self.last_synced_values = {**self.last_synced_values, **values}
+        self.synced_at = timezone.now()
+        fields = ["last_synced_values", "synced_at"]
+        if remote_modified is not None:
+            self.remote_modified = remote_modified
+            fields.append("remote_modified")
+        self.save(update_fields=fields)
+
+
+class SyncRun(OrganizationOwned):
+    """One synchronisation with Fortnox: what started it, how far it got, what it did and how many
+    Fortnox calls it cost, with a log an admin can read. Progress and log lines are written with
+    `update_fields` (and `F()` for counters), so a job can report often without rewriting the row."""
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUSH = "push", _("Real-time push")
+        BACKFILL = "backfill", _("Backfill")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Waiting for decisions")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        PARTIAL = "partial", _("Finished with failures")
+        FAILED = "failed", _("Failed")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    FINISHED = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.ABANDONED)
+
+    kind = models.CharField(_("kind"), max_length=40)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("started by"),
+    )
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    api_calls = models.PositiveIntegerField(_("Fortnox API calls"), default=0)
+    log = models.TextField(_("log"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, help_text=_("What this kind of run needs, e.g. a plan."))
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("synchronisation run")
+        verbose_name_plural = _("synchronisation runs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "kind", "-created_at"], name="syncrun_recent_idx")]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+    def append_log(self, line: str) -> None:
+        stamp = timezone.localtime().strftime("%H:%M:%S")
+        self.log += f"{stamp} {line}\n"
+        self.save(update_fields=["log"])
+
+    def advance(self, count_key: str | None = None, *, api_calls: int = 0) -> None:
+        """One item done; `count_key` (e.g. "created_in_fortnox") counted in `counts`."""
+        self.progress_done += 1
+        self.api_calls += api_calls
+        fields = ["progress_done", "api_calls"]
+        if count_key:
+            self.counts[count_key] = self.counts.get(count_key, 0) + 1
+            fields.append("counts")
+        self.save(update_fields=fields)
+
+    def start(self, total: int) -> None:
+        self.status, self.started_at, self.progress_total, self.progress_done = self.Status.RUNNING, timezone.now(), total, 0
+        self.save(update_fields=["status", "started_at", "progress_total", "progress_done"])
+
+    def finish(self, status=None, *, error: str = "") -> None:
+        failed = self.counts.get("failed", 0)
+        self.status = status or (self.Status.PARTIAL if failed else self.Status.SUCCEEDED)
+        self.error = error
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])
+
+
+class OutboxEventQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def due(self):
+        return self.filter(status=OutboxEvent.Status.PENDING, next_attempt_at__lte=timezone.now())
+
+
+class OutboxEvent(OrganizationOwned):
+    """A local change to push to Fortnox. Written by a signal receiver inside the transaction of
+    the change, so the change and the promise to push it commit (or roll back) together. See
+    `integrations.outbox` for claiming, retries and the sweeper; `kind` names the handler."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("local object id"))
+    local_object = GenericForeignKey("content_type", "object_id")
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    attempt_log = models.TextField(_("attempts log"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    objects = OutboxEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} ({self.status})"
+
+    def log_attempt(self, outcome: str) -> None:
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+        self.attempt_log += f"{stamp} attempt {self.attempts}: {outcome}\n"
+
+
+class IntegrationError(OrganizationOwned):
+    """A Fortnox request that failed for good (refused, or still failing after its retries): what
+    was sent (never a token), Fortnox's code and message, and the same in plain words. Admins
+    retry it (the source is asked to try again) or dismiss it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RETRIED = "retried", _("Retried")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("local object id"), null=True, blank=True)
+    related_object = GenericForeignKey("content_type", "object_id")
+    subject = models.CharField(_("about"), max_length=200, blank=True, help_text=_("The person or record, as named when it failed."))
+    request_method = models.CharField(_("method"), max_length=10, blank=True)
+    request_path = models.CharField(_("path"), max_length=300, blank=True)
+    sent = models.JSONField(_("what was sent"), default=dict, blank=True)
+    fortnox_code = models.CharField(_("Fortnox code"), max_length=40, blank=True)
+    fortnox_message = models.TextField(_("Fortnox message"), blank=True)
+    message = models.TextField(_("what happened"))
+    outbox_event = models.ForeignKey(OutboxEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors")
+    sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        verbose_name = _("integration error")
+        verbose_name_plural = _("integration errors")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "status", "-created_at"], name="integrationerror_open_idx")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.message[:60]}"
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.OPEN and self.outbox_event_id is not None
+
+
+class AbsenceTypeMapping(OrganizationOwned):
+    """Which Fortnox cause code an absence type becomes; blank means "do not transfer"."""
+
+    absence_type = models.OneToOneField("hr.AbsenceType", on_delete=models.CASCADE, related_name="fortnox_mapping",
+                                        verbose_name=_("absence type"))
+    cause_code = models.CharField(_("Fortnox cause code"), max_length=3, blank=True,
+                                  help_text=_("Empty: absences of this type are not transferred."))
+
+    class Meta:
+        verbose_name = _("absence type mapping")
+        verbose_name_plural = _("absence type mappings")
+        ordering = ["absence_type__position"]
+
+    def __str__(self):
+        return f"{self.absence_type_id} → {self.cause_code or '—'}"
+
+
+class HrIntegrationSettings(OrganizationOwned):
+    """The HR integration's choices and how far its set-up wizard got (so it can be resumed)."""
+
+    create_absences = models.BooleanField(_("Create absence in Fortnox when added in Brygga"), default=False)
+    create_employees = models.BooleanField(
+        _("Create new employees in Fortnox automatically"), default=False,
+        help_text=_("A person added in Brygga is created in Fortnox at once (with a 0-hour working-time schedule "
+                    "until one is set there)."),
+    )
+    terms_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("terms accepted by"),
+    )
+    terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)
+    settings_saved_at = models.DateTimeField(_("settings saved at"), null=True, blank=True)
+    mapping_saved_at = models.DateTimeField(_("mapping saved at"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("HR integration settings")
+        verbose_name_plural = _("HR integration settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="hr_integration_settings_one_per_org")]
+
+    def __str__(self):
+        return f"HR integration of {self.organization_id}"
+
+    @classmethod
+    def for_organization(cls, organization) -> "HrIntegrationSettings":
+        return cls.objects.get_or_create(organization=organization)[0]
+
+    @property
+    def is_active(self) -> bool:
+        return self.activated_at is not None
+
+
+# Receivers and the sweeper schedule are connected when the models load (see hr_receivers).
+from . import hr_receivers  # noqa: E402,F401

@@ -1,0 +1,71 @@
+"""Fixtures for the HR ↔ Fortnox integration: the sandbox over real HTTP (pytest-django's live
+server), an organization connected through the set-up wizard and the sandbox's consent page,
+and Fortnox employees created through the product's own client."""
+
+import pytest
+from django.urls import reverse
+
+from hr.models import Employee
+from integrations.fortnox.client import FortnoxClient
+from integrations.models import FortnoxConnection, HrIntegrationSettings
+from tests.fortnox_client.conftest import (  # noqa: F401 (fixtures)
+    FortnoxCompany, fortnox_company, make_company, other_tenant, path_of, sandbox, tenant,
+)
+
+
+def employee(organization, **values) -> Employee:
+    defaults = {"given_name": "Anna", "family_name": "Berg", "email": "anna@alfa.test", "employment_id": "1001"}
+    return Employee.objects.create(organization=organization, **{**defaults, **values})
+
+
+def wizard_connect(client, sandbox, company: FortnoxCompany, action="approve"):
+    """Tick the Terms of Service in the wizard, answer Fortnox's consent page, follow the callback."""
+    started = client.post(reverse("hr_setup"), {"accept": "on"})
+    assert started.status_code == 302, started.content
+    return client.get(path_of(sandbox.consent(started["Location"], company.user, action)))
+
+
+@pytest.fixture
+def connected(sandbox, tenant, fortnox_company, client_for):
+    """The tenant's owner has set up and connected Fortnox (settings not saved yet)."""
+    response = wizard_connect(client_for(tenant.owner), sandbox, fortnox_company)
+    assert response.status_code == 302 and response["Location"] == reverse("hr_settings"), response.content
+    return FortnoxConnection.objects.get(organization=tenant.organization)
+
+
+@pytest.fixture
+def fortnox(connected) -> FortnoxClient:
+    """The product's client on the connected sandbox company (for arranging Fortnox data)."""
+    return FortnoxClient(connected)
+
+
+@pytest.fixture
+def activated(connected, tenant):
+    HrIntegrationSettings.objects.update_or_create(organization=tenant.organization, defaults={
+        "terms_accepted_at": connected.connected_at, "settings_saved_at": connected.connected_at,
+        "activated_at": connected.connected_at,
+    })
+    return connected
+
+
+def create_fortnox_employee(fortnox: FortnoxClient, **fields) -> dict:
+    return fortnox.post("/3/employees", {"Employee": {"FirstName": "Nils", "LastName": "Ek", **fields}})
+
+
+@pytest.fixture
+def cluster(sandbox, live_server, monkeypatch, request):
+    """A real job cluster whose Fortnox base URLs point at this test's sandbox."""
+    base = live_server.url + "/sandbox/fortnox"
+    monkeypatch.setenv("SITE_URL", live_server.url)
+    monkeypatch.setenv("FORTNOX_API_BASE_URL", base)
+    monkeypatch.setenv("FORTNOX_AUTH_BASE_URL", base)
+    return request.getfixturevalue("job_cluster")
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are asserted by their English source text (the default language is Swedish)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
