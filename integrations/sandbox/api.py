@@ -104,13 +104,17 @@ def dispatch(request, endpoints: dict[str, Endpoint], kwargs: dict):
         response = endpoint.handler(ApiCall(request, token, endpoint), **kwargs)
     except ApiError as error:
         response = error.response(style)
+    dropper = None
     if plan.drop_after_write and request.method in WRITE_METHODS and response.status_code < 300:
-        plan.label = "dropped" if faults.drop_connection(request) else "drop impossible (no socket)"
+        dropper = faults.connection_dropper(request)
+        plan.label = "dropped" if dropper else "drop impossible (no socket)"
     RequestLog.objects.create(
         company=token.company if token else None, token=token, method=request.method, path=request.path,
         query=request.META.get("QUERY_STRING", ""), status=response.status_code, fault=plan.label,
         duration_ms=int((time.monotonic() - started) * 1000),
     )
+    if dropper:
+        dropper()
     return response
 
 

@@ -65,8 +65,9 @@ def _rng(company: Company) -> random.Random:
     return random.Random(f"{company.fault_seed}:{counter}")
 
 
-def drop_connection(request) -> bool:
-    """Closes the client's socket without an answer, after the write has been committed, so the
+def connection_dropper(request):
+    """A function that closes the client's socket without an answer, or None when there is no
+    socket (Django's test client). Called after the write has been committed and logged, so the
     client sees a connection error although the change happened. gunicorn hands the socket over
     in the environ; Django's runserver/live_server only through the request stream it reads
     (wsgi.input is a LimitedStream around the socket file). shutdown() acts on the connection
@@ -74,17 +75,20 @@ def drop_connection(request) -> bool:
     server's later write then fails with a broken pipe, which both servers log quietly."""
     sock = request.environ.get("gunicorn.socket")
     if sock is not None:
-        return _shutdown(sock)
+        return lambda: _shutdown(sock)
     stream = getattr(getattr(request.environ.get("wsgi.input"), "_read", None), "__self__", None)
     if stream is None or not hasattr(stream, "fileno"):
-        return False
-    with socket.socket(fileno=os.dup(stream.fileno())) as duplicate:
-        return _shutdown(duplicate)
+        return None
+
+    def drop():
+        with socket.socket(fileno=os.dup(stream.fileno())) as duplicate:
+            _shutdown(duplicate)
+
+    return drop
 
 
-def _shutdown(sock: socket.socket) -> bool:
+def _shutdown(sock: socket.socket):
     try:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
-        return False
-    return True
+        pass  # the client hung up first: the connection is gone either way

@@ -73,6 +73,11 @@ def _number(name: str, value, kind: str):
     return number
 
 
+def numeric(name: str, value) -> float:
+    """A number from a field the spec types as a string (schedule hours, salaries)."""
+    return float(_number(name, value, "number"))
+
+
 def _string(name: str, value, definition: dict) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FortnoxError(2000106, f"Värdet måste vara alfanumeriskt ({name})")

@@ -10,8 +10,8 @@ The spec has known defects (API-FACTS §0); each is handled here, explicitly, an
    sandbox does so are listed in STRING_NUMBERS and accept numeric strings. Nothing else does.
 4. `ErrorInformation` is declared with capitalised keys, but most live 400s use lower case:
    both casings are accepted, each complete.
-5. Some warehouse list endpoints declare one object although they return arrays: those paths
-   are listed in ARRAYS_DECLARED_AS_OBJECTS.
+5. Some warehouse list endpoints declare one object although they return arrays: those
+   (method, path) pairs are listed in ARRAYS_DECLARED_AS_OBJECTS.
 6. Single-record schemas omit `@url`, which every live record carries: `@url` is allowed.
 
 In return the harness is stricter than the spec in two places: wrapper schemas (`*_Wrap`)
@@ -34,7 +34,13 @@ STRING_NUMBERS = {
     "fortnox_AbsenceTransactionSingleItem": {"Extent", "Hours"},
     "fortnox_AbsenceTransactionListItem": {"Extent", "Hours"},
 }
-ARRAYS_DECLARED_AS_OBJECTS: set[str] = set()
+ARRAYS_DECLARED_AS_OBJECTS: set[tuple[str, str]] = {
+    ("GET", "/api/warehouse/stockpoints-v1"),
+    ("GET", "/api/warehouse/stockpoints-v1/{id}/stocklocations"),
+    ("GET", "/api/warehouse/status-v1/stockbalance"),
+    ("GET", "/api/warehouse/purchaseorders-v1"),
+    ("GET", "/api/warehouse/documentdeliveries/custom/documenttypes-v1"),
+}
 META = {
     "type": "object",
     "properties": {name: {"type": "integer", "minimum": 0} for name in ("@TotalResources", "@TotalPages", "@CurrentPage")},
@@ -88,12 +94,18 @@ def _registry() -> Registry:
     return Registry().with_resource(ROOT, Resource(contents=_document(), specification=DRAFT7))
 
 
+def _pointer(*parts: str) -> str:
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
 def response_schema(method: str, path: str, status: int) -> dict:
+    """A `$ref` into the document, so that inline schemas resolve their own `$ref`s too."""
     responses = _document()["paths"][path][method.lower()]["responses"]
-    declared = responses.get(str(status)) or responses["default"]
-    schema = declared["content"]["application/json"]["schema"]
-    schema = {"$ref": ROOT + schema["$ref"]} if "$ref" in schema else schema
-    return {"type": "array", "items": schema} if path in ARRAYS_DECLARED_AS_OBJECTS else schema
+    code = str(status) if str(status) in responses else "default"
+    schema = {"$ref": ROOT + "#" + _pointer("paths", path, method.lower(), "responses", code, "content",
+                                            "application/json", "schema")}
+    listed = (method.upper(), path) in ARRAYS_DECLARED_AS_OBJECTS and status < 300
+    return {"type": "array", "items": schema} if listed else schema
 
 
 def errors_in(body, method: str, path: str, status: int) -> list[str]:

@@ -1,0 +1,113 @@
+"""Employees `/3/employees` (scope `salary`), API-FACTS §3. No DELETE: Fortnox has none."""
+
+from django.utils import timezone
+
+from .. import spec
+from ..api import Family
+from ..errors import FortnoxError
+from ..registers import Register, merged, number_order
+from ..store import DuplicateKey
+from .schedules import EMPTY_SCHEDULE, EPOCH, check_schedule, schedule_on
+
+family = Family(scope="salary")
+employees = Register(
+    resource="employees", wrapper="Employee", list_key="Employees", key_field="EmployeeId",
+    schema="fortnox_Employee", list_schema="fortnox_EmployeeListItem",
+    not_found_code=2003450, not_found_message="Kan inte hitta den anställda.",
+)
+# Sandbox codes: Fortnox documents none for these cases.
+EMPLOYEE_ID_TAKEN = 2003452
+EMPLOYEE_ID_FIXED = 2003453
+DATED_ROWS = 2003454
+
+
+def read_only() -> frozenset:
+    return frozenset(name for name in spec.properties("fortnox_Employee") if name == "FullName" or (
+        name.startswith(("VacationDaysRegistered", "VacationDaysPending", "VacationDaysSaved"))
+        or name in ("VacationDaysPaid", "VacationDaysUnpaid", "VacationDaysPrepaid")
+    ))
+
+
+def present(call, document: dict) -> dict:
+    """Current ScheduleId and wages are derived from the dated rows, as GET does live."""
+    today = timezone.localdate()
+    wages = [row for row in document.get("DatedWages") or [] if row["FirstDay"] <= today.isoformat()]
+    current_wage = max(wages, key=lambda row: row["FirstDay"], default={})
+    shown = {
+        **document,
+        "FullName": f"{document.get('FirstName', '')} {document.get('LastName', '')}".strip(),
+        "ScheduleId": schedule_on(document, today),
+        "MonthlySalary": current_wage.get("MonthlySalary", document.get("MonthlySalary")),
+        "HourlyPay": current_wage.get("HourlyPay", document.get("HourlyPay")),
+    }
+    return employees.list_item(call, shown)
+
+
+@family.route("3/employees", "GET", "POST")
+def employee_list(call):
+    if call.request.method == "POST":
+        return create(call)
+    return call.page(
+        employees.store(call).records(), "Employees", present,
+        filters={"active": lambda doc: not doc.get("Inactive"), "inactive": lambda doc: bool(doc.get("Inactive"))},
+        default_sort=lambda doc: number_order(doc["EmployeeId"]),
+    )
+
+
+def create(call):
+    changes = call.payload("Employee", employees.schema, read_only())
+    employee_id = changes.get("EmployeeId") or employees.next_key(call)
+    document = merged({"EmployeeId": employee_id, "Inactive": False, "DatedSchedules": [], "DatedWages": []},
+                      dated_rows(employee_id, changes, creating=True), "FirstName", "LastName", "Email")
+    try:
+        employees.store(call).create(employee_id, document)
+    except DuplicateKey:
+        raise FortnoxError(EMPLOYEE_ID_TAKEN, f"Anställningsnummer {employee_id} används redan.") from None
+    return call.respond({"Employee": present(call, document)}, status=201)
+
+
+@family.route("3/employees/<str:EmployeeId>", "GET", "PUT")
+def employee_detail(call, EmployeeId):
+    record = employees.find(call, EmployeeId)
+    if call.request.method == "PUT":
+        changes = call.payload("Employee", employees.schema, read_only())
+        if changes.get("EmployeeId", EmployeeId) != EmployeeId:
+            raise FortnoxError(EMPLOYEE_ID_FIXED, "Anställningsnumret kan inte ändras.")
+        document = merged(record.document, dated_rows(EmployeeId, changes, creating=False),
+                          "FirstName", "LastName")
+        employees.store(call).update(record, document)
+    return call.respond({"Employee": present(call, record.document)})
+
+
+def dated_rows(employee_id: str, changes: dict, creating: bool) -> dict:
+    """The spec's rules for DatedSchedules/ScheduleId and DatedWages/MonthlySalary/HourlyPay.
+    A ScheduleId sent alone replaces the schedule history with that schedule from 1970-01-01
+    (the sandbox's reading: Fortnox keeps the history only when DatedSchedules are sent)."""
+    changes = {**changes, "EmployeeId": employee_id}
+    if "DatedSchedules" in changes and "ScheduleId" in changes:
+        raise FortnoxError(DATED_ROWS, "Skicka antingen DatedSchedules eller ScheduleId, inte båda.")
+    if changes.get("DatedWages") is not None and ({"MonthlySalary", "HourlyPay"} & set(changes)):
+        raise FortnoxError(DATED_ROWS, "DatedWages kan inte kombineras med MonthlySalary eller HourlyPay.")
+    for field in ("DatedSchedules", "DatedWages"):
+        if changes.get(field) is not None:
+            changes[field] = _checked_rows(field, employee_id, changes[field])
+    schedule_id = changes.pop("ScheduleId", None)
+    if schedule_id is not None or (creating and changes.get("DatedSchedules") is None):
+        changes["DatedSchedules"] = [{"EmployeeId": employee_id, "FirstDay": EPOCH,
+                                      "ScheduleId": schedule_id or EMPTY_SCHEDULE}]
+    if {"MonthlySalary", "HourlyPay"} & set(changes):
+        changes["DatedWages"] = []
+    elif changes.get("DatedWages") is not None:
+        changes.update(MonthlySalary=None, HourlyPay=None)
+    for row in changes.get("DatedSchedules") or []:
+        check_schedule(row.get("ScheduleId") or EMPTY_SCHEDULE)
+    return changes
+
+
+def _checked_rows(field: str, employee_id: str, rows: list) -> list:
+    days = [row.get("FirstDay") or "" for row in rows]
+    if days.count(EPOCH) != 1:
+        raise FortnoxError(DATED_ROWS, f"{field} måste ha exakt en rad med FirstDay {EPOCH}.")
+    if len(set(days)) != len(days) or min(days) < EPOCH:
+        raise FortnoxError(DATED_ROWS, f"FirstDay i {field} måste vara unika och från och med {EPOCH}.")
+    return sorted(({**row, "EmployeeId": employee_id} for row in rows), key=lambda row: row["FirstDay"])
