@@ -9,14 +9,22 @@ ALL_SCOPES = "article customer supplier order invoice warehouse companyinformati
 
 
 @pytest.fixture
-def classic(company, connect) -> Api:
+def unlimited(company):
+    """These tests are about business rules, not the rate limit (tested in tests/sandbox)."""
+    company.rate_limit_requests = 100_000
+    company.save(update_fields=["rate_limit_requests"])
+    return company
+
+
+@pytest.fixture
+def classic(unlimited, connect) -> Api:
     """A company without the warehouse module: the item register owns stock."""
     return connect(ALL_SCOPES)
 
 
 @pytest.fixture
-def lager(company, connect) -> Api:
+def lager(unlimited, connect) -> Api:
     """A company with Lager (and Lager+ purchase orders), negative stock not allowed."""
-    company.warehouse_licence = company.purchase_orders_licence = True
-    company.save(update_fields=["warehouse_licence", "purchase_orders_licence"])
+    unlimited.warehouse_licence = unlimited.purchase_orders_licence = True
+    unlimited.save(update_fields=["warehouse_licence", "purchase_orders_licence"])
     return connect(ALL_SCOPES)

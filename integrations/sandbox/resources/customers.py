@@ -14,8 +14,7 @@ customers = Register(
 )
 DELETED = "customers-deleted"
 READ_ONLY = frozenset({"Country", "DeliveryCountry", "VisitingCountry"})
-DEFAULTS = {"Active": True, "Type": "COMPANY", "Currency": "SEK", "CountryCode": "SE", "VATType": "SEVAT",
-            "OrganisationNumber": "", "Email": "", "Phone1": "", "Address1": "", "ZipCode": "", "City": ""}
+DEFAULTS = {"Active": True, "Type": "COMPANY", "Currency": "SEK", "CountryCode": "SE", "VATType": "SEVAT"}
 
 
 def present_item(call, document: dict) -> dict:

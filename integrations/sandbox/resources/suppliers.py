@@ -11,8 +11,7 @@ suppliers = Register(
     not_found_code=2000432, not_found_message="Kan inte hitta leverantören.",
 )
 READ_ONLY = frozenset({"Country", "VisitingCountry"})
-DEFAULTS = {"Active": True, "Currency": "SEK", "CountryCode": "SE", "OrganisationNumber": "", "Email": "",
-            "Phone1": "", "Address1": "", "ZipCode": "", "City": ""}
+DEFAULTS = {"Active": True, "Currency": "SEK", "CountryCode": "SE"}
 # Sandbox's code: Fortnox's code for a taken supplier number is not documented.
 SUPPLIER_NUMBER_TAKEN = 2003414
 
