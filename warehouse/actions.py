@@ -32,6 +32,16 @@ def _locked(instance):
     return type(instance).objects.select_for_update().get(pk=instance.pk)
 
 
+def _move(document, state, **stamps):
+    """Lock a document, move it to `state` and save that with the who/when `stamps`."""
+    document = _locked(document)
+    document.move_to(state)
+    for field, value in stamps.items():
+        setattr(document, field, value)
+    document.save(update_fields=["state", *stamps])
+    return document
+
+
 @transaction.atomic
 def do_move_stock(
     *, article: Article, kind, quantity: Decimal, by, location: StockLocation | None = None, reason: str = "",
@@ -65,12 +75,7 @@ def do_move_stock(
 
 @transaction.atomic
 def do_start_picking(order: SalesOrder, by) -> SalesOrder:
-    order = _locked(order)
-    order.move_to(SalesOrder.State.PICKING)
-    order.picking_started_at = timezone.now()
-    order.picking_started_by = by
-    order.save(update_fields=["state", "picking_started_at", "picking_started_by"])
-    return order
+    return _move(order, SalesOrder.State.PICKING, picking_started_at=timezone.now(), picking_started_by=by)
 
 
 @transaction.atomic
@@ -141,11 +146,7 @@ def do_report_fulfilled(order: SalesOrder, by, allow_short: bool = False) -> Sal
 @transaction.atomic
 def do_cancel_order(order: SalesOrder) -> SalesOrder:
     # Nothing leaves stock before Report fulfilled, so cancelling never touches stock.
-    order = _locked(order)
-    order.move_to(SalesOrder.State.CANCELLED)
-    order.cancelled_at = timezone.now()
-    order.save(update_fields=["state", "cancelled_at"])
-    return order
+    return _move(order, SalesOrder.State.CANCELLED, cancelled_at=timezone.now())
 
 
 def _receipt_errors(rows_by_pk, quantities) -> list[str]:
@@ -212,11 +213,7 @@ def do_receive_purchase_order(
 @transaction.atomic
 def do_close_purchase_order_short(purchase_order: PurchaseOrder, by) -> PurchaseOrder:
     """Done with this purchase order although not everything came: the rest is not coming."""
-    purchase_order = _locked(purchase_order)
-    purchase_order.move_to(PurchaseOrder.State.CLOSED_SHORT)
-    purchase_order.closed_at = timezone.now()
-    purchase_order.closed_by = by
-    purchase_order.save(update_fields=["state", "closed_at", "closed_by"])
+    purchase_order = _move(purchase_order, PurchaseOrder.State.CLOSED_SHORT, closed_at=timezone.now(), closed_by=by)
     signals.purchase_order_closed.send(sender=PurchaseOrder, purchase_order=purchase_order, by=by)
     return purchase_order
 

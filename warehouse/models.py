@@ -430,10 +430,9 @@ class ReceiptRow(models.Model):
         return f"{self.purchase_order_row.article.article_number} × {self.quantity}"
 
 
-class Adjustment(OrganizationOwned):
-    """A stock count correction or write-off: positive or negative, always with a reason."""
+class StockEvent(OrganizationOwned):
+    """Something a person did to stock, with the reason kept for the ledger."""
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("article"))
     location = models.ForeignKey(
         StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stock location")
     )
@@ -443,31 +442,32 @@ class Adjustment(OrganizationOwned):
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+
+class Adjustment(StockEvent):
+    """A stock count correction or write-off: positive or negative, always with a reason."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("article"))
+
+    class Meta(StockEvent.Meta):
         verbose_name = _("stock adjustment")
         verbose_name_plural = _("stock adjustments")
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.article.article_number} {self.quantity:+}"
 
 
-class Return(OrganizationOwned):
+class Return(StockEvent):
     """Goods a customer sent back on a sales order, put back in stock."""
 
     order_row = models.ForeignKey(SalesOrderRow, on_delete=models.PROTECT, related_name="returns", verbose_name=_("order row"))
     order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="returns", verbose_name=_("order"))
-    location = models.ForeignKey(
-        StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stock location")
-    )
-    quantity = quantity_field(_("quantity"))
-    reason = models.CharField(_("reason"), max_length=200)
-    created_by = user_field(_("by"))
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    class Meta(StockEvent.Meta):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.order.order_number}: {self.order_row.article.article_number} × {self.quantity}"
