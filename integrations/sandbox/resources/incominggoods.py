@@ -105,8 +105,13 @@ def incoming_goods_detail(call, document_id):
 
 
 @family.route("api/warehouse/incominggoods-v1/<int:document_id>/release", "PUT")
-@transaction.atomic
 def release(call, document_id):
+    do_release(call, document_id)
+    return no_content()
+
+
+@transaction.atomic
+def do_release(call, document_id):
     record = find(call, document_id)
     document = record.document
     refuse_changes(document, "released")
@@ -117,7 +122,6 @@ def release(call, document_id):
             movements[key] = movements.get(key, 0) + row["receivedQuantity"]
     do_receive(call, document["rows"])
     call.store(INCOMING_GOODS).update(record, {**book(call, document, movements), "released": True})
-    return no_content()
 
 
 @family.route("api/warehouse/incominggoods-v1/<int:document_id>/completed", "PUT")

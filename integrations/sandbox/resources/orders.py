@@ -109,13 +109,16 @@ def create(call):
     number = changes.get("DocumentNumber") or orders.next_key(call)
     if orders.store(call).get(number):
         raise FortnoxError(NUMBER_TAKEN, f"Ordernummer {number} används redan.")
-    blank = {
+    document = do_save_order(call, new_order(number), changes, created=True)
+    return call.respond(present(call, document), status=201)
+
+
+def new_order(number: str) -> dict:
+    return {
         "DocumentNumber": number, "OrderDate": today().isoformat(), "DeliveryState": "delivery", "Cancelled": False,
         "Sent": False, "NotCompleted": False, "WarehouseReady": False, "OrderType": "Order", "Currency": "SEK",
         "InvoiceReference": NOT_INVOICED, "OfferReference": "0", "OrderRows": [], "VATIncluded": False,
     }
-    document = do_save_order(call, blank, changes, created=True)
-    return call.respond(present(call, document), status=201)
 
 
 @family.route("3/orders/<str:DocumentNumber>", "GET", "PUT")
@@ -278,14 +281,19 @@ def as_pairs(effects: dict) -> list:
 
 @family.route("3/orders/<str:DocumentNumber>/createinvoice", "PUT")
 def create_invoice(call, DocumentNumber):
-    order = orders.find(call, DocumentNumber).document
+    return call.respond(invoices.wrap(call, do_invoice(call, orders.find(call, DocumentNumber).document)))
+
+
+@transaction.atomic
+def do_invoice(call, order: dict) -> dict:
+    """Invoices the order, leaves a back order for the rest (if the company allows back
+    orders) and returns the invoice."""
     refuse_closed(order)
-    with transaction.atomic():
-        invoice = do_create_invoice_from_order(call, order)
-        if call.company.back_orders_allowed:
-            do_create_back_order(call, order)
-        store_with_stock(call, {**order, "InvoiceReference": invoice["DocumentNumber"]})
-    return call.respond(invoices.wrap(call, invoice))
+    invoice = do_create_invoice_from_order(call, order)
+    if call.company.back_orders_allowed:
+        do_create_back_order(call, order)
+    store_with_stock(call, {**order, "InvoiceReference": invoice["DocumentNumber"]})
+    return invoice
 
 
 def do_create_back_order(call, order: dict):
