@@ -24,6 +24,11 @@ STEPS = (("hr_setup", gettext_lazy("Set up")), ("hr_settings", gettext_lazy("Set
 manage_settings = organization_required(Perm.MANAGE_SETTINGS)
 
 
+def _posted(request):
+    """The POST data, or None for a GET: an empty POST (all boxes unticked) must still bind."""
+    return request.POST if request.method == "POST" else None
+
+
 def _state(request):
     return HrIntegrationSettings.for_organization(request.organization), FortnoxConnection.for_organization(request.organization)
 
@@ -60,7 +65,7 @@ def hr_integration(request):
 @manage_settings
 def hr_setup_step(request):
     settings, connection = _state(request)
-    form = TermsForm(request.POST or None, initial={"accept": settings.terms_accepted_at is not None})
+    form = TermsForm(_posted(request), initial={"accept": settings.terms_accepted_at is not None})
     if request.method == "POST" and form.is_valid():
         hr_setup.do_accept_terms(settings, acting_user=request.user)
         response = connection_views._start_authorization(request, request.organization)
@@ -76,7 +81,7 @@ def hr_settings_step(request):
     settings, connection = _state(request)
     if not connection.is_connected:
         return redirect("hr_setup")
-    form = HrSettingsForm(request.POST or None, instance=settings)
+    form = HrSettingsForm(_posted(request), instance=settings)
     if request.method == "POST" and form.is_valid():
         hr_setup.do_save_hr_settings(settings, **form.cleaned_data)
         messages.success(request, _("The integration settings were saved."))
@@ -92,7 +97,7 @@ def hr_mapping_step(request):
         return redirect("hr_settings")
     absence_types = list(AbsenceType.objects.for_organization(request.organization).filter(active=True))
     mappings = {m.absence_type_id: m for m in AbsenceTypeMapping.objects.for_organization(request.organization)}
-    form = MappingForm(request.POST or None, absence_types=absence_types, mappings=mappings)
+    form = MappingForm(_posted(request), absence_types=absence_types, mappings=mappings)
     if request.method == "POST" and form.is_valid():
         hr_setup.do_save_mapping(settings, form.cause_codes())
         messages.success(request, _("The absence types are mapped."))
