@@ -2,12 +2,11 @@
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from organizations.actions import do_notify
 
 from .fortnox import oauth
 from .fortnox.errors import FortnoxError
@@ -49,7 +48,8 @@ def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
     connection.last_error_at = None
     connection.save()
     try:
-        company = FortnoxClient(connection).get("/3/companyinformation")
+        with FortnoxClient(connection) as client:
+            company = client.get("/3/companyinformation")
     except FortnoxError as exc:
         do_disconnect(connection, reason=exc.user_message)
         raise
@@ -97,14 +97,10 @@ def do_mark_needs_reauth(connection: FortnoxConnection, *, reason: str) -> None:
 
 
 def notify_admins_of_reauth(connection: FortnoxConnection) -> None:
-    organization = connection.organization
-    url = settings.SITE_URL + reverse("fortnox_connection")
-    for admin in organization.admins():
-        with translation.override(admin.language or organization.language):
-            context = {"organization": organization, "connection": connection, "url": url, "user": admin}
-            send_mail(
-                subject=render_to_string("integrations/email/needs_reauth_subject.txt", context).strip(),
-                message=render_to_string("integrations/email/needs_reauth_body.txt", context),
-                from_email=None,
-                recipient_list=[admin.email],
-            )
+    """A bell notification and an email for each organization admin, in their own language."""
+    do_notify(
+        connection.organization, connection.organization.admins(),
+        title_template="integrations/email/needs_reauth_subject.txt",
+        body_template="integrations/email/needs_reauth_body.txt",
+        context={"connection": connection}, link=reverse("fortnox_connection"), level="error",
+    )

@@ -12,10 +12,9 @@ class SandboxControl:
 
     def __init__(self, sandbox_url: str):
         self.url = sandbox_url.rstrip("/")
-        self.http = requests.Session()
 
     def _call(self, method: str, path: str, **json):
-        response = self.http.request(method, f"{self.url}/_control/api/{path}", json=json or None, timeout=30)
+        response = requests.request(method, f"{self.url}/_control/api/{path}", json=json or None, timeout=30)
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -33,19 +32,22 @@ class SandboxControl:
     def requests_with_status(self, company: dict, status: int) -> list[dict]:
         return [entry for entry in self.request_log(company) if entry["status"] == status]
 
+    def records(self, company: dict, resource: str) -> list[dict]:
+        return self._call("GET", f"companies/{company['database_number']}/records/{resource}")["records"]
+
     def request_log(self, company: dict) -> list[dict]:
         return self._call("GET", f"companies/{company['database_number']}/requests")["requests"]
 
     def consent(self, authorization_url: str, user: dict, action: str = "approve") -> str:
         """Log in on the consent page and press Approve (or Deny); the URL the sandbox sends the
         browser back to (the app's callback with `code` or `error`, and `state`)."""
-        browser = requests.Session()
-        page = browser.get(authorization_url, timeout=30)
-        for step in ({"action": "login", "username": user["username"], "password": user["password"]}, {"action": action}):
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-            data = {**step, **({"csrfmiddlewaretoken": token.group(1)} if token else {})}
-            page = browser.post(authorization_url, data=data, allow_redirects=False, timeout=30,
-                                headers={"Referer": authorization_url})
+        with requests.Session() as browser:
+            page = browser.get(authorization_url, timeout=30)
+            for step in ({"action": "login", "username": user["username"], "password": user["password"]}, {"action": action}):
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+                data = {**step, **({"csrfmiddlewaretoken": token.group(1)} if token else {})}
+                page = browser.post(authorization_url, data=data, allow_redirects=False, timeout=30,
+                                    headers={"Referer": authorization_url})
         if page.status_code != 302:
             raise RuntimeError(f"the consent page did not redirect back (status {page.status_code})")
         return page.headers["Location"]

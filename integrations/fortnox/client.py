@@ -1,9 +1,11 @@
 """The one HTTP client for the Fortnox API (/3 and /api/warehouse).
 
-    client = FortnoxClient(connection, call_counter=run.call_counter)
-    employee = client.get("/3/employees/7")                 # envelope unwrapped
-    for order in client.iterate("/3/orders", modified_since=cursor): ...
-    client.post("/3/articles", {"Article": {...}})
+    with FortnoxClient(connection, call_counter=run.call_counter) as client:
+        employee = client.get("/3/employees/7")             # envelope unwrapped
+        for order in client.iterate("/3/orders", modified_since=cursor): ...
+        client.post("/3/articles", {"Article": {...}})
+
+A client keeps its HTTP connections open for reuse until it is closed (the `with` block ends).
 
 Every request goes through the connection's shared rate limiter with a fresh access token.
 Failures become the typed errors in `errors`. Idempotent requests (GET, PUT, DELETE) are retried
@@ -155,6 +157,15 @@ class FortnoxClient:
         self.timeout = timeout or settings.FORTNOX_TIMEOUT_SECONDS
         self.session = requests.Session()
         self.limiter = get_rate_limiter()
+
+    def __enter__(self) -> "FortnoxClient":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
 
     @classmethod
     def for_organization(cls, organization, **kwargs) -> "FortnoxClient":

@@ -8,8 +8,27 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
+from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection
 from integrations.sandbox_control import SandboxControl
+
+
+def _in_english(tenant):
+    # Pages and emails are asserted by their English source text, which must hold once the
+    # Swedish catalogue exists too.
+    tenant.organization.language = "en"
+    tenant.organization.save(update_fields=["language"])
+    return tenant
+
+
+@pytest.fixture
+def tenant(tenant):
+    return _in_english(tenant)
+
+
+@pytest.fixture
+def other_tenant(other_tenant):
+    return _in_english(other_tenant)
 
 
 @pytest.fixture
@@ -74,3 +93,9 @@ def connect(sandbox, client_for):
 @pytest.fixture
 def connection(connect, tenant, fortnox_company) -> FortnoxConnection:
     return connect(tenant, fortnox_company)
+
+
+def fetch(connection, path="/3/companyinformation", **client_options):
+    """One GET through the product's client (closed afterwards, so no connection lingers)."""
+    with FortnoxClient(connection, **client_options) as client:
+        return client.get(path)

@@ -35,7 +35,7 @@ class _RefreshCounter(logging.Handler):
             self.count += 1
 
 
-def call_company_information(connection_id: int) -> dict:
+def call_company_information(connection_id: int, start_at: float) -> dict:
     """One API call through the product's client; whether it worked and how many refreshes
     this process sent to Fortnox."""
     from integrations.fortnox.client import FortnoxClient
@@ -44,5 +44,8 @@ def call_company_information(connection_id: int) -> dict:
     counter = _RefreshCounter()
     logging.getLogger("integrations.fortnox").addHandler(counter)
     logging.getLogger("integrations.fortnox").setLevel(logging.INFO)
-    company = FortnoxClient(FortnoxConnection.objects.get(pk=connection_id)).get("/3/companyinformation")
+    connection = FortnoxConnection.objects.get(pk=connection_id)
+    time.sleep(max(0.0, start_at - time.time()))
+    with FortnoxClient(connection) as client:
+        company = client.get("/3/companyinformation")
     return {"company": company["CompanyName"], "refreshes": counter.count}
