@@ -7,13 +7,17 @@ too); when only `Hours` is given, `Extent` is its share of the scheduled day. Ab
 before the company's locked salary period is refused."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from ..api import Family
 from ..errors import FortnoxError, NotFound
 from ..registers import merged, no_content
+from ..seeding import seeder
+from ..store import Store
 from ..validation import as_strings, parse_date
-from .schedules import employee_or_error, scheduled_hours
+from .schedules import employee_or_error, planned_hours, schedule_on, scheduled_hours
 
 family = Family(scope="salary")
 RESOURCE = "absencetransactions"
@@ -96,3 +100,25 @@ def absence_detail(call, id):
     recompute = "Hours" not in changes and bool({"Extent", "Date", "EmployeeId"} & set(changes))
     call.store(RESOURCE).update(record, with_hours(call, document, recompute_hours=recompute))
     return call.respond({"AbsenceTransaction": present(call, record.document)})
+
+
+@seeder(20)
+def seed_absences(company, rng, size):
+    """Sick days, care of children and holidays in the last eight weeks for about a fifth of
+    the active employees, one transaction per working day as Fortnox keeps them."""
+    store = Store(company, RESOURCE)
+    today = timezone.localdate()
+    people = [r.document for r in Store(company, "employees").records() if not r.document.get("Inactive")]
+    for employee in rng.sample(people, k=len(people) // 5):
+        cause = rng.choices(("SJK", "VAB", "SEM", "FPE"), weights=(5, 3, 3, 1))[0]
+        start = today - timedelta(days=rng.randrange(3, 56))
+        extent = 100.0 if rng.random() < 0.8 else 50.0
+        for offset in range(rng.randrange(1, 6)):
+            day = start + timedelta(days=offset)
+            planned = planned_hours(schedule_on(employee, day), day)
+            if not planned:
+                continue
+            document = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "EmployeeId": employee["EmployeeId"],
+                        "CauseCode": cause, "Date": day.isoformat(), "Extent": extent,
+                        "Hours": round(planned * extent / 100, 2), "HolidayEntitling": cause != "SEM"}
+            store.create(document["id"], document)

@@ -1,12 +1,16 @@
 """Employees `/3/employees` (scope `salary`), API-FACTS §3. No DELETE: Fortnox has none."""
 
+from datetime import date, timedelta
+
 from django.utils import timezone
 
 from .. import spec
 from ..api import Family
+from ..demo_people import person
 from ..errors import FortnoxError
 from ..registers import Register, merged, number_order
-from ..store import DuplicateKey
+from ..seeding import seeder
+from ..store import DuplicateKey, Store
 from .schedules import EMPTY_SCHEDULE, EPOCH, check_schedule, schedule_on
 
 family = Family(scope="salary")
@@ -111,3 +115,27 @@ def _checked_rows(field: str, employee_id: str, rows: list) -> list:
     if len(set(days)) != len(days) or min(days) < EPOCH:
         raise FortnoxError(DATED_ROWS, f"FirstDay i {field} måste vara unika och från och med {EPOCH}.")
     return sorted(({**row, "EmployeeId": employee_id} for row in rows), key=lambda row: row["FirstDay"])
+
+
+@seeder(10)
+def seed_employees(company, rng, size):
+    """`size` employees: most full time, some part time, a few hourly on the 0-hour schedule,
+    some who changed schedule this year and a few who have left."""
+    store = Store(company, employees.resource)
+    for number in range(1, size + 1):
+        schedule = rng.choices(("HEL", "DEL", EMPTY_SCHEDULE), weights=(70, 20, 10))[0]
+        rows = [{"EmployeeId": str(number), "FirstDay": EPOCH, "ScheduleId": schedule}]
+        if schedule != EMPTY_SCHEDULE and rng.random() < 0.1:
+            rows.append({"EmployeeId": str(number), "FirstDay": f"{timezone.localdate().year}-01-01",
+                         "ScheduleId": "DEL" if schedule == "HEL" else "HEL"})
+        hourly = schedule == EMPTY_SCHEDULE
+        started = date(2010, 1, 1) + timedelta(days=rng.randrange(5000))
+        store.create(str(number), {
+            **person(rng, number), "EmployeeId": str(number), "Inactive": rng.random() < 0.05,
+            "EmploymentDate": started.isoformat(), "EmploymentForm": "TV" if rng.random() < 0.85 else "TID",
+            "PersonelType": "ARB" if hourly else "TJM", "SalaryForm": "TIM" if hourly else "MAN",
+            "MonthlySalary": None if hourly else str(rng.randrange(26, 62) * 1000),
+            "HourlyPay": str(rng.randrange(150, 260)) if hourly else None,
+            "DatedSchedules": rows, "DatedWages": [], "TaxTable": "33", "TaxColumn": 1,
+        })
+    company.next_number(employees.resource, at_least=size)
