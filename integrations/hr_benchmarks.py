@@ -1,0 +1,154 @@
+"""Benchmarks of the HR integration (registered in `integrations.benchmarks`; run with
+`python manage.py benchmark --only hr_plan --only hr_push`). Both run against a private Brygga +
+sandbox server at the sandbox's real rate limit (25 requests per 5 s)."""
+
+import statistics
+import subprocess
+import sys
+import time
+
+from .benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
+
+
+def _connect_seeded(sandbox_url: str, name: str, size: int) -> int:
+    """A sandbox company seeded with `size` employees of each kind of record (seeding empties a
+    company, tokens included, so it comes before connecting), connected through its consent page."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from integrations import actions
+    from integrations.fortnox import oauth
+    from integrations.sandbox_control import SandboxControl
+    from organizations.models import Organization
+
+    control = SandboxControl(sandbox_url)
+    company = control.create_company(name=name)
+    control._call("POST", f"companies/{company['database_number']}/seed", size=size, seed=1)
+    user = control.create_user(company)
+    organization = Organization.objects.create(name=name, organisation_number="556036-0793")
+    back = control.consent(oauth.authorization_url(["companyinformation", "salary"], "benchmark"), user)
+    return actions.do_connect(organization, oauth.exchange_code(parse_qs(urlsplit(back).query)["code"][0]), user=None).pk
+
+
+def _mirror(connection_id: int) -> None:
+    """Brygga gets Fortnox's people by email, every third with another phone (conflicts) and
+    every fifth without a city (missing values)."""
+    from hr.models import Employee
+    from integrations.fortnox.client import FortnoxClient
+    from integrations.hr_fields import fortnox_values
+    from integrations.models import FortnoxConnection
+
+    connection = FortnoxConnection.objects.get(pk=connection_id)
+    documents = list(FortnoxClient(connection).iterate("/3/employees"))
+    employees = []
+    for number, document in enumerate(documents):
+        values, _problems = fortnox_values(document)
+        employees.append(Employee(
+            organization_id=connection.organization_id, email=values["email"] or f"x{number}@bench.test",
+            employment_id=document["EmployeeId"], given_name=values["given_name"] or "?", family_name=values["family_name"] or "?",
+            phone=f"+4670{number:07d}" if number % 3 == 0 else (values.get("phone") or ""),
+            city="" if number % 5 == 0 else document.get("City") or "",
+        ))
+    Employee.objects.bulk_create(employees)
+
+
+def _plan_and_render(connection_id: int) -> dict:
+    from django.db import connection as db
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from integrations.hr_sync import do_plan_user_sync
+    from integrations.models import FortnoxConnection
+    from organizations.models import Membership, User
+    from organizations.permissions import Role
+
+    organization = FortnoxConnection.objects.get(pk=connection_id).organization
+    admin = User.objects.create_user(email="bench-admin@bench.test", password="bench-pw-12345")
+    Membership.objects.create(user=admin, organization=organization, role=Role.ORG_ADMIN)
+    started = time.perf_counter()
+    run = do_plan_user_sync(organization, acting_user=admin)
+    planned = time.perf_counter() - started
+    client = Client()
+    client.force_login(admin)
+    client.get(reverse("hr_sync_review", args=[run.pk]), HTTP_HOST="127.0.0.1")  # warm the template cache
+    with CaptureQueriesContext(db) as queries:
+        started = time.perf_counter()
+        response = client.get(reverse("hr_sync_review", args=[run.pk]), HTTP_HOST="127.0.0.1")
+        rendered = time.perf_counter() - started
+    people = run.data["plan"]["people"]
+    return {"calls": run.api_calls, "planned": planned, "rendered": rendered, "queries": len(queries),
+            "status": response.status_code, "conflicts": sum(len(p.get("conflicts", [])) for p in people),
+            "missing": sum(len(p.get("missing", [])) for p in people)}
+
+
+@benchmark("hr_plan")
+def plan_first_sync(quick: bool = False) -> list[Row]:
+    size = 100 if quick else 1000
+    with BenchmarkServer() as server:
+        sandbox_url = f"{server.url}/sandbox/fortnox"
+        (connection_id,) = server.in_processes(_connect_seeded, [(sandbox_url, "Planering AB", size)])
+        server.in_processes(_mirror, [(connection_id,)])
+        (result,) = server.in_processes(_plan_and_render, [(connection_id,)])
+    found = f"{result['conflicts']} conflicts, {result['missing']} missing values"
+    return [
+        Row(f"Plan first sync, {size:,} vs {size:,} employees: Fortnox calls", "≤ 3", f"{result['calls']} ({found})",
+            result["calls"] <= 3, api_calls=str(result["calls"])),
+        Row("Plan first sync: time (reading and comparing)", "—", f"{result['planned']:.2f} s", True),
+        Row(f"Conflict page, {size:,} people: render time", "< 1 s", f"{result['rendered']:.2f} s (HTTP {result['status']})",
+            result["rendered"] < 1 and result["status"] == 200),
+        Row("Conflict page: queries", "bounded (≤ 12)", str(result["queries"]), result["queries"] <= 12),
+    ]
+
+
+def _link_people(connection_id: int, size: int) -> list[int]:
+    """Synchronise once (everyone matched by email, nothing created) and activate the integration."""
+    from django.utils import timezone
+
+    from integrations.hr_sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
+    from integrations.models import ExternalLink, FortnoxConnection, HrIntegrationSettings
+
+    organization = FortnoxConnection.objects.get(pk=connection_id).organization
+    run = do_plan_user_sync(organization, acting_user=None)
+    do_start_user_sync(run, {"winners": {}, "fill": {}, "create": []})
+    apply_user_sync(run.pk)
+    HrIntegrationSettings.objects.filter(organization=organization).update(activated_at=timezone.now())
+    return list(ExternalLink.objects.filter(kind="employee").values_list("object_id", flat=True)[:size])
+
+
+def _edit_phones(employee_ids: list[int], changes: int) -> list[float]:
+    from hr import actions as hr_actions
+    from hr.models import Employee
+    from integrations.models import OutboxEvent
+
+    for number in range(changes):
+        employee = Employee.objects.get(pk=employee_ids[number % len(employee_ids)])
+        hr_actions.do_update_employee(employee, {"phone": f"+4673{number:07d}"}, acting_user=None)
+        time.sleep(0.3)  # about three changes a second: within the rate limit, as people type
+    deadline = time.monotonic() + 60
+    while OutboxEvent.objects.exclude(status=OutboxEvent.Status.DONE).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [(event.done_at - event.created_at).total_seconds() for event in OutboxEvent.objects.filter(status="done")]
+
+
+@benchmark("hr_push")
+def push_latency(quick: bool = False) -> list[Row]:
+    changes = 10 if quick else 60
+    with BenchmarkServer() as server:
+        sandbox_url = f"{server.url}/sandbox/fortnox"
+        (connection_id,) = server.in_processes(_connect_seeded, [(sandbox_url, "Push AB", 20)])
+        server.in_processes(_mirror, [(connection_id,)])
+        (employee_ids,) = server.in_processes(_link_people, [(connection_id, 20)])
+        cluster = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "qcluster"], env=server.env, cwd=BASE_DIR,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(3)  # the cluster's workers start
+            (latencies,) = server.in_processes(_edit_phones, [(employee_ids, changes)])
+        finally:
+            cluster.terminate()
+            cluster.wait(timeout=15)
+    if len(latencies) < changes:
+        return [Row("Push latency", "p95 ≤ 2 s", f"only {len(latencies)} of {changes} pushed", False)]
+    cuts = statistics.quantiles(latencies, n=100)
+    p50, p95, p99 = cuts[49], cuts[94], cuts[98]
+    return [Row(f"Push latency, {changes} phone edits, cluster running", "p95 ≤ 2 s",
+                f"p50 {p50:.2f} s, p95 {p95:.2f} s, p99 {p99:.2f} s", p95 <= 2, api_calls=f"{changes} PUTs")]
