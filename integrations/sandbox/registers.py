@@ -12,8 +12,10 @@ from .errors import FortnoxError, NotFound
 from .store import Store
 from .validation import format_number
 
-# Fortnox does not document the code for a missing required field; this is the sandbox's.
+# Fortnox does not document these codes; they are the sandbox's.
 REQUIRED_FIELD = 2003400
+KEY_FIXED = 2003401
+ACTIVE_FILTERS = {"active": lambda doc: doc.get("Active"), "inactive": lambda doc: not doc.get("Active")}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,20 @@ class Register:
         if record is None:
             raise NotFound(self.not_found_code, self.not_found_message)
         return record
+
+    def changes(self, call, read_only: frozenset, key: str | None = None) -> dict:
+        """The body's fields; on an update (`key` given) the key may be echoed but not changed."""
+        changes = call.payload(self.wrapper, self.schema, read_only)
+        if key is not None and changes.get(self.key_field, key) != key:
+            raise FortnoxError(KEY_FIXED, f"{self.key_field} kan inte ändras.")
+        return changes
+
+    def page(self, call, present, *, sorts: dict, search: dict, filters: dict = ACTIVE_FILTERS, records=None):
+        """A list in key order (numbers numerically) unless `sortby` says otherwise."""
+        by_key = lambda doc: number_order(doc[self.key_field])  # noqa: E731
+        return call.page(self.store(call).records() if records is None else records, self.list_key, present,
+                         filters=filters, sorts={self.key_field.lower(): by_key, **sorts}, default_sort=by_key,
+                         search=search)
 
     def next_key(self, call) -> str:
         """Fortnox continues after the highest numeric key, also one that was typed in by hand,

@@ -28,15 +28,31 @@ def _article(company: Company, item_id: str):
 
 
 def balances(company: Company, article: dict) -> dict[str, dict]:
-    """stock point code -> {"inStock", "reserved"} for one stock article."""
+    """stock point code -> {"itemId", "stockPointCode", "inStock", "reserved"} for one stock article."""
     stored = Store(company, BALANCES).records().filter(key__startswith=f"{article['ArticleNumber']}|")
     found = {record.document["stockPointCode"]: record.document for record in stored}
-    if found:
-        return found
-    return {default_stock_point(company): {
-        "itemId": article["ArticleNumber"], "stockPointCode": default_stock_point(company),
-        "inStock": article.get("QuantityInStock") or 0, "reserved": article.get("ReservedQuantity") or 0,
-    }}
+    return found or _implicit(article, default_stock_point(company))
+
+
+def all_balances(company: Company, articles: list[dict]) -> list[dict]:
+    """The balances of many articles with one query."""
+    stored = {}
+    for record in Store(company, BALANCES).records():
+        stored.setdefault(record.document["itemId"], {})[record.document["stockPointCode"]] = record.document
+    default = default_stock_point(company)
+    return [balance for article in articles
+            for balance in (stored.get(article["ArticleNumber"]) or _implicit(article, default)).values()]
+
+
+def _implicit(article: dict, stock_point: str) -> dict[str, dict]:
+    """An article the warehouse never moved: its whole quantity lies at the default stock point."""
+    return {stock_point: {"itemId": article["ArticleNumber"], "stockPointCode": stock_point,
+                          "inStock": article.get("QuantityInStock") or 0, "reserved": article.get("ReservedQuantity") or 0}}
+
+
+def known_stock_points(company: Company) -> set[str]:
+    codes = {record.document["code"] for record in Store(company, STOCK_POINTS).records()}
+    return codes or {FALLBACK_STOCK_POINT}
 
 
 def in_stock(company: Company, item_id: str, stock_point: str) -> float | None:

@@ -3,7 +3,7 @@ spec, `{"error","message","id"}` errors, boolean query filters and booking docum
 movements (kept in the document as `_stock` so `void` can undo exactly what `release` did)."""
 
 from .errors import WarehouseError
-from .stock import STOCK_POINTS, default_stock_point, move
+from .stock import STOCK_POINTS, default_stock_point, known_stock_points, move
 from .validation import validate
 
 
@@ -39,8 +39,11 @@ def flag_filters(call, names: tuple[str, ...]) -> dict[str, bool]:
 
 def stock_point_code(call, row: dict, document: dict) -> str:
     """A row's stock point: its code, else its id looked up, else the document's, else the default."""
-    if row.get("stockPointCode") or document.get("stockPointCode"):
-        return row.get("stockPointCode") or document["stockPointCode"]
+    code = row.get("stockPointCode") or document.get("stockPointCode")
+    if code:
+        if code not in known_stock_points(call.company):
+            raise WarehouseError("validation", f"Lagerstället {code} finns inte.")
+        return code
     point_id = row.get("stockPointId") or document.get("stockPointId")
     point = call.store(STOCK_POINTS).get(point_id) if point_id else None
     if point_id and point is None:

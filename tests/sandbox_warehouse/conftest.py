@@ -3,7 +3,7 @@ warehouse switches the rules depend on."""
 
 import pytest
 
-from tests.sandbox.conftest import API, Api, company, connect, oauth_client, sandbox_user  # noqa: F401
+from tests.sandbox.conftest import Api, company, connect, oauth_client, sandbox_user  # noqa: F401 (fixtures)
 
 ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.sandbox import contract
 
-from .helpers import article, customer, order, receive, supplier
+from .helpers import article, customer, order, receive
 from .test_warehouse_api import CUSTOM, PO_HEADER, incoming, purchase_order
 
 ORDER = "/3/orders/{DocumentNumber}"

@@ -84,8 +84,8 @@ def test_with_lager_a_delivery_takes_stock_when_saved(lager):
     created = order(lager, [ROW])
     assert created["OrderRows"][0]["DeliveredQuantity"] == "5"
     assert stock(lager, "A1") == 5
-    classic_put = lager.put(f"3/orders/{created['DocumentNumber']}", {"Order": {"OrderRows": [{"DeliveredQuantity": 2}]}})
-    assert rows_of(classic_put)[0]["DeliveredQuantity"] == "2"
+    updated = lager.put(f"3/orders/{created['DocumentNumber']}", {"Order": {"OrderRows": [{"DeliveredQuantity": 2}]}})
+    assert rows_of(updated)[0]["DeliveredQuantity"] == "2"
     assert stock(lager, "A1") == 8
 
 

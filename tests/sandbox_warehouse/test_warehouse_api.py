@@ -1,6 +1,6 @@
 import pytest
 
-from .helpers import article, receive, stock, supplier, warehouse_error
+from .helpers import article, order, receive, stock, supplier, warehouse_error
 
 CUSTOM = "api/warehouse/documentdeliveries/custom"
 PO_HEADER = {"orderDate": "2026-01-05", "currencyCode": "SEK", "currencyRate": 1, "paymentTermsCode": "30",
@@ -75,6 +75,8 @@ def test_a_stock_point_with_stock_cannot_be_deleted(goods):
 
 
 def test_stock_balance_filters_by_item_and_stock_point(goods):
+    for code in ("LAGER", "BUTIK"):
+        goods.post("api/warehouse/stockpoints-v1", {"code": code, "name": code.title()})
     receive(goods, "A1", 4, document_id="1", stock_point_code="LAGER")
     receive(goods, "A1", 1, document_id="2", stock_point_code="BUTIK")
     receive(goods, "A2", 7, document_id="3")
@@ -82,6 +84,13 @@ def test_stock_balance_filters_by_item_and_stock_point(goods):
     assert balance == [{"itemId": "A1", "stockPointCode": "BUTIK", "inStock": 1, "availableStock": 1}]
     assert stock(goods, "A1") == 5
     assert len(goods.get("api/warehouse/status-v1/stockbalance").json()) == 3
+
+
+def test_stock_cannot_go_to_an_unknown_stock_point(goods):
+    path = f"{CUSTOM}/inbound-v1/WMS/1"
+    goods.put(path, {"date": "2026-01-05", "rows": [{"itemId": "A1", "quantity": 1, "stockPointCode": "NOPE"}]})
+    assert warehouse_error(goods.put(path + "/release")) == "validation"
+    assert stock(goods, "A1") == 0
 
 
 def test_releasing_incoming_goods_adds_stock_and_voiding_takes_it_back(goods):
@@ -235,3 +244,13 @@ def test_document_types_are_listed_and_post_says_whether_it_created_one(goods):
     assert goods.post(f"{CUSTOM}/documenttypes-v1", {"referenceType": "WMS", "category": "INBOUND"}).json() == 0
     assert goods.get(f"{CUSTOM}/documenttypes-v1").json() == [{"referenceType": "WMS", "category": "INBOUND"}]
     assert goods.get(f"{CUSTOM}/documenttypes-v1/NOPE").status_code == 404
+
+
+def test_stock_balance_and_order_list_queries_do_not_grow_with_the_data(lager, django_assert_max_num_queries):
+    for index in range(15):
+        article(lager, f"B{index}")
+        order(lager, [{"ArticleNumber": f"B{index}", "OrderedQuantity": 1}], DeliveryState="reservation")
+    with django_assert_max_num_queries(12):
+        assert len(lager.get("api/warehouse/status-v1/stockbalance").json()) == 15
+    with django_assert_max_num_queries(12):
+        assert len(lager.get("3/orders").json()["Orders"]) == 15

@@ -9,7 +9,7 @@ have. Sending back the unchanged value (a client echoing what it read) is accept
 
 from ..api import Family
 from ..errors import FortnoxError
-from ..registers import Register, merged, no_content, number_order
+from ..registers import Register, merged, no_content
 
 family = Family(scope="article")
 articles = Register(
@@ -27,7 +27,6 @@ ARTICLE_NUMBER_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzåäöABCDEFGHIJKLMNO
 
 # Sandbox codes where Fortnox's real one is unknown (documented in the sandbox README).
 STOCK_OWNED_BY_WAREHOUSE = 2003411
-ARTICLE_NUMBER_FIXED = 2003412
 UNKNOWN_SUPPLIER = 2000430
 SERVICE_AS_STOCK_GOODS = 2003413
 
@@ -50,24 +49,20 @@ def with_derived(document: dict) -> dict:
 def article_list(call):
     if call.request.method == "POST":
         return create(call)
-    return call.page(
-        articles.store(call).records(), "Articles", present_item,
-        filters={"active": lambda doc: doc.get("Active"), "inactive": lambda doc: not doc.get("Active")},
+    return articles.page(
+        call, present_item,
         sorts={
-            "articlenumber": lambda doc: number_order(doc["ArticleNumber"]),
             "quantityinstock": lambda doc: doc.get("QuantityInStock") or 0,
             "reservedquantity": lambda doc: doc.get("ReservedQuantity") or 0,
             "stockvalue": lambda doc: with_derived(doc)["StockValue"],
         },
-        default_sort=lambda doc: number_order(doc["ArticleNumber"]),
         search={"articlenumber": "ArticleNumber", "description": "Description", "ean": "EAN",
                 "suppliernumber": "SupplierNumber", "manufacturer": "Manufacturer",
                 "manufacturerarticlenumber": "ManufacturerArticleNumber"},
     )
 
-
 def create(call):
-    changes = call.payload("Article", articles.schema, READ_ONLY)
+    changes = articles.changes(call, READ_ONLY)
     number = changes.get("ArticleNumber") or articles.next_key(call)
     if set(number) - ARTICLE_NUMBER_CHARACTERS:
         raise FortnoxError(2000359, "Värdet innehåller ej tillåtna tecken. (ArticleNumber)")
@@ -85,9 +80,7 @@ def article_detail(call, ArticleNumber):
         articles.store(call).delete(record)
         return no_content()
     if call.request.method == "PUT":
-        changes = call.payload("Article", articles.schema, READ_ONLY)
-        if changes.get("ArticleNumber", ArticleNumber) != ArticleNumber:
-            raise FortnoxError(ARTICLE_NUMBER_FIXED, "Artikelnumret kan inte ändras.")
+        changes = articles.changes(call, READ_ONLY, ArticleNumber)
         articles.store(call).update(record, checked(call, record.document, changes))
     return call.respond(articles.wrap(call, with_derived(record.document)))
 

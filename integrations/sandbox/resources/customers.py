@@ -4,7 +4,7 @@ handed out twice: not by auto-numbering and not by hand, also after the customer
 
 from ..api import Family
 from ..errors import FortnoxError
-from ..registers import Register, no_content, merged, number_order
+from ..registers import Register, merged, no_content
 
 family = Family(scope="customer")
 customers = Register(
@@ -25,12 +25,9 @@ def present_item(call, document: dict) -> dict:
 def customer_list(call):
     if call.request.method == "POST":
         return create(call)
-    return call.page(
-        customers.store(call).records(), "Customers", present_item,
-        filters={"active": lambda doc: doc.get("Active"), "inactive": lambda doc: not doc.get("Active")},
-        sorts={"customernumber": lambda doc: number_order(doc["CustomerNumber"]),
-               "name": lambda doc: (doc.get("Name") or "").casefold()},
-        default_sort=lambda doc: number_order(doc["CustomerNumber"]),
+    return customers.page(
+        call, present_item,
+        sorts={"name": lambda doc: (doc.get("Name") or "").casefold()},
         search={name.lower(): name for name in (
             "CustomerNumber", "Name", "ZipCode", "City", "Email", "OrganisationNumber", "GLN", "GLNDelivery")}
         | {"phone": "Phone1"},
@@ -38,7 +35,7 @@ def customer_list(call):
 
 
 def create(call):
-    changes = call.payload("Customer", customers.schema, READ_ONLY)
+    changes = customers.changes(call, READ_ONLY)
     number = changes.get("CustomerNumber") or customers.next_key(call)
     if customers.store(call).get(number) or call.store(DELETED).get(number):
         raise FortnoxError(2000637, f"Kundnummer {number} används redan. Kundnummer kan inte återanvändas.")
@@ -55,9 +52,7 @@ def customer_detail(call, CustomerNumber):
         customers.store(call).delete(record)
         return no_content()
     if call.request.method == "PUT":
-        changes = call.payload("Customer", customers.schema, READ_ONLY)
-        if changes.get("CustomerNumber", CustomerNumber) != CustomerNumber:
-            raise FortnoxError(2000637, "Kundnumret kan inte ändras.")
+        changes = customers.changes(call, READ_ONLY, CustomerNumber)
         customers.store(call).update(record, merged(record.document, changes, "Name"))
     return call.respond(customers.wrap(call, record.document))
 

@@ -36,8 +36,8 @@ def unpaid(document: dict) -> bool:
 
 @family.route("3/invoices", "GET")
 def invoice_list(call):
-    return call.page(
-        invoices.store(call).records(), "Invoices", invoices.list_item,
+    return invoices.page(
+        call, invoices.list_item,
         filters={
             "cancelled": lambda doc: doc.get("Cancelled"),
             "fullypaid": lambda doc: not doc.get("Cancelled") and not doc.get("Balance"),
@@ -47,13 +47,10 @@ def invoice_list(call):
         },
         sorts={"customername": lambda doc: (doc.get("CustomerName") or "").casefold(),
                "customernumber": lambda doc: number_order(doc["CustomerNumber"]),
-               "documentnumber": lambda doc: number_order(doc["DocumentNumber"]),
                "invoicedate": lambda doc: doc["InvoiceDate"], "total": lambda doc: doc.get("Total") or 0},
-        default_sort=lambda doc: number_order(doc["DocumentNumber"]),
         search={"customernumber": "CustomerNumber", "customername": "CustomerName",
                 "documentnumber": "DocumentNumber", "ocr": "OCR"},
     )
-
 
 @family.route("3/invoices/<str:DocumentNumber>", "GET")
 def invoice_detail(call, DocumentNumber):

@@ -20,7 +20,7 @@ it is 0. Without Lager, `DeliveredQuantity` defaults to `OrderedQuantity` and mo
 from django.db import transaction
 
 from ..api import Family
-from ..errors import FortnoxError
+from ..errors import FortnoxError, invalid_parameter
 from ..registers import Register, number_order, required_field
 from ..stock import default_stock_point, difference, in_stock, move
 from .invoices import do_create_invoice_from_order, invoices, row_total, today, totals
@@ -77,18 +77,15 @@ def present(call, document: dict) -> dict:
 def order_list(call):
     if call.request.method == "POST":
         return create(call)
-    return call.page(
-        filtered(call, orders.store(call).records()), "Orders", orders.list_item, filters=FILTERS,
+    return orders.page(
+        call, orders.list_item, records=filtered(call, orders.store(call).records()), filters=FILTERS,
         sorts={"customername": lambda doc: (doc.get("CustomerName") or "").casefold(),
                "customernumber": lambda doc: number_order(doc["CustomerNumber"]),
-               "orderdate": lambda doc: doc["OrderDate"], "documentnumber": lambda doc: number_order(doc["DocumentNumber"]),
-               "total": lambda doc: doc.get("Total") or 0},
-        default_sort=lambda doc: number_order(doc["DocumentNumber"]),
+               "orderdate": lambda doc: doc["OrderDate"], "total": lambda doc: doc.get("Total") or 0},
         search={name.lower(): name for name in (
             "CustomerName", "CustomerNumber", "DocumentNumber", "ExternalInvoiceReference1", "ExternalInvoiceReference2",
             "CostCenter", "Project", "OurReference", "YourReference", "OrderType")},
     )
-
 
 def filtered(call, records):
     """The exact-match parameters (booleans, date range) that `call.page` does not know."""
@@ -96,7 +93,7 @@ def filtered(call, records):
     for parameter, field_name in BOOLEAN_PARAMETERS.items():
         if parameter in params:
             if params[parameter] not in ("true", "false"):
-                raise FortnoxError(2000588, f"Ogiltig parameter i anropet ({parameter}).")
+                raise invalid_parameter(parameter)
             records = records.filter(**{f"document__{field_name}": params[parameter] == "true"})
     for parameter, lookup in (("fromdate", "gte"), ("todate", "lte")):
         if params.get(parameter):
@@ -105,7 +102,7 @@ def filtered(call, records):
 
 
 def create(call):
-    changes = call.payload("Order", orders.schema, READ_ONLY)
+    changes = orders.changes(call, READ_ONLY)
     number = changes.get("DocumentNumber") or orders.next_key(call)
     if orders.store(call).get(number):
         raise FortnoxError(NUMBER_TAKEN, f"Ordernummer {number} används redan.")
@@ -125,9 +122,7 @@ def new_order(number: str) -> dict:
 def order_detail(call, DocumentNumber):
     record = orders.find(call, DocumentNumber)
     if call.request.method == "PUT":
-        changes = call.payload("Order", orders.schema, READ_ONLY)
-        if changes.get("DocumentNumber", DocumentNumber) != DocumentNumber:
-            raise FortnoxError(NUMBER_TAKEN, "Ordernumret kan inte ändras.")
+        changes = orders.changes(call, READ_ONLY, DocumentNumber)
         refuse_closed(record.document)
         if record.document["WarehouseReady"] and ({"OrderRows", "DeliveryState", "StockPointCode"} & set(changes)):
             raise FortnoxError(ORDER_LOCKED, "Ordern är klarmarkerad i lagret; rader och leveransstatus kan inte ändras.")

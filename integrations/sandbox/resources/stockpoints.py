@@ -5,7 +5,7 @@ import uuid
 
 from ..api import Family
 from ..errors import WAREHOUSE, WarehouseError
-from ..stock import BALANCES, STOCK_POINTS, balances
+from ..stock import BALANCES, STOCK_POINTS, all_balances
 from ..warehouse_documents import body_of, not_found, required
 
 family = Family(scope="warehouse", style=WAREHOUSE)
@@ -90,6 +90,6 @@ def stock_balance(call):
     return call.respond([
         {"itemId": balance["itemId"], "stockPointCode": balance["stockPointCode"], "inStock": balance["inStock"],
          "availableStock": balance["inStock"] - balance["reserved"]}
-        for article in articles for balance in balances(call.company, article.document).values()
+        for balance in all_balances(call.company, [article.document for article in articles])
         if not codes or balance["stockPointCode"] in codes
     ])

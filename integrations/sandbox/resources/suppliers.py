@@ -2,7 +2,7 @@
 
 from ..api import Family
 from ..errors import FortnoxError
-from ..registers import Register, merged, number_order
+from ..registers import Register, merged
 
 family = Family(scope="supplier")
 suppliers = Register(
@@ -24,19 +24,16 @@ def present_item(call, document: dict) -> dict:
 def supplier_list(call):
     if call.request.method == "POST":
         return create(call)
-    return call.page(
-        suppliers.store(call).records(), "Suppliers", present_item,
-        filters={"active": lambda doc: doc.get("Active"), "inactive": lambda doc: not doc.get("Active")},
-        sorts={"suppliernumber": lambda doc: number_order(doc["SupplierNumber"]),
-               "name": lambda doc: (doc.get("Name") or "").casefold()},
-        default_sort=lambda doc: number_order(doc["SupplierNumber"]),
+    return suppliers.page(
+        call, present_item,
+        sorts={"name": lambda doc: (doc.get("Name") or "").casefold()},
         search={name.lower(): name for name in (
             "City", "Email", "Name", "OrganisationNumber", "Phone1", "Phone2", "SupplierNumber", "ZipCode")},
     )
 
 
 def create(call):
-    changes = call.payload("Supplier", suppliers.schema, READ_ONLY)
+    changes = suppliers.changes(call, READ_ONLY)
     number = changes.get("SupplierNumber") or suppliers.next_key(call)
     if suppliers.store(call).get(number):
         raise FortnoxError(SUPPLIER_NUMBER_TAKEN, f"Leverantörsnummer {number} används redan.")
@@ -49,9 +46,7 @@ def create(call):
 def supplier_detail(call, SupplierNumber):
     record = suppliers.find(call, SupplierNumber)
     if call.request.method == "PUT":
-        changes = call.payload("Supplier", suppliers.schema, READ_ONLY)
-        if changes.get("SupplierNumber", SupplierNumber) != SupplierNumber:
-            raise FortnoxError(SUPPLIER_NUMBER_TAKEN, "Leverantörsnumret kan inte ändras.")
+        changes = suppliers.changes(call, READ_ONLY, SupplierNumber)
         suppliers.store(call).update(record, merged(record.document, changes, "Name"))
     return call.respond(suppliers.wrap(call, record.document))
 
