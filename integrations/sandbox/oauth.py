@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import HttpResponseRedirect, JsonResponse
@@ -125,12 +126,21 @@ def basic_client(request):
     return OAuthClient.objects.authenticate(client_id, secret)
 
 
-@csrf_exempt
-@require_POST
-def token(request):
-    client = basic_client(request)
-    if client is None:
-        return invalid_client()
+def client_endpoint(view):
+    """POST with the app's client id and secret in HTTP Basic (no browser, so no CSRF)."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def wrapped(request):
+        client = basic_client(request)
+        return invalid_client() if client is None else view(request, client)
+
+    return wrapped
+
+
+@client_endpoint
+def token(request, client):
     grant_type = request.POST.get("grant_type")
     if grant_type == "authorization_code":
         issued = _grant_code(request, client)
@@ -188,12 +198,8 @@ def _int(raw) -> int | None:
         return None
 
 
-@csrf_exempt
-@require_POST
-def revoke(request):
-    client = basic_client(request)
-    if client is None:
-        return invalid_client()
+@client_endpoint
+def revoke(request, client):
     hashed = digest(request.POST.get("token", ""))
     field = "access_hash" if request.POST.get("token_type_hint") == "access_token" else "refresh_hash"
     revoked = Token.objects.filter(client=client, **{field: hashed}).update(revoked=True)
