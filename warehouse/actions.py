@@ -95,6 +95,8 @@ def do_pick_row(row: SalesOrderRow, quantity: Decimal, by) -> SalesOrderRow:
         raise ValidationError(_("“%(row)s” is not a stock article and is never picked.") % {"row": row.description or row})
     if quantity <= 0:
         raise ValidationError(_("Pick a quantity above zero."))
+    if not row.left_to_pick:
+        raise ValidationError(_("All of %(article)s is picked already.") % {"article": row.article})
     if quantity > row.left_to_pick:
         raise ValidationError(
             _("Only %(left)s left to pick of %(article)s.") % {"left": row.left_to_pick.normalize(), "article": row.article}

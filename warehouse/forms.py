@@ -120,7 +120,7 @@ class ArticleLookupForm(OrganizationForm):
 class AdjustmentForm(ArticleLookupForm):
     with_location = True
     quantity = quantity_field(
-        label=_("Change"), help_text=_("Positive adds to stock (found, counted more); negative takes out (damaged, lost)."),
+        label=_("Change in stock"), help_text=_("Positive adds to stock (found, counted more); negative takes out (damaged, lost)."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -84,6 +84,9 @@ def test_partial_picks_add_up_and_cannot_exceed_the_ordered_quantity(build, tena
         do_pick_row(row, Decimal(0), tenant.warehouse)
     row.refresh_from_db()
     assert row.picked_quantity == Decimal("3.5")
+    do_pick_row(row, Decimal("1.5"), tenant.warehouse)
+    with pytest.raises(ValidationError, match="is picked already"):
+        do_pick_row(row, Decimal(1), tenant.warehouse)
 
 
 def test_a_non_stock_article_is_never_picked(build, tenant):
