@@ -149,6 +149,7 @@ def test_createinvoice_invoices_the_delivered_quantity_and_makes_a_back_order(cl
     assert classic.get(f"3/invoices/{invoice['DocumentNumber']}").status_code == 200
     back_orders = classic.get("3/orders", {"ordertype": "Backorder"}).json()["Orders"]
     assert len(back_orders) == 1
+    assert [o["DocumentNumber"] for o in classic.get("3/orders", {"ordertype": "Order"}).json()["Orders"]] == [number]
     back_order = classic.get(f"3/orders/{back_orders[0]['DocumentNumber']}").json()["Order"]
     assert (back_order["OrderRows"][0]["OrderedQuantity"], back_order["CustomerNumber"]) == ("2", "1")
 

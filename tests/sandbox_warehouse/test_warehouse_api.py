@@ -254,3 +254,8 @@ def test_stock_balance_and_order_list_queries_do_not_grow_with_the_data(lager, d
         assert len(lager.get("api/warehouse/status-v1/stockbalance").json()) == 15
     with django_assert_max_num_queries(12):
         assert len(lager.get("3/orders").json()["Orders"]) == 15
+
+
+def test_the_warehouse_api_needs_the_warehouse_scope(lager, connect):
+    response = connect("article order").get("api/warehouse/stockpoints-v1")
+    assert warehouse_error(response) == "missing.rights"

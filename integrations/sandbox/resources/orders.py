@@ -84,17 +84,20 @@ def order_list(call):
                "orderdate": lambda doc: doc["OrderDate"], "total": lambda doc: doc.get("Total") or 0},
         search={name.lower(): name for name in (
             "CustomerName", "CustomerNumber", "DocumentNumber", "ExternalInvoiceReference1", "ExternalInvoiceReference2",
-            "CostCenter", "Project", "OurReference", "YourReference", "OrderType")},
+            "CostCenter", "Project", "OurReference", "YourReference")},
     )
 
 def filtered(call, records):
-    """The exact-match parameters (booleans, date range) that `call.page` does not know."""
+    """The exact-match parameters (booleans, order type, date range) that `call.page` does not know."""
     params = call.request.GET
     for parameter, field_name in BOOLEAN_PARAMETERS.items():
         if parameter in params:
             if params[parameter] not in ("true", "false"):
                 raise invalid_parameter(parameter)
             records = records.filter(**{f"document__{field_name}": params[parameter] == "true"})
+    if params.get("ordertype"):
+        # Exact, not a substring search: "Order" must not match "Backorder".
+        records = records.filter(document__OrderType__iexact=params["ordertype"])
     for parameter, lookup in (("fromdate", "gte"), ("todate", "lte")):
         if params.get(parameter):
             records = records.filter(**{f"document__OrderDate__{lookup}": params[parameter]})
