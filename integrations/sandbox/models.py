@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -343,7 +342,3 @@ class RequestLog(models.Model):
     def __str__(self):
         return f"{self.method} {self.path} {self.status}"
 
-
-def bump_fault_counter(company: Company) -> int:
-    Company.objects.filter(pk=company.pk).update(fault_counter=F("fault_counter") + 1)
-    return Company.objects.values_list("fault_counter", flat=True).get(pk=company.pk)

@@ -51,6 +51,8 @@ def authorize(request):
             request.session.pop(SESSION_USER, None)
             context["user"] = None
         elif user and action == "approve":
+            if context["service_account"] and not user.is_system_admin:
+                return render(request, "fortnox_sandbox/consent.html", {**context, "admin_needed": True}, status=403)
             code = AuthorizationCode.issue(client, user, context["scopes"], params.get("redirect_uri", ""),
                                            context["service_account"])
             return _back_to_app(redirect_uri, code=code, state=state)

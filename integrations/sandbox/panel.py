@@ -39,7 +39,7 @@ def company(request, database_number):
     return render(request, "fortnox_sandbox/company.html", {
         "company": company, "form": form, "user_form": SandboxUserForm(prefix="user"),
         "users": company.users.all(), "resources": resources,
-        "requests": RequestLog.objects.filter(company=company).select_related("token")[:PAGE],
+        "requests": RequestLog.objects.filter(company=company)[:PAGE],
     })
 
 

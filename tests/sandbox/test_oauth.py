@@ -217,3 +217,11 @@ def test_client_credentials_need_an_earlier_service_account_consent(browser, com
     body = client_credentials().json()
     assert "refresh_token" not in body
     assert Api(body["access_token"]).get("3/companyinformation").status_code == 200
+
+
+def test_only_a_system_administrator_approves_a_service_account(browser, sandbox_user):
+    sandbox_user.is_system_admin = False
+    sandbox_user.save(update_fields=["is_system_admin"])
+    response = browser.post(API + "oauth-v1/auth?" + _query(auth_params(account_type="service")), {"action": "approve"})
+    assert response.status_code == 403 and b"Only a system administrator" in response.content
+    assert not AuthorizationCode.objects.exists()
