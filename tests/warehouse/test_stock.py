@@ -154,3 +154,18 @@ def test_another_organizations_location_cannot_be_chosen(build, tenant, other_te
     )
     assert "Select a valid choice" in response.content.decode()
     assert not StockMovement.objects.exists()
+
+
+def test_a_failing_listener_rolls_the_whole_adjustment_back_because_events_are_sent_inside_the_transaction(build, tenant):
+    article = build.article()
+
+    def refuse(sender, **kwargs):
+        raise RuntimeError("listener failed")
+
+    signals.stock_adjusted.connect(refuse, weak=False)
+    try:
+        with pytest.raises(RuntimeError):
+            do_adjust_stock(article, Decimal(3), "count", tenant.warehouse)
+    finally:
+        signals.stock_adjusted.disconnect(refuse)
+    assert not StockMovement.objects.exists() and not StockBalance.objects.filter(quantity__gt=0).exists()
