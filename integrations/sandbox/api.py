@@ -97,6 +97,7 @@ def dispatch(request, endpoints: dict[str, Endpoint], kwargs: dict):
     try:
         if endpoint is None:
             raise MethodNotAllowed()
+        check_content_types(request)
         token = authenticate(request)
         faults.admit(token)
         plan = faults.plan(token.company)
@@ -116,6 +117,15 @@ def dispatch(request, endpoints: dict[str, Endpoint], kwargs: dict):
     if dropper:
         dropper()
     return response
+
+
+def check_content_types(request):
+    """The sandbox speaks JSON only (Fortnox also speaks XML, which Brygga never uses)."""
+    accept = request.headers.get("Accept", "")
+    if accept and not any(kind in accept for kind in ("json", "*/*", "application/*")):
+        raise FortnoxError(1000030, "Invalid response type")
+    if request.body and "json" not in request.content_type:
+        raise FortnoxError(1000031, "Invalid content type")
 
 
 def authenticate(request) -> Token:

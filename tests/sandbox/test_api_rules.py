@@ -177,3 +177,11 @@ def test_companies_do_not_see_each_others_records(connect, company, sandbox_user
     create_employee(connect(), EmployeeId="1")
     other = Company.objects.create(database_number=7654321, name="Annan AB")
     assert connect(company=other).get("3/employees/1").status_code == 404
+
+
+def test_only_json_is_spoken(connect):
+    api = connect()
+    assert error_code(api.get("3/employees", Accept="application/xml")) == 1000030
+    assert api.get("3/employees", Accept="application/json").status_code == 200
+    form = api.client.post(API + "3/employees", {"FirstName": "A"}, headers=api.headers)
+    assert form.status_code == 400 and error_code(form) == 1000031
