@@ -39,7 +39,7 @@ def _strict_bool(name, default):
 
 DEBUG = _strict_bool("DEBUG", False)
 # Under pytest the test runner's own defaults apply (dev keys, console email, no HTTPS).
-TESTING = _strict_bool("BRYGGA_TESTING", "pytest" in Path(sys.argv[0]).parts or Path(sys.argv[0]).name == "pytest")
+TESTING = _strict_bool("BRYGGA_TESTING", "_pytest" in sys.modules)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:

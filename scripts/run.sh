@@ -8,6 +8,9 @@ export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
 
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py load_demo
+if "$PY" manage.py shell --verbosity 0 -c "from django.conf import settings; raise SystemExit(0 if settings.SANDBOX_ENABLED else 1)"; then
+  "$PY" manage.py sandbox_seed
+fi
 
 pids=()
 cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
