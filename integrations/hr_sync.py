@@ -274,9 +274,12 @@ def apply_user_sync(run_id: int) -> None:
     run.counts["skipped"] = len(skipped) + len([p for p in plan["people"] if p["section"] == "unmatchable"])
     run.data = {**run.data, "failures": failures}
     run.save(update_fields=["counts", "data"])
-    run.finish()
-    HrIntegrationSettings.objects.filter(organization=run.organization, activated_at__isnull=True).update(activated_at=timezone.now())
+    settings = HrIntegrationSettings.for_organization(run.organization)
+    if settings.activated_at is None:
+        settings.activated_at = timezone.now()
+        settings.save(update_fields=["activated_at"])
     _notify_summary(run, failures)
+    run.finish()  # last: whoever watches the run sees it finished only when all of it is done
 
 
 def _chosen(person, decisions) -> bool:
