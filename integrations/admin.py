@@ -23,3 +23,4 @@ class FortnoxConnectionAdmin(OrganizationScopedAdmin):
         "last_error_at", "connected_by", "connected_at",
     ]
 from . import hr_admin  # noqa: E402,F401
+from .warehouse_sync import admin as warehouse_sync_admin  # noqa: E402,F401

@@ -108,3 +108,4 @@ class FortnoxRateWindow(models.Model):
         return f"{self.connection_id}: {len(self.sent_at)}"
 
 from .sync_models import *  # noqa: E402,F401,F403
+from .warehouse_sync.models import *  # noqa: E402,F401,F403

@@ -1,0 +1,296 @@
+"""Reporting what happened in the warehouse back to Fortnox (the warehouse is master of that).
+
+Outbox handlers (see `integrations.outbox`; events are written by `receivers` in the transaction
+of the warehouse action):
+- `wms_fulfilment`: delivered quantities on the Fortnox order rows, with the warehouse module
+  delivery state and `warehouseready`, then exactly one invoice;
+- `wms_custom_document`: an adjustment, return or receipt as a released custom warehouse document;
+- `wms_purchase_order_report`: receipts of a Lager+ purchase order as incoming goods (created,
+  released, completed), then the purchase order completed when the warehouse is done with it.
+Plus `write_stock_levels`, the classic stock write-back at the end of a run.
+
+Every step first looks at what Fortnox already has (the order's `InvoiceReference`, a released
+flag, an incoming-goods document with our delivery note), so an attempt repeated after a lost
+response finishes the work instead of doing it twice; external ids are committed at once.
+"""
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from warehouse.models import Adjustment, Article, PurchaseOrder, Receipt, Return, SalesOrder
+
+from .. import outbox
+from ..fortnox.errors import FortnoxError, FortnoxValidationError
+from ..sync_models import ExternalLink
+from .importers import ARTICLE_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK
+from .models import WarehouseSyncSettings
+
+INVOICE_LINK, DOCUMENT_LINK, INCOMING_GOODS_LINK = "wms_invoice", "wms_custom_document", "wms_incoming_goods"
+ALREADY_RELEASED = "cannot_modify_released_document"
+CUSTOM_DOCUMENTS = "/api/warehouse/documentdeliveries/custom"
+INCOMING_GOODS = "/api/warehouse/incominggoods-v1"
+PURCHASE_ORDERS = "/api/warehouse/purchaseorders-v1"
+
+
+class WarehouseModeMismatch(FortnoxError):
+    """Brygga's "use the warehouse module" setting does not match the Fortnox company."""
+
+    def __init__(self, fortnox_has_it: bool):
+        self.fortnox_has_it = fortnox_has_it
+        super().__init__(f"warehouse module: Fortnox {'on' if fortnox_has_it else 'off'}, Brygga the other way",
+                         code="warehouse_mode", message="Lager")
+
+    @property
+    def user_message(self) -> str:
+        if self.fortnox_has_it:
+            return str(_(
+                "The Fortnox company uses the warehouse module (Lager), but Brygga's warehouse integration is set not "
+                "to. Fortnox then owns stock and delivered quantities, so the order was not reported. Turn on “Use the "
+                "Fortnox warehouse module” in the warehouse integration settings, then retry."
+            ))
+        return str(_(
+            "Brygga's warehouse integration is set to use the Fortnox warehouse module (Lager), but the Fortnox "
+            "company does not have it activated. Turn the setting off, or activate Lager in Fortnox, then retry."
+        ))
+
+
+class OrderCancelledInFortnox(FortnoxError):
+    default_message = gettext_lazy("The order was cancelled in Fortnox, so it cannot be delivered or invoiced there.")
+
+
+def check_warehouse_mode(client, settings: WarehouseSyncSettings) -> None:
+    activated = bool(client.get("/api/warehouse/tenants-v4").get("activated"))
+    if activated != settings.use_warehouse_module:
+        raise WarehouseModeMismatch(activated)
+
+
+def _link(obj, kind: str, external_id) -> ExternalLink:
+    link, _created = ExternalLink.objects.get_or_create(
+        organization_id=obj.organization_id, kind=kind, content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk, defaults={"external_id": str(external_id)},
+    )
+    return link
+
+
+def _local(model, event, **related):
+    obj = model.objects.filter(pk=event.object_id, organization_id=event.organization_id).select_related(*related).first()
+    if obj is None:
+        raise outbox.PushSkipped(f"the {model._meta.verbose_name} no longer exists")
+    return obj
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def invoiced(document: dict) -> bool:
+    return str(document.get("InvoiceReference") or "0") not in {str(v) for v in NOT_INVOICED}
+
+
+# --- fulfilment -------------------------------------------------------------------------------
+
+
+def delivered_rows(order: SalesOrder, fortnox_rows: list[dict]) -> list[dict]:
+    """Every Fortnox row by its current RowId (rows not sent would be deleted), with the delivered
+    quantity of the local row at the same position; a row Fortnox has that the warehouse does
+    not know (added after work started) delivers nothing."""
+    local = {row.position: row for row in order.rows.select_related("article")}
+    rows = []
+    for position, fortnox_row in enumerate(fortnox_rows):
+        row = local.get(position)
+        same_article = row is not None and (row.article.article_number if row.article else "") == (fortnox_row.get("ArticleNumber") or "")
+        delivered = row.delivered_quantity if same_article else Decimal("0")
+        rows.append({"RowId": fortnox_row["RowId"], "DeliveredQuantity": _number(delivered)})
+    return rows
+
+
+def _needs_update(document: dict, rows: list[dict], settings) -> bool:
+    if settings.use_warehouse_module and document.get("DeliveryState") != "delivery":
+        return True
+    current = {row["RowId"]: Decimal(str(row.get("DeliveredQuantity") or 0)) for row in document.get("OrderRows") or []}
+    return any(current.get(row["RowId"]) != Decimal(row["DeliveredQuantity"]) for row in rows)
+
+
+@outbox.handler("wms_fulfilment")
+def push_fulfilment(event, client):
+    order = _local(SalesOrder, event)
+    link = ExternalLink.link_of(order, ORDER_LINK)
+    if link is None:
+        raise outbox.PushSkipped("the order did not come from Fortnox")
+    if ExternalLink.link_of(order, INVOICE_LINK) is not None:
+        raise outbox.PushSkipped("already invoiced")
+    settings = WarehouseSyncSettings.for_organization(order.organization)
+    check_warehouse_mode(client, settings)
+    path = f"/3/orders/{link.external_id}"
+    document = client.get(path)
+    if invoiced(document):
+        _link(order, INVOICE_LINK, document["InvoiceReference"])
+        return
+    if document.get("Cancelled"):
+        raise OrderCancelledInFortnox(f"order {link.external_id} is cancelled in Fortnox")
+    rows = delivered_rows(order, document.get("OrderRows") or [])
+    if _needs_update(document, rows, settings):
+        body = {"Order": {"OrderRows": rows, **({"DeliveryState": "delivery"} if settings.use_warehouse_module else {})}}
+        outbox.note_request(event, "PUT", path, body, str(order))
+        document = client.put(path, body)
+    if settings.use_warehouse_module and not document.get("WarehouseReady"):
+        document = client.put(f"{path}/warehouseready")
+    _create_invoice_once(client, order, path)
+
+
+def _create_invoice_once(client, order: SalesOrder, path: str) -> None:
+    """`createinvoice` is a PUT, so the client repeats it after a lost response; Fortnox then
+    refuses the second one (already invoiced). Either way, the order itself says whether an
+    invoice exists, and its number is kept at once."""
+    try:
+        number = client.put(f"{path}/createinvoice")["DocumentNumber"]
+    except FortnoxError:
+        document = client.get(path)
+        if not invoiced(document):
+            raise
+        number = document["InvoiceReference"]
+    _link(order, INVOICE_LINK, number)
+
+
+# --- custom warehouse documents (warehouse module) ---------------------------------------------
+
+
+DOCUMENT_TYPES = {  # (model, inbound?) → Brygga's document type in Fortnox
+    (Adjustment, True): "BryggaInboundInventory",
+    (Adjustment, False): "BryggaOutboundInventory",
+    (Return, True): "BryggaInboundReturn",
+    (Receipt, True): "BryggaInboundOrder",
+}
+
+
+def document_rows(obj) -> list[tuple[Article, Decimal]]:
+    if isinstance(obj, Receipt):
+        return [(row.purchase_order_row.article, row.quantity)
+                for row in obj.rows.select_related("purchase_order_row__article")
+                if row.purchase_order_row.article.is_stock_article]
+    article = obj.article if isinstance(obj, Adjustment) else obj.order_row.article
+    return [(article, abs(obj.quantity))]
+
+
+def document_of(obj) -> tuple[str, str, dict]:
+    """(direction, type, body) of the custom document for an adjustment, return or receipt."""
+    inbound = not isinstance(obj, Adjustment) or obj.quantity > 0
+    when = obj.received_at if isinstance(obj, Receipt) else obj.created_at
+    body = {
+        "date": timezone.localdate(when).isoformat(),
+        "note": (obj.note if isinstance(obj, Receipt) else obj.reason)[:1000],
+        "rows": [{"rowId": index, "itemId": article.article_number, "quantity": float(quantity),
+                  "itemDescription": article.description[:200]}
+                 for index, (article, quantity) in enumerate(document_rows(obj), start=1)],
+    }
+    if not inbound:
+        body["deliveryState"] = "delivery"
+    return ("inbound-v1" if inbound else "outbound-v1"), DOCUMENT_TYPES[type(obj), inbound], body
+
+
+def _already_released(error: FortnoxError) -> bool:
+    return isinstance(error, FortnoxValidationError) and error.code == ALREADY_RELEASED
+
+
+@outbox.handler("wms_custom_document")
+def push_custom_document(event, client):
+    model = ContentType.objects.get_for_id(event.content_type_id).model_class()
+    obj = _local(model, event)
+    if ExternalLink.link_of(obj, DOCUMENT_LINK) is not None:
+        raise outbox.PushSkipped("already in Fortnox")
+    direction, document_type, body = document_of(obj)
+    path = f"{CUSTOM_DOCUMENTS}/{direction}/{document_type}/{obj.pk}"
+    outbox.note_request(event, "PUT", path, body, str(obj))
+    try:
+        client.put(path, body)  # creates or replaces: safe to repeat until released
+        client.put(f"{path}/release")
+    except FortnoxError as error:
+        if not _already_released(error):
+            raise
+    _link(obj, DOCUMENT_LINK, f"{document_type.upper()}/{obj.pk}")
+
+
+# --- purchase-order receipts as incoming goods (Lager+) -------------------------------------
+
+
+def delivery_note_of(receipt: Receipt) -> str:
+    """The natural key of a receipt's incoming goods in Fortnox."""
+    return f"BRYGGA-{receipt.organization_id}-{receipt.pk}"
+
+
+def incoming_goods_body(receipt: Receipt, purchase_order_link: ExternalLink) -> dict:
+    row_ids = [row[0] for row in purchase_order_link.last_synced_values["rows"]]
+    return {
+        "deliveryNoteId": delivery_note_of(receipt), "hasDeliveryNote": True,
+        "date": timezone.localdate(receipt.received_at).isoformat(),
+        "supplierNumber": receipt.purchase_order.supplier.supplier_number, "note": receipt.note[:1000],
+        "rows": [{
+            "itemId": row.purchase_order_row.article.article_number,
+            "orderedQuantity": float(row.purchase_order_row.ordered_quantity), "receivedQuantity": float(row.quantity),
+            "backOrderQuantity": 0, "invoicedQuantity": 0, "takenQuantity": 0,
+            "purchaseOrderId": int(purchase_order_link.external_id),
+            "purchaseOrderRowId": row_ids[row.purchase_order_row.position],
+        } for row in receipt.rows.select_related("purchase_order_row__article")],
+    }
+
+
+def report_receipt(client, receipt: Receipt, purchase_order_link: ExternalLink) -> None:
+    link = ExternalLink.link_of(receipt, INCOMING_GOODS_LINK)
+    if link is None:
+        note = delivery_note_of(receipt)
+        found = [doc for doc in client.get(INCOMING_GOODS, {"deliveryNote": note}) if doc.get("deliveryNoteId") == note]
+        if found:
+            document_id = found[0]["id"]
+        else:
+            document_id = client.post(INCOMING_GOODS, incoming_goods_body(receipt, purchase_order_link))["id"]
+        link = _link(receipt, INCOMING_GOODS_LINK, document_id)
+    if link.last_synced_values.get("completed"):
+        return
+    path = f"{INCOMING_GOODS}/{link.external_id}"
+    try:
+        client.put(f"{path}/release")
+    except FortnoxError as error:
+        if not _already_released(error):
+            raise
+    client.put(f"{path}/completed", timezone.localdate(receipt.received_at).isoformat())
+    link.remember({"completed": True})
+
+
+@outbox.handler("wms_purchase_order_report")
+def push_purchase_order_report(event, client):
+    purchase_order = _local(PurchaseOrder, event, "supplier")
+    link = ExternalLink.link_of(purchase_order, PURCHASE_ORDER_LINK)
+    if link is None:
+        raise outbox.PushSkipped("the purchase order did not come from Fortnox")
+    for receipt in purchase_order.receipts.select_related("purchase_order__supplier").order_by("received_at", "pk"):
+        report_receipt(client, receipt, link)
+    done = (PurchaseOrder.State.RECEIVED, PurchaseOrder.State.CLOSED_SHORT)
+    if purchase_order.state in done and not link.last_synced_values.get("completed"):
+        path = f"{PURCHASE_ORDERS}/{link.external_id}"
+        if client.get(path).get("purchaseOrderState") not in ("RECEIVED", "VOIDED"):
+            client.put(f"{path}/complete")
+        link.remember({"completed": True})
+
+
+# --- classic stock write-back -----------------------------------------------------------------
+
+
+def write_stock_levels(sync) -> None:
+    """`QuantityInStock` of every article whose balance changed since it was last written.
+    Articles the warehouse never held stock of are left as Fortnox has them."""
+    organization = sync.organization
+    totals = (Article.objects.for_organization(organization).filter(is_stock_article=True, balances__isnull=False)
+              .annotate(total=Sum("balances__quantity")))
+    links = {link.object_id: link for link in ExternalLink.links_for(organization, ARTICLE_LINK, Article)}
+    for article in totals:
+        value = _number(article.total)
+        link = links.get(article.pk)
+        if link is not None and link.last_synced_values.get("QuantityInStock") == value:
+            continue
+        sync.client.put(f"/3/articles/{article.article_number}", {"Article": {"QuantityInStock": value}})
+        (link or _link(article, ARTICLE_LINK, article.article_number)).remember({"QuantityInStock": value})
+        sync.count("stock_written")

@@ -1,0 +1,82 @@
+"""The warehouse integration's settings (issue 9): which processes run, how often, and in which of
+Fortnox's two stock modes. Runs, links, outbox events and errors are the shared mechanisms of
+`integrations.sync_models`."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import OrganizationOwned
+
+__all__ = ["WarehouseSyncSettings"]
+
+
+class WarehouseSyncSettings(OrganizationOwned):
+    class OrderSelection(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed: marked ready in Fortnox, not cancelled, not invoiced")
+        OPEN = "open", _("All orders that are not cancelled and not invoiced")
+
+    active = models.BooleanField(_("Synchronise on a schedule"), default=False)
+    interval_minutes = models.PositiveSmallIntegerField(_("Synchronisation interval (minutes)"), default=15)
+    pull_articles = models.BooleanField(_("Pull articles"), default=True)
+    pull_suppliers = models.BooleanField(_("Pull suppliers"), default=True)
+    pull_customers = models.BooleanField(_("Pull customers"), default=True)
+    pull_orders = models.BooleanField(_("Pull sales orders"), default=True)
+    pull_purchase_orders = models.BooleanField(
+        _("Pull purchase orders (Lager+)"), default=True,
+        help_text=_("Purchase orders in state Sent with purchase type Warehouse. Needs Fortnox's Lager+ module."),
+    )
+    order_selection = models.CharField(
+        _("Which sales orders to pull"), max_length=20, choices=OrderSelection.choices, default=OrderSelection.CONFIRMED,
+    )
+    set_order_type = models.BooleanField(_("Set order type B2B/B2C from the Fortnox customer's type"), default=True)
+    report_fulfilled = models.BooleanField(
+        _("Report fulfilled orders to Fortnox"), default=True,
+        help_text=_("When “Report fulfilled” is pressed: delivered quantities on the Fortnox order, then an invoice."),
+    )
+    write_stock = models.BooleanField(
+        _("Write stock levels to Fortnox at the end of each synchronisation (classic mode)"), default=False,
+        help_text=_("Writes the article's quantity in stock. Not possible with Fortnox's warehouse module."),
+    )
+    use_warehouse_module = models.BooleanField(
+        _("Use the Fortnox warehouse module (Lager)"), default=False,
+        help_text=_("Must match Fortnox. Fulfilment marks orders warehouse-ready; adjustments, returns and receipts "
+                    "become Fortnox warehouse documents."),
+    )
+    back_orders_in_fortnox = models.BooleanField(
+        _("Fortnox creates back orders for short deliveries"), default=True,
+        help_text=_("As set in Fortnox under Inställningar → Fakturering → Lager. Staff are warned when a short "
+                    "delivery will leave a back order."),
+    )
+    # Start of the last good pull per kind: the next pull asks Fortnox for what changed since
+    # then (minus an overlap).
+    cursors = models.JSONField(_("cursors"), default=dict, blank=True)
+    # What Fortnox refused to let the sync read (say, purchase orders without the Lager+ scope),
+    # in words for the settings page; cleared by the next run that can read it.
+    access_problems = models.JSONField(_("access problems"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("warehouse integration settings")
+        verbose_name_plural = _("warehouse integration settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="warehouse_sync_settings_one_per_org")]
+
+    def __str__(self):
+        return f"Warehouse integration of {self.organization_id}"
+
+    @classmethod
+    def for_organization(cls, organization) -> "WarehouseSyncSettings":
+        return cls.objects.get_or_create(organization=organization)[0]
+
+    @property
+    def schedule_name(self) -> str:
+        return f"Fortnox warehouse sync {self.organization_id}"
+
+    def enabled_pulls(self) -> list[str]:
+        flags = {"suppliers": self.pull_suppliers, "articles": self.pull_articles, "customers": self.pull_customers,
+                 "orders": self.pull_orders, "purchase_orders": self.pull_purchase_orders}
+        return [kind for kind, on in flags.items() if on]
+
+
+# Signal receivers and outbox handlers are connected when the models load.
+from . import exporters, receivers  # noqa: E402,F401

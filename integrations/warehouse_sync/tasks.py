@@ -1,0 +1,220 @@
+"""The warehouse synchronisation run: pulls of every enabled kind, then (classic mode) the stock
+write-back, as one `SyncRun`. Started by a django-q2 schedule per organization (`catch_up` is off
+for the cluster) or by "Sync now"; a run never starts while another one of the organization is
+queued or running."""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warehouse.models import Article, Customer, Supplier
+
+from ..fortnox.client import CallCounter, FortnoxClient
+from ..fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
+from ..fortnox.values import STOCKHOLM
+from ..sync_models import IntegrationError, SyncRun
+from . import exporters, importers
+from .models import WarehouseSyncSettings
+
+log = logging.getLogger("integrations.warehouse_sync")
+
+RUN_KIND = "wms"
+RUN_TASK = "integrations.warehouse_sync.tasks.execute_run"
+SCHEDULED_TASK = "integrations.warehouse_sync.tasks.scheduled_sync"
+# A run older than this that never finished had its worker die: it no longer blocks new runs.
+STALE_RUN = timedelta(minutes=30)
+PROGRESS_EVERY_SECONDS = 1.0
+CURSOR_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class WarehouseSync:
+    """What one run knows while it works: the organization's records by natural key (so an order
+    with 20 rows costs no query per row), counts, warnings, and the client."""
+
+    def __init__(self, run: SyncRun, settings: WarehouseSyncSettings, client: FortnoxClient, counter: CallCounter):
+        self.run, self.settings, self.client, self.counter = run, settings, client, counter
+        self.organization = run.organization
+        org = self.organization
+        self.suppliers = {s.supplier_number: s for s in Supplier.objects.for_organization(org)}
+        self.articles = {a.article_number: a for a in Article.objects.for_organization(org)}
+        self.customers = {c.customer_number: c for c in Customer.objects.for_organization(org)}
+        self.eans = {a.ean: a.article_number for a in self.articles.values() if a.ean}
+        self.warnings = []
+        self._flushed_at = time.monotonic()
+
+    def content_type(self, model) -> ContentType:
+        return ContentType.objects.get_for_model(model)
+
+    def ean_taken(self, ean: str, article_number: str) -> bool:
+        return self.eans.get(ean, article_number) != article_number
+
+    def count(self, key: str, by: int = 1) -> None:
+        self.run.counts[key] = self.run.counts.get(key, 0) + by
+
+    def warn(self, line: str) -> None:
+        self.count("warnings")
+        self.run.append_log(line)
+
+    def progress(self, *, force: bool = False) -> None:
+        """Counts and API calls written for the progress page about once a second."""
+        if force or time.monotonic() - self._flushed_at >= PROGRESS_EVERY_SECONDS:
+            self.run.api_calls = self.counter.total
+            self.run.save(update_fields=["counts", "api_calls", "progress_done"])
+            self._flushed_at = time.monotonic()
+
+
+def busy_runs(organization):
+    return SyncRun.objects.for_organization(organization).filter(
+        kind=RUN_KIND, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
+        created_at__gte=timezone.now() - STALE_RUN,
+    )
+
+
+def do_queue_sync(organization, *, trigger, acting_user=None) -> SyncRun | None:
+    """A queued run, or None when one is already queued or running (overlapping runs are skipped)."""
+    with transaction.atomic():
+        # The settings row is the organization's lock: two schedulers racing cannot both queue.
+        WarehouseSyncSettings.objects.select_for_update().get_or_create(organization=organization)
+        if busy_runs(organization).exists():
+            return None
+        return SyncRun.objects.create(organization=organization, kind=RUN_KIND, trigger=trigger, started_by=acting_user)
+
+
+def do_sync_now(organization, *, acting_user) -> SyncRun | None:
+    from django_q.tasks import async_task
+
+    run = do_queue_sync(organization, trigger=SyncRun.Trigger.MANUAL, acting_user=acting_user)
+    if run is not None:
+        transaction.on_commit(lambda: async_task(RUN_TASK, run.pk, group="fortnox-warehouse"))
+    return run
+
+
+def scheduled_sync(organization_id: int) -> int | None:
+    """The schedule's job (already on a worker): queue a run and do it here."""
+    settings = WarehouseSyncSettings.objects.select_related("organization").get(organization_id=organization_id)
+    if not settings.active:
+        return None
+    run = do_queue_sync(settings.organization, trigger=SyncRun.Trigger.SCHEDULED)
+    if run is None:
+        log.info("warehouse sync of organization %s skipped: a run is still going", organization_id)
+        return None
+    execute_run(run.pk)
+    return run.pk
+
+
+def execute_run(run_id: int) -> str:
+    if not SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(status=SyncRun.Status.RUNNING):
+        return "already taken"
+    run = SyncRun.objects.select_related("organization").get(pk=run_id)
+    settings = WarehouseSyncSettings.for_organization(run.organization)
+    kinds = settings.enabled_pulls()
+    writes_stock = settings.write_stock and not settings.use_warehouse_module
+    run.start(len(kinds) + writes_stock)
+    counter = CallCounter()
+    try:
+        client = FortnoxClient.for_organization(run.organization, call_counter=counter)
+    except FortnoxAuthError as error:
+        run.finish(SyncRun.Status.FAILED, error=error.user_message)
+        return run.status
+    with client:
+        sync = WarehouseSync(run, settings, client, counter)
+        status = _pull_everything(sync, kinds)
+        if status is None and writes_stock:
+            status = _step(sync, "stock", exporters.write_stock_levels)
+        sync.progress(force=True)
+    run.append_log(_("Done: %(calls)s Fortnox calls.") % {"calls": counter.total})
+    run.finish(status)
+    return run.status
+
+
+def _pull_everything(sync: WarehouseSync, kinds: list[str]):
+    """Each kind in turn; a kind that fails is logged and the others still run. An authorization
+    that is gone stops the run. Returns FAILED for that, else None (the run decides)."""
+    cursor = timezone.localtime(sync.run.started_at, STOCKHOLM).strftime(CURSOR_FORMAT)
+    for kind in kinds:
+        status = _step(sync, kind, importers.PULLS[kind])
+        if status is not None:
+            return status
+        if kind not in sync.run.data.get("failed_kinds", []):
+            sync.settings.cursors[kind] = cursor
+            sync.settings.access_problems.pop(kind, None)
+    sync.settings.save(update_fields=["cursors", "access_problems"])
+    return None
+
+
+def _step(sync: WarehouseSync, kind: str, function):
+    run = sync.run
+    calls_before = sync.counter.total
+    try:
+        function(sync)
+    except FortnoxAuthError as error:
+        _record(sync, kind, error, error.user_message)
+        run.finish(SyncRun.Status.FAILED, error=error.user_message)
+        return SyncRun.Status.FAILED
+    except FortnoxNoLicence as error:
+        if kind != "purchase_orders":
+            _failed(sync, kind, error, error.user_message)
+        else:  # no Lager+: nothing to pull, and nothing wrong
+            run.append_log(_("Purchase orders: the Fortnox company has no Lager+; none pulled."))
+    except FortnoxMissingScope as error:
+        message = _("%(message)s Until then Brygga cannot read them.") % {"message": error.user_message}
+        sync.settings.access_problems[kind] = message
+        _failed(sync, kind, error, message)
+    except FortnoxError as error:
+        _failed(sync, kind, error, error.user_message)
+    except ValueError as error:  # a value Fortnox sent that cannot be read (say, a number)
+        _failed(sync, kind, None, _("Fortnox sent data Brygga cannot read: %(error)s") % {"error": error})
+    else:
+        run.append_log(_("%(kind)s: %(counts)s in %(calls)s calls.") % {
+            "kind": kind, "calls": sync.counter.total - calls_before,
+            "counts": ", ".join(f"{key.removeprefix(kind + '_')} {value}" for key, value in run.counts.items()
+                                if key.startswith(kind + "_")) or _("nothing changed"),
+        })
+    run.progress_done += 1
+    sync.progress(force=True)
+    return None
+
+
+def _failed(sync: WarehouseSync, kind: str, error, message: str) -> None:
+    sync.count("failed")
+    sync.run.data.setdefault("failed_kinds", []).append(kind)
+    sync.run.save(update_fields=["data"])
+    _record(sync, kind, error, message)
+
+
+def _record(sync: WarehouseSync, kind: str, error, message: str) -> None:
+    sync.run.append_log(f"{kind}: {message}")
+    IntegrationError.objects.create(
+        organization=sync.organization, kind=f"{RUN_KIND}_{kind}", subject=kind, sync_run=sync.run, message=message,
+        fortnox_code="" if error is None or error.code is None else str(error.code),
+        fortnox_message=str(error) if error is not None else "",
+    )
+
+
+# --- the schedule -----------------------------------------------------------------------------
+
+
+def do_update_schedule(settings: WarehouseSyncSettings) -> None:
+    """One django-q2 schedule per organization, there exactly while the sync is active."""
+    from django_q.models import Schedule
+
+    if not settings.active:
+        Schedule.objects.filter(name=settings.schedule_name).delete()
+        return
+    Schedule.objects.update_or_create(name=settings.schedule_name, defaults={
+        "func": SCHEDULED_TASK, "args": repr((settings.organization_id,)), "schedule_type": Schedule.MINUTES,
+        "minutes": settings.interval_minutes, "repeats": -1,
+    })
+
+
+def do_save_settings(form) -> WarehouseSyncSettings:
+    settings = form.save(commit=False)
+    settings.updated_at = timezone.now()
+    settings.save(update_fields=[*form.Meta.fields, "updated_at"])
+    do_update_schedule(settings)
+    return settings
