@@ -241,7 +241,7 @@ class FortnoxClient:
 
     def _send(self, method, path, token, params, json, attempt):
         """One HTTP request, counted and logged (method, path, status, time: never a token)."""
-        self.limiter.acquire(self.connection.pk)
+        ticket = self.limiter.acquire(self.connection.pk)
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -252,6 +252,8 @@ class FortnoxClient:
             status, result = None, FortnoxTransientError(f"{method} {path}: {exc.__class__.__name__}")
         else:
             status, result = response.status_code, response
+        finally:
+            self.limiter.done(self.connection.pk, ticket)
         self.call_counter(method, path, status)
         log.info(
             "fortnox %s %s -> %s in %d ms (attempt %d, connection %s)",

@@ -139,22 +139,23 @@ def _token_request(call) -> TokenSet:
 
 def exchange_code(code: str) -> TokenSet:
     _allow_plain_http_to_loopback()
-    session = OAuth2Session(settings.FORTNOX_CLIENT_ID, redirect_uri=redirect_uri())
-    session.register_compliance_hook("access_token_response", _raise_on_server_error)
-    return _token_request(lambda: session.fetch_token(
-        _url("/oauth-v1/token"), code=code, auth=_client_auth(), timeout=settings.FORTNOX_TIMEOUT_SECONDS,
-    ))
+    # Closed at once: a kept-alive connection to the token endpoint has no later use.
+    with OAuth2Session(settings.FORTNOX_CLIENT_ID, redirect_uri=redirect_uri()) as session:
+        session.register_compliance_hook("access_token_response", _raise_on_server_error)
+        return _token_request(lambda: session.fetch_token(
+            _url("/oauth-v1/token"), code=code, auth=_client_auth(), timeout=settings.FORTNOX_TIMEOUT_SECONDS,
+        ))
 
 
 def refresh(refresh_token: str) -> TokenSet:
     """Exchange a (single-use) refresh token for a new token pair."""
     _allow_plain_http_to_loopback()
-    session = OAuth2Session(settings.FORTNOX_CLIENT_ID)
-    session.register_compliance_hook("refresh_token_response", _raise_on_server_error)
-    return _token_request(lambda: session.refresh_token(
-        _url("/oauth-v1/token"), refresh_token=refresh_token, auth=_client_auth(),
-        timeout=settings.FORTNOX_TIMEOUT_SECONDS,
-    ))
+    with OAuth2Session(settings.FORTNOX_CLIENT_ID) as session:
+        session.register_compliance_hook("refresh_token_response", _raise_on_server_error)
+        return _token_request(lambda: session.refresh_token(
+            _url("/oauth-v1/token"), refresh_token=refresh_token, auth=_client_auth(),
+            timeout=settings.FORTNOX_TIMEOUT_SECONDS,
+        ))
 
 
 def revoke(refresh_token: str) -> None:

@@ -5,6 +5,11 @@ Fortnox allows `FORTNOX_RATE_LIMIT_REQUESTS` (25) requests per `FORTNOX_RATE_LIM
 current window) lets a connection spend the whole budget at once and then wait exactly until
 the oldest request leaves the window: full use of the budget, no 429.
 
+Fortnox counts a request when it arrives, which is somewhere between our send and its answer.
+So a request is logged when it is sent (`acquire`, which returns its ticket) and moved to the
+moment its answer came back (`done`): a window is then never shorter on Fortnox's clock than on
+ours, however slow the network or a loaded server is. It costs one round trip per window.
+
 Backends: the database by default (one row per connection, changed under its row lock), Redis
 when `REDIS_URL` is set (a sorted set per connection, trimmed and checked in one Lua script, with
 Redis's own clock so machines with skewed clocks still agree).
@@ -18,10 +23,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import transaction
 
-# Fortnox counts a request when it arrives; we count it just before sending. The gap varies by a
-# few milliseconds (commit, scheduling, network), so two requests exactly one window apart here
-# could land inside one window there. A small margin on the window absorbs that jitter.
-WINDOW_MARGIN_SECONDS = 0.15
+# Clock granularity and the time between Fortnox reading its clock and sending the answer.
+WINDOW_MARGIN_SECONDS = 0.05
 
 
 class DatabaseRateLimiter:
@@ -30,11 +33,10 @@ class DatabaseRateLimiter:
         self.window = window + WINDOW_MARGIN_SECONDS
 
     def acquire(self, connection_id: int) -> float:
-        """Block until a request may be sent for the connection; returns the seconds waited."""
+        """Block until a request may be sent for the connection; returns its ticket for `done`."""
         from integrations.models import FortnoxRateWindow
 
         FortnoxRateWindow.objects.get_or_create(connection_id=connection_id)
-        waited = 0.0
         while True:
             # On PostgreSQL the row lock serialises the connection's senders; on SQLite the
             # IMMEDIATE transaction does (it takes the database's write lock at BEGIN).
@@ -45,11 +47,19 @@ class DatabaseRateLimiter:
                 if len(recent) < self.limit:
                     row.sent_at = recent + [now]
                     row.save(update_fields=["sent_at"])
-                    return waited
+                    return now
                 pause = recent[0] + self.window - now
-            pause += random.uniform(0, 0.01)  # waiters would otherwise wake and collide together
-            time.sleep(pause)
-            waited += pause
+            time.sleep(pause + random.uniform(0, 0.01))  # jitter: waiters would otherwise collide
+
+    def done(self, connection_id: int, ticket: float) -> None:
+        """The answer to the request sent with `ticket` arrived: count it from now."""
+        from integrations.models import FortnoxRateWindow
+
+        with transaction.atomic():
+            row = FortnoxRateWindow.objects.select_for_update().get(pk=connection_id)
+            if ticket in row.sent_at:
+                row.sent_at = [time.time() if t == ticket else t for t in row.sent_at]
+                row.save(update_fields=["sent_at"])
 
 
 _SLIDING_LOG_LUA = """
@@ -67,6 +77,12 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.ceil(tonumber(oldest[2]) + window - now)
 """
 
+_DONE_LUA = """
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], 'XX', tonumber(t[1]) * 1000000 + tonumber(t[2]), ARGV[1])
+return 0
+"""
+
 
 class RedisRateLimiter:
     def __init__(self, limit: int, window: float, url: str):
@@ -76,17 +92,22 @@ class RedisRateLimiter:
         self.window_us = int((window + WINDOW_MARGIN_SECONDS) * 1_000_000)
         self.redis = redis.Redis.from_url(url)
         self.script = self.redis.register_script(_SLIDING_LOG_LUA)
+        self.done_script = self.redis.register_script(_DONE_LUA)
 
-    def acquire(self, connection_id: int) -> float:
-        key = f"brygga:fortnox:ratelimit:{connection_id}"
-        waited = 0.0
+    def acquire(self, connection_id: int) -> str:
+        ticket = uuid.uuid4().hex
         while True:
-            wait_us = int(self.script(keys=[key], args=[self.limit, self.window_us, uuid.uuid4().hex]))
+            wait_us = int(self.script(keys=[self._key(connection_id)], args=[self.limit, self.window_us, ticket]))
             if wait_us <= 0:
-                return waited
-            pause = wait_us / 1_000_000 + random.uniform(0, 0.01)
-            time.sleep(pause)
-            waited += pause
+                return ticket
+            time.sleep(wait_us / 1_000_000 + random.uniform(0, 0.01))
+
+    def done(self, connection_id: int, ticket: str) -> None:
+        self.done_script(keys=[self._key(connection_id)], args=[ticket])
+
+    @staticmethod
+    def _key(connection_id: int) -> str:
+        return f"brygga:fortnox:ratelimit:{connection_id}"
 
 
 @lru_cache(maxsize=8)

@@ -104,7 +104,7 @@ def test_disconnect_revokes_the_refresh_token_at_fortnox(connection, tenant, cli
 def test_activation_from_the_app_market_logs_in_picks_the_organization_and_returns_to_the_settings(
     sandbox, fortnox_company, tenant, other_tenant, client, client_for,
 ):
-    landing = client.get(reverse("fortnox_activate"))
+    landing = client.get(reverse("fortnox_activate"), headers={"Accept-Language": "en"})
     assert reverse("account_login") in landing.content.decode() and "invitation" in landing.content.decode()
 
     from organizations.models import Membership

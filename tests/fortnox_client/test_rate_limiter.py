@@ -40,9 +40,10 @@ def acquire_in_threads(connection_id: int, threads: int, each: int) -> list[floa
     def work():
         limiter = get_rate_limiter()
         for _ in range(each):
-            limiter.acquire(connection_id)
+            ticket = limiter.acquire(connection_id)
             with lock:
                 times.append(time.time())
+            limiter.done(connection_id, ticket)
 
     workers = [threading.Thread(target=work) for _ in range(threads)]
     for worker in workers:

@@ -20,8 +20,9 @@ def acquire_times(connection_id: int, count: int) -> list[float]:
     limiter = get_rate_limiter()
     times = []
     for _ in range(count):
-        limiter.acquire(connection_id)
+        ticket = limiter.acquire(connection_id)
         times.append(time.time())
+        limiter.done(connection_id, ticket)
     return times
 
 
