@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hr",
     "warehouse",
     "integrations",
+    "integrations.absence_sync",
     "integrations.sandbox",
 ]
 

@@ -31,15 +31,21 @@ STALE_CLAIM = timedelta(minutes=10)  # longer than any push can take (the client
 PUSH_TASK = "integrations.outbox.push_due"
 SWEEP_SCHEDULE = "Fortnox outbox sweeper"
 HANDLERS = {}
+FAILURE_LISTENERS = {}  # kind → called with (event, entry) once an event of that kind failed for good
 
 
 class PushSkipped(Exception):
     """A handler found nothing to do any more (say, the employee was deleted); not an error."""
 
 
-def handler(kind: str):
+def handler(kind: str, *, on_failure=None):
+    """Register the push function of an event kind; `on_failure(event, entry)` lets the feature
+    tell people or note the `IntegrationError` on its own records when the event fails for good."""
+
     def register(function):
         HANDLERS[kind] = function
+        if on_failure is not None:
+            FAILURE_LISTENERS[kind] = on_failure
         return function
 
     return register
@@ -138,7 +144,7 @@ def _fail(event: OutboxEvent, error: FortnoxError) -> None:
     event.last_error = str(error)
     _finish(event, OutboxEvent.Status.FAILED, f"gave up: {error}")
     sent = event.payload.get("sent", {})
-    IntegrationError.objects.create(
+    entry = IntegrationError.objects.create(
         organization_id=event.organization_id, kind=event.kind, content_type_id=event.content_type_id,
         object_id=event.object_id, subject=event.payload.get("subject", ""), outbox_event=event,
         request_method=sent.get("method", ""), request_path=sent.get("path", ""), sent=sent.get("body", {}),
@@ -146,6 +152,8 @@ def _fail(event: OutboxEvent, error: FortnoxError) -> None:
         message=error.user_message,
     )
     log.warning("outbox event %s (%s) failed for good: %s", event.pk, event.kind, error)
+    if event.kind in FAILURE_LISTENERS:
+        FAILURE_LISTENERS[event.kind](event, entry)
 
 
 def note_request(event: OutboxEvent, method: str, path: str, body: dict, subject: str) -> None:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("fortnox/disconnect/", views.disconnect, name="fortnox_disconnect"),
     path("fortnox/activate/", views.activate, name="fortnox_activate"),
     path("", include("integrations.hr_urls")),
+    path("", include("integrations.absence_sync.urls")),
     path("", include("integrations.warehouse_sync.urls")),
 ]

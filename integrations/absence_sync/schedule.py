@@ -1,0 +1,59 @@
+"""Hours of an employee's Fortnox working-time schedule per day (`/3/scheduletimes`), cached.
+
+Fortnox has no range read: one GET per employee and day. The answers are kept in the shared
+cache, one entry per employee and month, for `SCHEDULE_CACHE_SECONDS`, so editing an absence
+(or a job continuing a long one) reads only days it has not seen lately. The key includes the
+connection and the moment it was made, so re-connecting (perhaps to another Fortnox company)
+never reuses another company's schedule."""
+
+from datetime import date
+
+from django.core.cache import cache
+
+SCHEDULE_CACHE_SECONDS = 6 * 3600
+
+
+class OutOfBudget(Exception):
+    """This job has spent its share of calls; the rest continues in another job."""
+
+
+def _key(client, employee_id: str, month: str) -> str:
+    connection = client.connection
+    stamp = connection.connected_at.timestamp() if connection.connected_at else 0
+    return f"fortnox-schedule:{connection.pk}:{stamp:.0f}:{employee_id}:{month}"
+
+
+def scheduled_hours(client, employee_id: str, days: list[date], budget) -> dict[date, float]:
+    """Hours per day (from the cache, else from Fortnox). Raises `OutOfBudget` when the calls
+    left in this job run out; what was read so far stays cached."""
+    hours = {}
+    for month in sorted({day.strftime("%Y-%m") for day in days}):
+        key = _key(client, employee_id, month)
+        known = cache.get(key) or {}
+        try:
+            for day in (d for d in days if d.strftime("%Y-%m") == month):
+                if day.isoformat() not in known:
+                    budget.spend()
+                    answer = client.get(f"/3/scheduletimes/{employee_id}/{day.isoformat()}")
+                    known[day.isoformat()] = float(answer.get("Hours") or 0)
+                hours[day] = known[day.isoformat()]
+        finally:
+            cache.set(key, known, SCHEDULE_CACHE_SECONDS)
+    return hours
+
+
+class Budget:
+    """At most `calls` Fortnox calls (retries included) for one job."""
+
+    def __init__(self, client, calls: int):
+        self.counter = client.call_counter
+        self.limit = self.counter.total + calls
+        self.start = self.counter.total
+
+    def spend(self) -> None:
+        if self.counter.total >= self.limit:
+            raise OutOfBudget
+
+    @property
+    def used(self) -> int:
+        return self.counter.total - self.start

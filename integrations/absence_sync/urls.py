@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("fortnox/hr/absences/<int:pk>/state/", views.absence_state, name="absence_fortnox_state"),
+    path("fortnox/hr/absences/backfill/", views.backfill, name="absence_backfill"),
+]

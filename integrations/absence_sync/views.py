@@ -1,0 +1,39 @@
+"""The absence's Fortnox state (polled by htmx while a transfer runs) and the backfill page."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from hr.models import Absence
+from integrations.sync_models import HrIntegrationSettings
+from organizations.decorators import organization_required
+from organizations.permissions import Perm
+
+from .actions import backfill_candidates, do_backfill
+from .forms import BackfillForm
+
+
+@organization_required(Perm.MANAGE_HR)
+def absence_state(request, pk):
+    absence = get_object_or_404(Absence.objects.for_organization(request.organization).with_related(), pk=pk)
+    return render(request, "integrations/_absence_state.html", {"absence": absence})
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+def backfill(request):
+    """GET with a period: the preview; POST with the same period: send them."""
+    settings = HrIntegrationSettings.for_organization(request.organization)
+    if not (settings.is_active and settings.create_absences):
+        messages.error(request, _("Turn on “Create absence in Fortnox when added in Brygga” and finish the set-up first."))
+        return redirect("hr_integration")
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = BackfillForm(data)
+    if request.method == "POST" and form.is_valid():
+        sent = do_backfill(request.organization, form.cleaned_data["start"], form.cleaned_data["end"], settings=settings)
+        messages.success(request, _("%(count)d absences are being sent to Fortnox.") % {"count": sent})
+        return redirect("hr_integration")
+    preview = None
+    if form.is_bound and form.is_valid():
+        preview = backfill_candidates(request.organization, form.cleaned_data["start"], form.cleaned_data["end"],
+                                      settings=settings)
+    return render(request, "integrations/absence_backfill.html", {"form": form, "preview": preview})
