@@ -76,7 +76,7 @@ def _link(obj, kind: str, external_id) -> ExternalLink:
     return link
 
 
-def _local(model, event, **related):
+def _local(model, event, *related):
     obj = model.objects.filter(pk=event.object_id, organization_id=event.organization_id).select_related(*related).first()
     if obj is None:
         raise outbox.PushSkipped(f"the {model._meta.verbose_name} no longer exists")

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from stdnum import ean as gtin
 
 from warehouse import actions as warehouse_actions
@@ -232,6 +232,7 @@ ORDER_FIELDS = {  # local field → (Fortnox field, max length)
     "delivery_city": ("DeliveryCity", 100), "delivery_country": ("DeliveryCountry", 100),
     "delivery_phone": ("Phone1", 50),
 }
+DELIVERY_ADDRESS = ("DeliveryName", "DeliveryAddress1", "DeliveryAddress2", "DeliveryZipCode", "DeliveryCity")
 # Without a delivery address the order goes to the invoice address.
 INVOICE_ADDRESS = {"delivery_name": "CustomerName", "delivery_address1": "Address1", "delivery_address2": "Address2",
                    "delivery_zip_code": "ZipCode", "delivery_city": "City", "delivery_country": "Country"}
@@ -242,7 +243,7 @@ def order_snapshot(document: dict) -> dict:
     whether Fortnox changed something the warehouse uses (our own delivered quantities, the
     invoice and the warehouse-ready flag are not part of it, so reporting back never looks like
     a change)."""
-    has_delivery_address = bool(document.get("DeliveryAddress1") or document.get("DeliveryName"))
+    has_delivery_address = any(document.get(name) for name in DELIVERY_ADDRESS)
     header = {field: text(document.get(name), limit) for field, (name, limit) in ORDER_FIELDS.items()}
     if not has_delivery_address:
         header.update({field: text(document.get(name), 200) for field, name in INVOICE_ADDRESS.items()})
@@ -260,8 +261,8 @@ def order_snapshot(document: dict) -> dict:
     return header
 
 
-FIELD_LABELS = {"rows": _("rows"), "cancelled": _("cancelled"), "customer": _("customer"),
-                "order_date": _("order date"), "delivery_date": _("delivery date")}
+FIELD_LABELS = {"rows": gettext_lazy("rows"), "cancelled": gettext_lazy("cancelled"), "customer": gettext_lazy("customer"),
+                "order_date": gettext_lazy("order date"), "delivery_date": gettext_lazy("delivery date")}
 
 
 def describe_changes(old: dict, new: dict) -> str:

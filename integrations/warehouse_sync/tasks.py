@@ -156,15 +156,15 @@ def _step(sync: WarehouseSync, kind: str, function):
         _record(sync, kind, error, error.user_message)
         run.finish(SyncRun.Status.FAILED, error=error.user_message)
         return SyncRun.Status.FAILED
-    except FortnoxNoLicence as error:
-        if kind != "purchase_orders":
-            _failed(sync, kind, error, error.user_message)
-        else:  # no Lager+: nothing to pull, and nothing wrong
+    except (FortnoxNoLicence, FortnoxMissingScope) as error:
+        if kind == "purchase_orders" and _no_licence(error):  # no Lager+: nothing to pull, nothing wrong
             run.append_log(_("Purchase orders: the Fortnox company has no Lager+; none pulled."))
-    except FortnoxMissingScope as error:
-        message = _("%(message)s Until then Brygga cannot read them.") % {"message": error.user_message}
-        sync.settings.access_problems[kind] = message
-        _failed(sync, kind, error, message)
+        elif isinstance(error, FortnoxNoLicence):
+            _failed(sync, kind, error, error.user_message)
+        else:
+            message = _("%(message)s Until then Brygga cannot read them.") % {"message": error.user_message}
+            sync.settings.access_problems[kind] = message
+            _failed(sync, kind, error, message)
     except FortnoxError as error:
         _failed(sync, kind, error, error.user_message)
     except ValueError as error:  # a value Fortnox sent that cannot be read (say, a number)
@@ -178,6 +178,13 @@ def _step(sync: WarehouseSync, kind: str, function):
     run.progress_done += 1
     sync.progress(force=True)
     return None
+
+
+def _no_licence(error) -> bool:
+    """The warehouse API answers every access problem with "missing.rights"; only Fortnox's
+    message tells a module the company lacks ("ingen aktiv licens") from a permission the
+    connection lacks ("behörighet för scope")."""
+    return isinstance(error, FortnoxNoLicence) or "licens" in (error.message or "").lower()
 
 
 def _failed(sync: WarehouseSync, kind: str, error, message: str) -> None:
