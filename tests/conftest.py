@@ -28,7 +28,8 @@ class Tenant:
 
 
 def make_tenant(name: str, organisation_number: str, slug: str) -> Tenant:
-    organization = Organization.objects.create(name=name, organisation_number=organisation_number)
+    # English, so assertions read the source strings; tests about Swedish switch it on purpose.
+    organization = Organization.objects.create(name=name, organisation_number=organisation_number, language="en")
     users = {}
     for role in Role:
         user = User.objects.create_user(email=f"{role.value}@{slug}.test", password="pw-for-tests-1")
@@ -38,6 +39,13 @@ def make_tenant(name: str, organisation_number: str, slug: str) -> Tenant:
         organization=organization, owner=users[Role.ORG_ADMIN], hr_admin=users[Role.HR_ADMIN],
         manager=users[Role.MANAGER], employee=users[Role.EMPLOYEE], warehouse=users[Role.WAREHOUSE],
     )
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Pages for people without a language choice (anonymous, no organization) fall back to
+    LANGUAGE_CODE, Swedish in production; tests read English unless they test Swedish."""
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

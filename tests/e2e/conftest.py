@@ -68,11 +68,79 @@ def page(browser, live_server, settings):
 
 @pytest.fixture
 def log_in(page):
-    def do(email, password="pw-for-tests-1"):
+    def do(email, password="pw-for-tests-1", totp_secret=None):
         page.goto("/accounts/login/")
         page.get_by_label(re.compile("E-?mail", re.I)).fill(email)
         page.get_by_label(re.compile("Password|Lösenord", re.I)).fill(password)
         page.get_by_role("button", name=re.compile("Sign In|Logga in", re.I)).click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        if totp_secret:
+            page.get_by_placeholder(re.compile("^(Code|Kod)$")).fill(totp_code(totp_secret))
+            page.get_by_role("button", name=re.compile("Sign In|Logga in", re.I)).click()
+            page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
     return do
+
+
+# --- What the journeys share: the sandbox, a job cluster, MFA, accessibility checks, screenshots ---
+
+from tests.fortnox_client.conftest import make_company, sandbox  # noqa: E402,F401 (fixtures)
+from tests.hr_sync.conftest import cluster  # noqa: E402,F401 (fixture)
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Violations a person actually meets: missing labels, too little contrast, keyboard traps. axe's
+# "moderate"/"minor" findings (e.g. landmark nesting inside the Django admin's layout) are left out.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core (pinned in package-lock.json, installed by scripts/test.sh) on the page as it
+    is now and fail with a readable list of serious or critical violations."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe-core on {page.url}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in blocking
+    )
+
+
+def save_screenshot(page, name: str) -> None:
+    """A README picture (docs/screenshots/<name>.png), rewritten on every run so it stays current."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app would show now (allauth's own HOTP arithmetic)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+@pytest.fixture
+def with_totp():
+    """with_totp(user) → the secret of the authenticator app just set up for the user."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    def activate(user) -> str:
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        return secret
+
+    return activate
+
+
+@pytest.fixture
+def in_english():
+    """Preferences say English, so journeys read the English source text."""
+
+    def prefer(*users):
+        for user in users:
+            user.language = "en"
+            user.save(update_fields=["language"])
+
+    return prefer

@@ -4,6 +4,8 @@ from playwright.sync_api import expect
 
 
 def test_an_admin_logs_in_sees_the_admin_menu_and_switches_to_english(tenant, page, log_in):
+    tenant.organization.language = "sv"
+    tenant.organization.save(update_fields=["language"])
     log_in(tenant.owner.email)
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     nav = page.get_by_role("navigation", name=re.compile("Huvudmeny|Main menu"))

@@ -22,8 +22,8 @@ def notify(tenant, users):
 
 
 def test_a_notification_reaches_the_bell_and_the_inbox_in_each_recipients_language(tenant, client_for):
-    tenant.employee.language = "en"
-    tenant.employee.save(update_fields=["language"])
+    tenant.manager.language = "sv"
+    tenant.manager.save(update_fields=["language"])
     notify(tenant, [tenant.employee, tenant.manager])
     assert Notification.objects.count() == 2
     assert {m.to[0] for m in mail.outbox} == {tenant.employee.email, tenant.manager.email}

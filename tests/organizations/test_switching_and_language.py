@@ -37,12 +37,14 @@ def test_the_menu_follows_the_role(tenant, client_for):
 
 def test_the_users_own_language_wins_over_the_organizations(tenant, client_for):
     client = client_for(tenant.employee)
-    assert '<html lang="sv">' in client.get("/").content.decode()
-    client.post("/org/preferences/", {"language": "en"})
     assert '<html lang="en">' in client.get("/").content.decode()
+    client.post("/org/preferences/", {"language": "sv"})
+    page = client.get("/").content.decode()
+    assert '<html lang="sv">' in page
+    assert "Logga ut" in page
 
 
 def test_without_a_personal_choice_the_organizations_language_applies(tenant, client_for):
-    tenant.organization.language = "en"
+    tenant.organization.language = "sv"
     tenant.organization.save(update_fields=["language"])
-    assert '<html lang="en">' in client_for(tenant.employee).get("/").content.decode()
+    assert '<html lang="sv">' in client_for(tenant.employee).get("/").content.decode()
