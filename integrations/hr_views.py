@@ -149,7 +149,7 @@ def _shown(person: dict) -> dict:
         return {"field": name, "label": field.label, "brygga": field.shown(person["brygga"].get(name, "")),
                 "fortnox": field.shown(person["fortnox"].get(name, "")), **extra}
 
-    return {
+    shown = {
         **person,
         "conflict_rows": [row(name) for name in person.get("conflicts", [])],
         "missing_rows": [row(item["field"], source=item["from"]) for item in person.get("missing", [])],
@@ -157,6 +157,9 @@ def _shown(person: dict) -> dict:
                            for name in person.get("automatic", {}).get(side, [])],
         "email": person["brygga"].get("email") or person["fortnox"].get("email", ""),
     }
+    # The person's name spans their own row and one row per field shown under it.
+    shown["rowspan"] = 1 + len(shown["conflict_rows"]) + len(shown["missing_rows"]) + len(shown["automatic_rows"])
+    return shown
 
 
 @manage_settings

@@ -4,6 +4,11 @@ set -euo pipefail
 export BRYGGA_TESTING=1
 if [ -x /usr/bin/chromium ]; then
   export BRYGGA_CHROMIUM=/usr/bin/chromium
+  # axe-core (pinned in package-lock.json) is injected into pages to check accessibility.
+  if [ ! -f node_modules/axe-core/axe.min.js ]; then
+    command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm (the browser suite needs axe-core)" >&2; exit 1; }
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
 else
   echo "NOTE: /usr/bin/chromium is missing, so the browser suite (tests/e2e) is skipped." >&2
   echo "      Install it with: apt-get install -y chromium" >&2
