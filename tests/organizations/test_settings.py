@@ -22,7 +22,9 @@ PRODUCTION_LIKE = {
 
 
 def manage(*args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_LIKE and k != "SQLITE_TEST_NAME"}
+    # Variables the test run itself sets (the browser suite allows async-unsafe ORM use) are not
+    # part of a production environment.
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_LIKE and k not in ("SQLITE_TEST_NAME", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(PRODUCTION_LIKE)
     for key, value in env_overrides.items():
         if value is None:
