@@ -80,6 +80,17 @@ def lager_fortnox(lager_connection):
         yield client
 
 
+@pytest.fixture
+def cluster(sandbox, live_server, monkeypatch, request):
+    """A real job cluster whose Fortnox base URLs point at this test's sandbox (and whose rate
+    limit is as generous as this process's)."""
+    base = live_server.url + "/sandbox/fortnox"
+    for name, value in {"SITE_URL": live_server.url, "FORTNOX_API_BASE_URL": base, "FORTNOX_AUTH_BASE_URL": base,
+                        "FORTNOX_RATE_LIMIT_REQUESTS": "100000"}.items():
+        monkeypatch.setenv(name, value)
+    return request.getfixturevalue("job_cluster")
+
+
 def configure(tenant, **values) -> WarehouseSyncSettings:
     settings = WarehouseSyncSettings.for_organization(tenant.organization)
     for name, value in values.items():
