@@ -13,4 +13,6 @@ else
   echo "NOTE: /usr/bin/chromium is missing, so the browser suite (tests/e2e) is skipped." >&2
   echo "      Install it with: apt-get install -y chromium" >&2
 fi
-exec .venv/bin/python -m pytest "$@"
+# Two workers: much of the suite waits on HTTP to the sandbox, so two processes keep both
+# cores busy. Each worker gets its own test database. `-n 0` after this runs in one process.
+exec .venv/bin/python -m pytest -n "${BRYGGA_TEST_WORKERS:-2}" "$@"
