@@ -38,7 +38,8 @@ def _mirror(connection_id: int) -> None:
     from integrations.models import FortnoxConnection
 
     connection = FortnoxConnection.objects.get(pk=connection_id)
-    documents = list(FortnoxClient(connection).iterate("/3/employees"))
+    with FortnoxClient(connection) as client:
+        documents = list(client.iterate("/3/employees"))
     employees = []
     for number, document in enumerate(documents):
         values, _problems = fortnox_values(document)

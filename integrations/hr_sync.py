@@ -43,13 +43,13 @@ BRYGGA, FORTNOX = "brygga", "fortnox"
 def do_plan_user_sync(organization, *, acting_user) -> SyncRun:
     """Read Fortnox's employees and store what a synchronisation would do, as a planned run."""
     counter = CallCounter()
-    client = FortnoxClient.for_organization(organization, call_counter=counter)
     run = SyncRun.objects.create(
         organization=organization, kind=RUN_KIND, trigger=SyncRun.Trigger.MANUAL, status=SyncRun.Status.PLANNED,
         started_by=acting_user,
     )
     try:
-        documents = list(client.iterate("/3/employees"))
+        with FortnoxClient.for_organization(organization, call_counter=counter) as client:
+            documents = list(client.iterate("/3/employees"))
     except FortnoxError as error:
         run.api_calls = counter.total
         run.save(update_fields=["api_calls"])
@@ -255,21 +255,21 @@ def apply_user_sync(run_id: int) -> None:
     work = [person for person in plan["people"] if _action(person, decisions)]
     run.start(len(work))
     counter = CallCounter()
-    client = FortnoxClient.for_organization(run.organization, call_counter=counter)
     failures = []
-    for person in work:
-        calls_before = counter.total
-        try:
-            outcome = APPLY[_action(person, decisions)](run.organization, client, person, decisions)
-        except (FortnoxError, ValidationError, PersonFailed) as error:
-            reason = _reason(error)
-            failures.append({"name": person["name"], "reason": reason})
-            _record_failure(run, person, error, reason)
-            run.append_log(_("%(name)s: failed — %(reason)s") % {"name": person["name"], "reason": reason})
-            run.advance("failed", api_calls=counter.total - calls_before)
-            continue
-        run.append_log(f"{person['name']}: {outcome}")
-        run.advance(outcome, api_calls=counter.total - calls_before)
+    with FortnoxClient.for_organization(run.organization, call_counter=counter) as client:
+        for person in work:
+            calls_before = counter.total
+            try:
+                outcome = APPLY[_action(person, decisions)](run.organization, client, person, decisions)
+            except (FortnoxError, ValidationError, PersonFailed) as error:
+                reason = _reason(error)
+                failures.append({"name": person["name"], "reason": reason})
+                _record_failure(run, person, error, reason)
+                run.append_log(_("%(name)s: failed — %(reason)s") % {"name": person["name"], "reason": reason})
+                run.advance("failed", api_calls=counter.total - calls_before)
+                continue
+            run.append_log(f"{person['name']}: {outcome}")
+            run.advance(outcome, api_calls=counter.total - calls_before)
     skipped = [person for person in plan["people"] if person["problems"] and _chosen(person, decisions)]
     run.counts["skipped"] = len(skipped) + len([p for p in plan["people"] if p["section"] == "unmatchable"])
     run.data = {**run.data, "failures": failures}

@@ -116,7 +116,8 @@ def process(event: OutboxEvent) -> None:
     from .fortnox.client import FortnoxClient
 
     try:
-        HANDLERS[event.kind](event, FortnoxClient.for_organization(event.organization))
+        with FortnoxClient.for_organization(event.organization) as client:
+            HANDLERS[event.kind](event, client)
     except PushSkipped as skipped:
         _finish(event, OutboxEvent.Status.DONE, f"skipped: {skipped}")
     except (FortnoxTransientError, FortnoxRateLimited) as error:

@@ -36,7 +36,8 @@ def connected(sandbox, tenant, fortnox_company, client_for):
 @pytest.fixture
 def fortnox(connected) -> FortnoxClient:
     """The product's client on the connected sandbox company (for arranging Fortnox data)."""
-    return FortnoxClient(connected)
+    with FortnoxClient(connected) as client:
+        yield client
 
 
 @pytest.fixture
