@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection as db_connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from .fortnox.errors import FortnoxError, FortnoxRateLimited, FortnoxTransientError
@@ -78,10 +78,21 @@ def claim_next() -> OutboxEvent | None:
     On PostgreSQL `skip_locked` lets racing workers pick different rows instead of queueing on
     the same one; SQLite has no row locks, but the project opens its transactions IMMEDIATE
     (config/settings.py), so the read and the update run under the database's write lock and
-    claims are serialised anyway."""
+    claims are serialised anyway.
+
+    Events of one object go out one at a time and in order: a handler sends the object's values
+    as they are when it runs, so two workers pushing the same employee at once could let the
+    older values arrive last. An event waits while an earlier one of its object is unfinished."""
+    earlier_unfinished = OutboxEvent.objects.filter(
+        content_type=OuterRef("content_type"), object_id=OuterRef("object_id"), pk__lt=OuterRef("pk"),
+        status__in=[OutboxEvent.Status.PENDING, OutboxEvent.Status.PROCESSING],
+    )
+    in_flight = OutboxEvent.objects.filter(
+        content_type=OuterRef("content_type"), object_id=OuterRef("object_id"), status=OutboxEvent.Status.PROCESSING,
+    )
     while True:
         with transaction.atomic():
-            due = OutboxEvent.objects.due().order_by("pk")
+            due = OutboxEvent.objects.due().exclude(Exists(earlier_unfinished)).exclude(Exists(in_flight)).order_by("pk")
             if db_connection.features.has_select_for_update_skip_locked:
                 due = due.select_for_update(skip_locked=True)
             event = due.first()
