@@ -31,15 +31,20 @@ def pytest_collection_modifyitems(config, items):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
-    if report.when == "call" and report.failed and page is not None:
+    if report.when != "call" or not report.failed:
+        return
+    from playwright.sync_api import Page
+
+    # Every browser window the test used (an admin's and a phone's), each under the fixture's name.
+    pages = {name: value for name, value in getattr(item, "funcargs", {}).items() if isinstance(value, Page)}
+    for fixture_name, page in pages.items():
         ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", item.nodeid)
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid) + ("" if fixture_name == "page" else f"-{fixture_name}")
         try:
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
         except Exception as exc:  # the page may be gone (crashed browser); the failure itself is what matters
-            report.sections.append(("artifacts", f"could not save screenshot/HTML: {exc}"))
+            report.sections.append(("artifacts", f"could not save screenshot/HTML of {fixture_name}: {exc}"))
 
 
 @pytest.fixture(scope="session")
@@ -66,26 +71,31 @@ def page(browser, live_server, settings):
     context.close()
 
 
+def log_in_on(page, email, password="pw-for-tests-1", totp_secret=None):
+    """Log in on the login page as a person does (with the authenticator code when MFA is set up)."""
+    page.goto("/accounts/login/")
+    page.get_by_label(re.compile("E-?mail", re.I)).fill(email)
+    page.get_by_label(re.compile("Password|Lösenord", re.I)).fill(password)
+    page.get_by_role("button", name=re.compile("Sign In|Logga in", re.I)).click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if totp_secret:
+        page.get_by_placeholder(re.compile("^(Code|Kod)$")).fill(totp_code(totp_secret))
+        page.get_by_role("button", name=re.compile("Sign In|Logga in", re.I)).click()
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+
+
 @pytest.fixture
 def log_in(page):
     def do(email, password="pw-for-tests-1", totp_secret=None):
-        page.goto("/accounts/login/")
-        page.get_by_label(re.compile("E-?mail", re.I)).fill(email)
-        page.get_by_label(re.compile("Password|Lösenord", re.I)).fill(password)
-        page.get_by_role("button", name=re.compile("Sign In|Logga in", re.I)).click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
-        if totp_secret:
-            page.get_by_placeholder(re.compile("^(Code|Kod)$")).fill(totp_code(totp_secret))
-            page.get_by_role("button", name=re.compile("Sign In|Logga in", re.I)).click()
-            page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+        log_in_on(page, email, password, totp_secret)
 
     return do
 
 
 # --- What the journeys share: the sandbox, a job cluster, MFA, accessibility checks, screenshots ---
 
-from tests.fortnox_client.conftest import make_company, sandbox  # noqa: E402,F401 (fixtures)
-from tests.hr_sync.conftest import cluster  # noqa: E402,F401 (fixture)
+from tests.fortnox_client.conftest import connect, make_company, sandbox  # noqa: E402,F401 (fixtures)
+from tests.warehouse_sync.conftest import cluster, connect_wms  # noqa: E402,F401 (fixtures)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
