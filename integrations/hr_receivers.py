@@ -11,6 +11,7 @@ from hr import signals as hr_signals
 from hr.models import Employee, Origin
 
 from . import hr_fields, outbox
+from .fortnox.errors import FortnoxConflict
 from .sync_models import ExternalLink, HrIntegrationSettings
 
 EMPLOYEE_LINK = "employee"
@@ -57,13 +58,17 @@ def push_employee_update(event, client):
 
 @outbox.handler("employee_create")
 def push_employee_create(event, client):
-    from .hr_sync import create_in_fortnox
+    from .hr_sync import PersonFailed, create_in_fortnox
 
     employee = _employee(event)
     if ExternalLink.link_of(employee, EMPLOYEE_LINK) is not None:
         raise outbox.PushSkipped("already linked")
-    create_in_fortnox(client, employee, note=lambda method, path, body: outbox.note_request(
-        event, method, path, body, str(employee)))
+    try:
+        create_in_fortnox(client, employee, note=lambda method, path, body: outbox.note_request(
+            event, method, path, body, str(employee)))
+    except PersonFailed as refused:
+        # Not retryable (Fortnox gives the id to someone else): fail for good, into the error log.
+        raise FortnoxConflict(str(refused)) from refused
 
 
 @receiver(post_migrate, dispatch_uid="integrations.outbox_schedule")

@@ -77,6 +77,15 @@ class FortnoxValidationError(FortnoxError):
         })
 
 
+class FortnoxConflict(FortnoxError):
+    """Fortnox holds data that contradicts Brygga's (say, an employee id given to someone else):
+    no retry can help, a person must decide. The detail is already written for that person."""
+
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
+
 class FortnoxRateLimited(FortnoxError):
     default_message = _("Fortnox is busy with too many requests from Brygga. Brygga will try again shortly.")
 

@@ -1,0 +1,177 @@
+"""Chaos runs: a seeded random sequence of changes made in Brygga while the Fortnox sandbox injects
+faults (5xx, 429 bursts, latency, timeouts, writes applied and then the connection dropped), the
+outbox drained until nothing is left, then a check that Brygga and Fortnox agree exactly: no
+duplicates, nothing missing, and every difference explained by a failure in the error log.
+
+Used by `tests/chaos` (a few seeds) and the `chaos` benchmark (more). Works only against the
+sandbox: faults are switched through its control API, and Fortnox's side is read from the
+sandbox's record store (its truth, not through the faulty API).
+"""
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+CALM = {"fault_error_rate": 0.0, "fault_429_burst": 0, "fault_latency_ms": 0, "fault_timeout_seconds": 0.0,
+        "fault_drop_rate": 0.0}
+# One profile per batch of changes; "timeouts" makes every request outlast the client's timeout,
+# so it is only drawn when the caller says how long that timeout is.
+PROFILES = {
+    "server errors": {"fault_error_rate": 0.3},
+    "dropped after write": {"fault_drop_rate": 0.35},
+    "429 burst": {"fault_429_burst": 2},
+    "latency": {"fault_latency_ms": 120},
+    "everything": {"fault_error_rate": 0.15, "fault_drop_rate": 0.15, "fault_429_burst": 1, "fault_latency_ms": 30},
+}
+ERROR_STATUSES = (500, 502, 503, 504)
+BATCH_DRAIN_SECONDS = 3
+
+
+@dataclass
+class ChaosResult:
+    seed: int
+    steps: list[str] = field(default_factory=list)
+    pushes: int = 0
+    permanent_failures: int = 0
+    disagreements: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class HrChaos:
+    """HR edits through the outbox: people created (pushed as creates), phones, names and
+    addresses changed, and once per run a person whose employment ID Fortnox already gives to
+    someone else (a permanent failure that must land in the error log).
+
+    `company` is the sandbox company (its control-API dict), `control` a `SandboxControl`,
+    `client_timeout` the Fortnox client's timeout in seconds (enables the timeout profile)."""
+
+    TAKEN_ID = "99999"
+
+    def __init__(self, organization, control, company: dict, *, client_timeout: float | None = None):
+        self.organization, self.control, self.company = organization, control, company
+        self.profiles = dict(PROFILES)
+        if client_timeout:
+            self.profiles["timeouts"] = {"fault_timeout_seconds": client_timeout + 0.2}
+
+    def prepare(self, fortnox_client) -> None:
+        """Before any fault: a Fortnox employee Brygga does not have, holding TAKEN_ID."""
+        fortnox_client.post("/3/employees", {"Employee": {
+            "EmployeeId": self.TAKEN_ID, "FirstName": "Främling", "LastName": "Utanför", "Email": "stranger@elsewhere.test",
+        }})
+
+    def run(self, seed: int, batches: int = 4, steps_per_batch: int = 5) -> ChaosResult:
+        rng = random.Random(seed)
+        result = ChaosResult(seed=seed)
+        started = time.monotonic()
+        taken_at = rng.randrange(batches * steps_per_batch)
+        # Every profile once, in a seeded order, before any repeats.
+        order = rng.sample(sorted(self.profiles), len(self.profiles))
+        for batch in range(batches):
+            name = order[batch % len(order)]
+            self.control.update_company(self.company, **{
+                **CALM, **self.profiles[name], "fault_seed": rng.randrange(2**31),
+                "fault_error_status": rng.choice(ERROR_STATUSES),
+            })
+            for step in range(steps_per_batch):
+                number = batch * steps_per_batch + step
+                result.steps.append(f"[{name}] " + self._step(rng, number, taken=number == taken_at))
+            # Pushes under this batch's faults for a while; what is left goes on under the next.
+            result.pushes += drain(self.organization, deadline_seconds=BATCH_DRAIN_SECONDS)
+        self.control.update_company(self.company, **CALM)
+        result.pushes += drain(self.organization)
+        result.disagreements = self.disagreements()
+        from .sync_models import IntegrationError
+
+        result.permanent_failures = IntegrationError.objects.for_organization(self.organization).count()
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _step(self, rng: random.Random, number: int, *, taken: bool) -> str:
+        from hr import actions as hr_actions
+        from hr.models import Employee
+
+        people = list(Employee.objects.for_organization(self.organization).order_by("pk"))
+        if taken or not people or rng.random() < 0.3:
+            employment_id = self.TAKEN_ID if taken else f"{7000 + number}"
+            employee = hr_actions.do_create_employee(self.organization, {
+                "given_name": "Kaos", "family_name": f"Person {number}", "email": f"kaos{number}@chaos.test",
+                "employment_id": employment_id, "phone": f"+46701{number:06d}",
+            }, acting_user=None)
+            return f"create {employee.employment_id}"
+        employee = rng.choice(people)
+        what = rng.choice(["phone", "name", "address"])
+        values = {
+            "phone": {"phone": f"+46702{number:06d}"},
+            "name": {"given_name": rng.choice(["Åsa", "Örjan", "Märta", "Nils"]), "family_name": f"Ek {number}"},
+            "address": {"street": f"Storgatan {number}", "postal_code": f"{rng.randrange(10000, 99999)}",
+                        "city": rng.choice(["Malmö", "Umeå", "Göteborg"])},
+        }[what]
+        hr_actions.do_update_employee(employee, values, acting_user=None)
+        return f"{what} of {employee.employment_id}"
+
+    def disagreements(self) -> list[str]:
+        """Everything on which Brygga and the sandbox differ and no open error explains."""
+        from hr.models import Employee
+
+        from . import hr_fields
+        from .hr_receivers import EMPLOYEE_LINK
+        from .sync_models import ExternalLink
+
+        documents = [record["document"] for record in self.control.records(self.company, "employees")]
+        problems = [f"Fortnox holds {n} employees with email {email}" for email, n in
+                    Counter(str(d.get("Email", "")).lower() for d in documents).items() if n > 1]
+        by_id = {str(d["EmployeeId"]): d for d in documents}
+        links = {link.object_id: link for link in ExternalLink.links_for(self.organization, EMPLOYEE_LINK, Employee)}
+        explained = explained_objects(self.organization)
+        for employee in Employee.objects.for_organization(self.organization):
+            link = links.get(employee.pk)
+            document = by_id.get(link.external_id) if link else None
+            if document is None:
+                if employee.pk not in explained:
+                    problems.append(f"{employee.employment_id} is missing in Fortnox and no error says why")
+                continue
+            for synced in hr_fields.PUSHED:
+                mine, theirs = synced.from_employee(employee), synced.from_fortnox(document)
+                if mine != theirs and employee.pk not in explained:
+                    problems.append(f"{employee.employment_id} {synced.name}: Brygga {mine!r}, Fortnox {theirs!r}")
+        linked = {link.external_id for link in links.values()}
+        problems += [f"Fortnox employee {key} is not linked to anyone in Brygga"
+                     for key in sorted(set(by_id) - linked - {self.TAKEN_ID})]
+        return problems + outbox_problems(self.organization)
+
+
+def explained_objects(organization) -> set[int]:
+    """Local objects with an open entry in the integration error log."""
+    from .sync_models import IntegrationError
+
+    return set(IntegrationError.objects.for_organization(organization).filter(
+        status=IntegrationError.Status.OPEN, object_id__isnull=False,
+    ).values_list("object_id", flat=True))
+
+
+def outbox_problems(organization) -> list[str]:
+    """Events the outbox never finished, and events that failed without an error-log entry."""
+    from .sync_models import OutboxEvent
+
+    events = OutboxEvent.objects.filter(organization=organization)
+    unfinished = events.exclude(status__in=[OutboxEvent.Status.DONE, OutboxEvent.Status.FAILED])
+    silent = events.filter(status=OutboxEvent.Status.FAILED, errors__isnull=True)
+    return ([f"outbox event {e.pk} ({e.kind}) is still {e.status}" for e in unfinished]
+            + [f"outbox event {e.pk} ({e.kind}) failed with nothing in the error log" for e in silent])
+
+
+def drain(organization, *, deadline_seconds: float = 120) -> int:
+    """Push every event of the organization until none is pending. Time is compressed: an event
+    waiting for its next attempt (the outbox's backoff) is made due at once."""
+    from . import outbox
+    from .sync_models import OutboxEvent
+
+    pending = OutboxEvent.objects.filter(organization=organization, status=OutboxEvent.Status.PENDING)
+    pushed, deadline = 0, time.monotonic() + deadline_seconds
+    while pending.exists() and time.monotonic() < deadline:
+        pending.update(next_attempt_at=timezone.now())
+        pushed += outbox.push_due(limit=1)
+    return pushed

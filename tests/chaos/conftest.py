@@ -1,0 +1,29 @@
+"""Fixtures for the chaos suite: the sandbox over real HTTP (pytest-django's live server), an
+organization connected through the real consent page with the HR integration active, and time
+compressed — the rate-limit window is 1 s on both sides (instead of Fortnox's 5 s) so a 429's
+pause and the outbox's backoff do not make each seed take minutes."""
+
+import pytest
+
+from integrations.chaos import HrChaos
+from integrations.fortnox.client import FortnoxClient
+from integrations.models import HrIntegrationSettings
+from tests.hr_sync.conftest import activated, connected, in_english  # noqa: F401 (fixtures)
+from tests.fortnox_client.conftest import fortnox_company, make_company, other_tenant, sandbox, tenant  # noqa: F401
+
+CLIENT_TIMEOUT = 1.0
+
+
+@pytest.fixture
+def compressed_time(settings, sandbox, fortnox_company):
+    settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 1.0
+    settings.FORTNOX_TIMEOUT_SECONDS = CLIENT_TIMEOUT
+    sandbox.update_company(fortnox_company.data, rate_limit_window_seconds=1.0)
+
+
+@pytest.fixture
+def hr_chaos(activated, tenant, sandbox, fortnox_company, compressed_time) -> HrChaos:
+    HrIntegrationSettings.objects.filter(organization=tenant.organization).update(create_employees=True)
+    chaos = HrChaos(tenant.organization, sandbox, fortnox_company.data, client_timeout=CLIENT_TIMEOUT)
+    chaos.prepare(FortnoxClient(activated))
+    return chaos
