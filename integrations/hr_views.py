@@ -70,7 +70,7 @@ def hr_setup_step(request):
         hr_setup.do_accept_terms(settings, acting_user=request.user)
         response = connection_views._start_authorization(request, request.organization)
         # Come back to the wizard, not to the connection page, once Fortnox has answered.
-        request.session[connection_views.OAUTH_SESSION_KEY]["next"] = reverse("hr_settings")
+        request.session[connection_views.OAUTH_SESSION_KEY].update(next=reverse("hr_settings"), retry=reverse("hr_setup"))
         request.session.modified = True
         return response
     return _wizard(request, "integrations/hr_setup.html", {"settings": settings, "connection": connection, "form": form}, "hr_setup")

@@ -28,8 +28,8 @@ def _start_authorization(request, organization):
     return redirect(oauth.authorization_url(connection.requested_scopes(), state))
 
 
-def _refused(request, message, status=400):
-    return render(request, "integrations/fortnox_refused.html", {"message": message}, status=status)
+def _refused(request, message, status=400, retry_url=""):
+    return render(request, "integrations/fortnox_refused.html", {"message": message, "retry_url": retry_url}, status=status)
 
 
 @organization_required(Perm.MANAGE_SETTINGS)
@@ -68,7 +68,8 @@ def callback(request):
         ))
     if "error" in request.GET:
         error = oauth.FortnoxOAuthError(request.GET["error"], request.GET.get("error_description", ""))
-        return _refused(request, error.user_message)
+        # Back to where the connection was started (the wizard's first step), to try again from there.
+        return _refused(request, error.user_message, retry_url=pending.get("retry", ""))
     if not request.GET.get("code"):
         return _refused(request, _("Fortnox sent no authorization code. Nothing was changed. Start the connection again."))
     try:
