@@ -186,3 +186,5 @@ def rate_limit_throughput(quick: bool = False) -> list[Row]:
         api_calls=f"{sum(r['total'] for r in results):,} for {calls:,} calls",
     )]
 from . import hr_benchmarks  # noqa: E402,F401  (registers the HR benchmarks)
+from .absence_sync import benchmarks as absence_benchmarks  # noqa: E402,F401  (registers the absence benchmarks)
+from . import reliability_benchmarks  # noqa: E402,F401  (registers the page and chaos benchmarks)
