@@ -132,14 +132,28 @@ def push_fulfilment(event, client):
         return
     if document.get("Cancelled"):
         raise OrderCancelledInFortnox(f"order {link.external_id} is cancelled in Fortnox")
-    rows = delivered_rows(order, document.get("OrderRows") or [])
-    if _needs_update(document, rows, settings):
-        body = {"Order": {"OrderRows": rows, **({"DeliveryState": "delivery"} if settings.use_warehouse_module else {})}}
-        outbox.note_request(event, "PUT", path, body, str(order))
-        document = client.put(path, body)
+    document = _put_delivered_quantities(event, client, order, path, document, settings)
     if settings.use_warehouse_module and not document.get("WarehouseReady"):
         document = client.put(f"{path}/warehouseready")
     _create_invoice_once(client, order, path)
+
+
+def _put_delivered_quantities(event, client, order: SalesOrder, path: str, document: dict, settings) -> dict:
+    """Fortnox gives every row a new RowId on each update, so a PUT repeated after a lost
+    response names rows that are gone and is refused. Whatever the failure, the order as Fortnox
+    now has it decides: done if it already shows our quantities, else the error stands."""
+    rows = delivered_rows(order, document.get("OrderRows") or [])
+    if not _needs_update(document, rows, settings):
+        return document
+    body = {"Order": {"OrderRows": rows, **({"DeliveryState": "delivery"} if settings.use_warehouse_module else {})}}
+    outbox.note_request(event, "PUT", path, body, str(order))
+    try:
+        return client.put(path, body)
+    except FortnoxError:
+        document = client.get(path)
+        if _needs_update(document, delivered_rows(order, document.get("OrderRows") or []), settings):
+            raise
+        return document
 
 
 def _create_invoice_once(client, order: SalesOrder, path: str) -> None:

@@ -20,7 +20,7 @@ from stdnum import ean as gtin
 
 from warehouse import actions as warehouse_actions
 from warehouse.models import (
-    Article, Customer, OrderType, PurchaseOrder, PurchaseOrderRow, SalesOrder, SalesOrderRow, Supplier,
+    Article, Customer, PurchaseOrder, PurchaseOrderRow, SalesOrder, SalesOrderRow, Supplier,
 )
 
 from ..fortnox.values import lastmodified_since, parse_fortnox_datetime, to_decimal
@@ -316,7 +316,7 @@ def create_order(sync, document: dict) -> SalesOrder:
     customer = customer_for(sync, snapshot["customer"])
     order = SalesOrder.objects.create(
         organization=sync.organization, order_number=str(document["DocumentNumber"]), customer=customer,
-        order_type=OrderType.for_customer(customer) if sync.settings.set_order_type else None,
+        order_type=sync.order_type(customer) if sync.settings.set_order_type else None,
         **order_header(snapshot),
     )
     create_rows(sync, order, snapshot["rows"])
@@ -364,7 +364,7 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
     customer = customer_for(sync, snapshot["customer"])
     values = {**order_header(snapshot), "customer": customer}
     if sync.settings.set_order_type:
-        values["order_type"] = OrderType.for_customer(customer)
+        values["order_type"] = sync.order_type(customer)
     fields = changed(order, values)
     if fields:
         order.save(update_fields=fields)

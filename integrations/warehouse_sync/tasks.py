@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warehouse.models import Article, Customer, Supplier
+from warehouse.models import Article, Customer, OrderType, Supplier
 
 from ..fortnox.client import CallCounter, FortnoxClient
 from ..fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
@@ -44,8 +44,15 @@ class WarehouseSync:
         self.articles = {a.article_number: a for a in Article.objects.for_organization(org)}
         self.customers = {c.customer_number: c for c in Customer.objects.for_organization(org)}
         self.eans = {a.ean: a.article_number for a in self.articles.values() if a.ean}
-        self.warnings = []
+        self.order_types = {}
         self._flushed_at = time.monotonic()
+
+    def order_type(self, customer: Customer) -> OrderType:
+        """B2B or B2C from the customer's type (looked up once per run and kind)."""
+        kind = OrderType.Kind.B2C if customer.customer_type == Customer.Type.PRIVATE else OrderType.Kind.B2B
+        if kind not in self.order_types:
+            self.order_types[kind] = OrderType.for_customer(customer)
+        return self.order_types[kind]
 
     def content_type(self, model) -> ContentType:
         return ContentType.objects.get_for_model(model)
@@ -64,7 +71,9 @@ class WarehouseSync:
         """Counts and API calls written for the progress page about once a second."""
         if force or time.monotonic() - self._flushed_at >= PROGRESS_EVERY_SECONDS:
             self.run.api_calls = self.counter.total
-            self.run.save(update_fields=["counts", "api_calls", "progress_done"])
+            # Fortnox's answers by HTTP status ("none": no answer), to show retries and 429s.
+            self.run.data["responses"] = {str(status or "none"): n for status, n in self.counter.by_status.items()}
+            self.run.save(update_fields=["counts", "api_calls", "progress_done", "data"])
             self._flushed_at = time.monotonic()
 
 

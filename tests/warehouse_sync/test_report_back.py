@@ -242,3 +242,18 @@ def test_classic_mode_writes_changed_stock_levels_at_the_end_of_a_run_and_only_t
     assert run.counts["stock_written"] == 1
     as_if_later(tenant)
     assert "stock_written" not in sync(tenant).counts
+
+
+def test_a_lost_response_to_the_delivered_quantities_is_recovered_although_fortnox_renumbered_the_rows(fortnox, tenant, sandbox, company):
+    customer(fortnox)
+    article(fortnox, "A1")
+    created = order(fortnox, [("A1", 4)])
+    sync(tenant)
+    configure(tenant, back_orders_in_fortnox=False)
+    fulfil(tenant, created["DocumentNumber"], picked={"A1": 3})
+    sandbox.update_company(company.data, fault_drop_rate=1.0)
+    push()
+    sandbox.update_company(company.data, fault_drop_rate=0.0)
+    fortnox_order = fortnox.get(f"/3/orders/{created['DocumentNumber']}")
+    assert Decimal(str(fortnox_order["OrderRows"][0]["DeliveredQuantity"])) == 3
+    assert len(invoices(sandbox, company)) == 1 and OutboxEvent.objects.get().status == OutboxEvent.Status.DONE
