@@ -188,3 +188,4 @@ def rate_limit_throughput(quick: bool = False) -> list[Row]:
 from . import hr_benchmarks  # noqa: E402,F401  (registers the HR benchmarks)
 from .absence_sync import benchmarks as absence_benchmarks  # noqa: E402,F401  (registers the absence benchmarks)
 from . import reliability_benchmarks  # noqa: E402,F401  (registers the page and chaos benchmarks)
+from .warehouse_sync import benchmarks as warehouse_benchmarks  # noqa: E402,F401  (registers the warehouse benchmarks)
