@@ -144,9 +144,15 @@ class Job:
             run.advance("created")
 
     def _hours(self, run, employee_id, days):
+        if run.data.get("phase") == "send":  # a job continuing a run: an earlier one read (and cached) the schedule
+            return scheduled_hours(self.client, employee_id, days, self.budget)
         self._phase(run, "schedule", len(days), len(days))
-        hours = scheduled_hours(self.client, employee_id, days, self.budget)
-        return hours
+
+        def seen(count):  # every tenth day is often enough for a progress bar
+            if count % 10 == 0 or count == len(days):
+                SyncRun.objects.filter(pk=run.pk).update(progress_done=count)
+
+        return scheduled_hours(self.client, employee_id, days, self.budget, progress=seen)
 
     def _call(self, method, path, body=None):
         self.budget.spend()

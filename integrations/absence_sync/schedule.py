@@ -23,9 +23,9 @@ def _key(client, employee_id: str, month: str) -> str:
     return f"fortnox-schedule:{connection.pk}:{stamp:.0f}:{employee_id}:{month}"
 
 
-def scheduled_hours(client, employee_id: str, days: list[date], budget) -> dict[date, float]:
-    """Hours per day (from the cache, else from Fortnox). Raises `OutOfBudget` when the calls
-    left in this job run out; what was read so far stays cached."""
+def scheduled_hours(client, employee_id: str, days: list[date], budget, progress=None) -> dict[date, float]:
+    """Hours per day (from the cache, else from Fortnox); `progress(n)` after each day. Raises
+    `OutOfBudget` when the calls left in this job run out; what was read so far stays cached."""
     hours = {}
     for month in sorted({day.strftime("%Y-%m") for day in days}):
         key = _key(client, employee_id, month)
@@ -37,6 +37,8 @@ def scheduled_hours(client, employee_id: str, days: list[date], budget) -> dict[
                     answer = client.get(f"/3/scheduletimes/{employee_id}/{day.isoformat()}")
                     known[day.isoformat()] = float(answer.get("Hours") or 0)
                 hours[day] = known[day.isoformat()]
+                if progress is not None:
+                    progress(len(hours))
         finally:
             cache.set(key, known, SCHEDULE_CACHE_SECONDS)
     return hours

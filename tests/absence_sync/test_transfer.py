@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from hr import actions as hr_actions
 from integrations import outbox
@@ -170,3 +171,26 @@ def test_a_mapping_change_disconnects_old_transactions_and_editing_them_in_fortn
     assert world.transactions() == sorted(week("SJK", start=MONDAY + timedelta(days=1), days=1) + week("FRA", 75.0, 6.0, days=2))
     kept = {link.external_id for link in ExternalLink.objects.filter(kind="absence_transaction")}
     assert monday_sjk["id"] in kept  # the reconnected one is Brygga's again; the duplicate FRA went
+
+
+def settle(world, rounds=40):
+    """Run due jobs until none is left, skipping the backoff waits."""
+    for _ in range(rounds):
+        OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).update(next_attempt_at=timezone.now())
+        if not outbox.push_due():
+            return
+    raise AssertionError("jobs did not settle")
+
+
+def test_edits_under_failures_and_dropped_answers_end_with_exactly_the_right_transactions(world):
+    world.sandbox.update_company(world.company.data, fault_error_rate=0.25, fault_drop_rate=0.25, fault_seed=3)
+    absence = sick(world, end=MONDAY + timedelta(days=2))
+    settle(world)
+    for values in ({"grade": 50}, {"start_date": MONDAY + timedelta(days=1), "end_date": MONDAY + timedelta(days=4)},
+                   {"grade": 100, "end_date": MONDAY + timedelta(days=3)}):
+        hr_actions.do_update_absence(absence, values, acting_user=world.tenant.hr_admin)
+        settle(world)
+    faults = [entry for entry in world.sandbox.request_log(world.company.data) if entry["fault"]]
+    world.sandbox.update_company(world.company.data, fault_error_rate=0, fault_drop_rate=0)
+    assert faults and world.transactions() == week(start=MONDAY + timedelta(days=1), days=3)
+    assert not IntegrationError.objects.exists()
