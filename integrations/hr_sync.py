@@ -249,8 +249,15 @@ def apply_user_sync(run_id: int) -> None:
     (Brygga's values are validated before Fortnox is written); a failure is recorded and the
     run goes on with the next person."""
     run = SyncRun.objects.select_related("organization", "started_by").get(pk=run_id)
-    if run.status != SyncRun.Status.QUEUED:
-        return  # already applied (a job handed out twice)
+    if run.status == SyncRun.Status.RUNNING:
+        # The job is handed out again only after the cluster's `retry` (longer than its
+        # `timeout`), so the worker that started this run is gone: apply again from the first
+        # person. Every step finds what the lost worker already did (links, Fortnox's records).
+        run.counts = {}
+        run.save(update_fields=["counts"])
+        run.append_log(_("Resumed: the worker applying this synchronisation stopped."))
+    elif run.status != SyncRun.Status.QUEUED:
+        return  # already applied
     plan, decisions = run.data["plan"], run.data["decisions"]
     work = [person for person in plan["people"] if _action(person, decisions)]
     run.start(len(work))
@@ -360,6 +367,8 @@ def _link(employee, external_id, values) -> ExternalLink:
 
 
 def _apply_only_fortnox(organization, client, person, decisions) -> str:
+    if ExternalLink.objects.filter(organization=organization, kind=EMPLOYEE_LINK, external_id=person["external_id"]).exists():
+        return "created_in_brygga"  # by an earlier attempt of this run, whose worker stopped
     values = person["fortnox"]
     changes = hr_fields.employee_changes(values)
     with transaction.atomic():
