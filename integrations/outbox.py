@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection as db_connection, transaction
 from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .fortnox.errors import FortnoxError, FortnoxRateLimited, FortnoxTransientError
 from .sync_models import IntegrationError, OutboxEvent
@@ -124,6 +124,13 @@ def sweep() -> int:
 
 
 def process(event: OutboxEvent) -> None:
+    # The error-log entry, run log lines and anything else a handler words are read by the
+    # organization's people, not by whoever started the job cluster: write them in their language.
+    with translation.override(event.organization.language):
+        _process(event)
+
+
+def _process(event: OutboxEvent) -> None:
     from .fortnox.client import FortnoxClient
 
     try:

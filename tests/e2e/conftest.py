@@ -61,14 +61,36 @@ def browser():
         browser.close()
 
 
+def open_window(browser, live_server, **options):
+    """A browser window with its own cookies (so a second person can be logged in beside the first)."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return page
+
+
 @pytest.fixture
 def page(browser, live_server, settings):
     settings.SITE_URL = live_server.url
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    page = open_window(browser, live_server)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def second_page(browser, live_server, page):
+    """Another person's window beside `page`."""
+    second = open_window(browser, live_server)
+    yield second
+    second.context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, page):
+    """A phone-sized window (warehouse staff work on a handheld)."""
+    phone = open_window(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    yield phone
+    phone.context.close()
 
 
 def log_in_on(page, email, password="pw-for-tests-1", totp_secret=None):
@@ -129,6 +151,12 @@ def totp_code(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+@pytest.fixture(autouse=True)
+def generous_rate_limit(settings):
+    """The journeys, not Fortnox's rate limit, are under test here (the benchmarks measure that)."""
+    settings.FORTNOX_RATE_LIMIT_REQUESTS = 100_000
 
 
 @pytest.fixture

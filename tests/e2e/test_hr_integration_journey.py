@@ -36,8 +36,7 @@ def arrange_fortnox_people(organization):
 
 
 def test_an_admin_connects_fortnox_resolves_conflicts_creates_people_and_both_sides_agree(
-        tenant, page, log_in, with_totp, in_english, sandbox, make_company, cluster, settings):
-    settings.FORTNOX_RATE_LIMIT_REQUESTS = 100_000  # the journey, not the rate limit, is under test here
+        tenant, page, log_in, with_totp, in_english, sandbox, make_company, cluster):
     organization = tenant.organization
     in_english(tenant.owner)
     AbsenceType.objects.ensure_defaults(organization)

@@ -4,43 +4,21 @@ quantities and one invoice; a purchase order is received in two parts and each p
 Fortnox as its own incoming goods."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from integrations.fortnox.client import FortnoxClient
-from tests.warehouse_sync.conftest import FAST, article, configure, customer, order, sync
+from tests.warehouse_sync.conftest import FAST, article, configure, customer, order, sync, wait_for
 from tests.warehouse_sync.test_report_back import sent_purchase_order
 
 from .conftest import check_accessibility, log_in_on, save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-GB"}
-
-
-def wait_for(condition, seconds=45):
-    deadline = time.monotonic() + seconds
-    while not (result := condition()):
-        assert time.monotonic() < deadline, "timed out waiting for the sandbox"
-        time.sleep(0.3)
-    return result
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    """A phone-sized window of its own (warehouse staff log in on their handheld)."""
-    context = browser.new_context(base_url=live_server.url, **PHONE)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
 
 def test_staff_pick_an_order_on_a_phone_by_ean_and_fortnox_gets_the_delivered_quantities_and_one_invoice(
-        tenant, page, log_in, phone, sandbox, make_company, connect_wms, cluster, settings):
-    settings.FORTNOX_RATE_LIMIT_REQUESTS = 100_000
+        tenant, page, log_in, phone, sandbox, make_company, connect_wms, cluster):
     company = make_company(**FAST)
     with FortnoxClient(connect_wms(tenant, company)) as fortnox:
         customer(fortnox, Name="Kafé Bryggan")
@@ -81,8 +59,7 @@ def test_staff_pick_an_order_on_a_phone_by_ean_and_fortnox_gets_the_delivered_qu
 
 
 def test_staff_receive_a_purchase_order_in_two_parts_and_fortnox_gets_two_incoming_goods(
-        tenant, phone, sandbox, make_company, connect_wms, cluster, settings):
-    settings.FORTNOX_RATE_LIMIT_REQUESTS = 100_000
+        tenant, phone, sandbox, make_company, connect_wms, cluster):
     company = make_company(warehouse_licence=True, purchase_orders_licence=True, negative_stock_allowed=True, **FAST)
     with FortnoxClient(connect_wms(tenant, company)) as fortnox:
         configure(tenant, use_warehouse_module=True)
