@@ -29,6 +29,7 @@ from organizations.actions import do_notify
 
 from . import plan as planning
 from .models import AbsenceTransfer
+from .rules import NOT_ENABLED
 from .schedule import Budget, OutOfBudget, scheduled_hours
 from .state import LINK_KIND, PENDING_PREFIX, cause_code_of, target_of, transaction_links
 
@@ -120,6 +121,8 @@ class Job:
             target, code = None, cause_code_of(transfer.absence_type_id)
         else:
             target = target_of(absence, backfilled=transfer.backfilled_at is not None)
+            if target.reason == NOT_ENABLED:
+                return run.append_log("The integration does not create absences now: nothing was changed in Fortnox.")
             code = target.cause_code
             target = target if target.reason is None else None
         day_plan = {}

@@ -14,8 +14,8 @@ from .state import target_of
 @receiver(hr_signals.absence_changed, dispatch_uid="integrations.absence_sync.absence_changed")
 def absence_changed(sender, absence, changed_fields, created, deleted, origin, **kwargs):
     settings = HrIntegrationSettings.objects.for_organization(absence.organization_id).first()
-    if settings is None or not settings.is_active:
-        return
+    if settings is None or not (settings.is_active and settings.create_absences):
+        return  # switched off: Brygga leaves Fortnox's absences alone, neither adding nor removing
     transfer = AbsenceTransfer.objects.filter(absence_id=absence.pk).first()
     if transfer is None:
         # Nothing was ever sent for it: only an absence that qualifies now needs a job.

@@ -67,3 +67,14 @@ def test_only_organization_admins_backfill_and_another_organizations_absence_sta
     assert client_for(other_tenant.hr_admin).get(reverse("absence_fortnox_state", args=[absence.pk])).status_code == 404
     assert client_for(world.tenant.hr_admin).get(reverse("absence_fortnox_state", args=[absence.pk]),
                                                  HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_the_backfill_preview_costs_the_same_queries_for_many_absences(world, client_for, django_assert_max_num_queries):
+    for week in range(12):
+        start = MONDAY + timedelta(weeks=week)
+        sick(world, start=start, end=start + timedelta(days=2))
+    HrIntegrationSettings.objects.update(activated_at=timezone.now())
+    admin = client_for(world.tenant.owner)
+    with django_assert_max_num_queries(14):
+        response = admin.get(reverse("absence_backfill"), {"start": "2026-01-01", "end": "2026-12-31"})
+    assert len(response.context["preview"]) == 12

@@ -194,3 +194,14 @@ def test_edits_under_failures_and_dropped_answers_end_with_exactly_the_right_tra
     world.sandbox.update_company(world.company.data, fault_error_rate=0, fault_drop_rate=0)
     assert faults and world.transactions() == week(start=MONDAY + timedelta(days=1), days=3)
     assert not IntegrationError.objects.exists()
+
+
+def test_switching_absence_creation_off_leaves_what_fortnox_holds_alone(world):
+    from integrations.models import HrIntegrationSettings
+
+    absence = sick(world, end=MONDAY)
+    outbox.push_due()
+    HrIntegrationSettings.objects.update(create_absences=False)
+    hr_actions.do_update_absence(absence, {"grade": 40}, acting_user=world.tenant.hr_admin)
+    hr_actions.do_delete_absence(absence, acting_user=world.tenant.hr_admin)
+    assert outbox.push_due() == 0 and world.transactions() == week(days=1)
