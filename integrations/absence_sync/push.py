@@ -246,31 +246,30 @@ class Job:
         link.save(update_fields=["external_id", "synced_at"])
 
 
-def _absence_url(absence_id: int) -> str:
-    return reverse("hr:absence_edit", args=[absence_id])
-
-
 def notify_refusal(event, entry: IntegrationError) -> None:
     """The absence could not be transferred for good: note it on the absence and tell the
-    employee, their manager and the organization admins."""
+    organization admins (linking the error log, where they retry), the employee and their
+    manager (linking the pages they can open)."""
     transfer = AbsenceTransfer.objects.filter(absence_id=event.object_id).first()
     if transfer is not None:
         transfer.error = entry
         transfer.save(update_fields=["error"])
-    absence = Absence.objects.select_related("employee__user", "employee__manager__user").filter(pk=event.object_id).first()
     organization = entry.organization
-    people = {user.pk: user for user in organization.admins()}
+    admins = list(organization.admins())
+    groups = [(admins, f"{reverse('integration_errors')}#error-{entry.pk}")]
+    absence = Absence.objects.select_related("employee__user", "employee__manager__user").filter(pk=event.object_id).first()
     if absence is not None:
+        told = {user.pk for user in admins}
         manager = absence.employee.manager
-        for user in (absence.employee.user, manager.user if manager else None):
-            if user is not None:
-                people[user.pk] = user
-    do_notify(
-        organization, list(people.values()), title_template="absence_sync/email/refused_title.txt",
-        body_template="absence_sync/email/refused_body.txt",
-        context={"entry": entry, "subject": entry.subject, "refused_days": event.payload.get("refused_days", [])},
-        link=_absence_url(event.object_id) if absence is not None else reverse("integration_errors"), level="error",
-    )
+        for user, link in ((absence.employee.user, reverse("hr:my_absences")),
+                           (manager.user if manager else None, reverse("hr:approvals"))):
+            if user is not None and user.pk not in told:
+                groups.append(([user], link))
+                told.add(user.pk)
+    context = {"entry": entry, "subject": entry.subject, "refused_days": event.payload.get("refused_days", [])}
+    for users, link in groups:
+        do_notify(organization, users, title_template="absence_sync/email/refused_title.txt",
+                  body_template="absence_sync/email/refused_body.txt", context=context, link=link, level="error")
 
 
 @outbox.handler(EVENT_KIND, on_failure=notify_refusal)

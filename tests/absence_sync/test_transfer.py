@@ -118,6 +118,9 @@ def test_a_locked_salary_period_lands_in_the_error_log_tells_the_right_people_an
     told = set(Notification.objects.values_list("user__email", flat=True))
     assert told == {world.tenant.owner.email, world.tenant.employee.email, world.tenant.manager.email}
     assert {m.to[0] for m in mail.outbox} == told and "refused" in mail.outbox[0].subject
+    links = dict(Notification.objects.values_list("user__email", "link"))
+    assert links == {world.tenant.owner.email: f"{reverse('integration_errors')}#error-{error.pk}",
+                     world.tenant.employee.email: reverse("hr:my_absences"), world.tenant.manager.email: reverse("hr:approvals")}
     assert OutboxEvent.objects.get().attempts == 1  # not retried blindly
 
     page = client_for(world.tenant.hr_admin).get(reverse("hr:absence_edit", args=[absence.pk])).content.decode()
@@ -205,3 +208,17 @@ def test_switching_absence_creation_off_leaves_what_fortnox_holds_alone(world):
     hr_actions.do_update_absence(absence, {"grade": 40}, acting_user=world.tenant.hr_admin)
     hr_actions.do_delete_absence(absence, acting_user=world.tenant.hr_admin)
     assert outbox.push_due() == 0 and world.transactions() == week(days=1)
+
+
+def test_a_transient_failure_is_retried_with_backoff_and_reaches_the_log_only_when_it_gives_up(world):
+    world.sandbox.update_company(world.company.data, fault_error_rate=1.0, fault_error_status=503)
+    sick(world, end=MONDAY)
+    outbox.push_due()
+    event = OutboxEvent.objects.get()
+    assert event.status == OutboxEvent.Status.PENDING and event.next_attempt_at > event.created_at
+    assert not IntegrationError.objects.exists() and not Notification.objects.exists()
+    OutboxEvent.objects.update(attempts=outbox.MAX_ATTEMPTS - 1, next_attempt_at=timezone.now())
+    outbox.push_due()
+    error = IntegrationError.objects.get()
+    assert "temporary fault" in error.message and Notification.objects.count() == 3
+    assert world.transactions() == []
