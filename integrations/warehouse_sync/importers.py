@@ -67,13 +67,12 @@ def changed(instance, values: dict) -> list[str]:
     return fields
 
 
-def upsert(model, organization, key_field: str, key, values: dict, cache: dict | None = None) -> tuple[object, str]:
-    """Create or update one record by its natural key: (instance, "created" | "updated" | "unchanged")."""
-    instance = cache.get(key) if cache is not None else model.objects.filter(organization=organization, **{key_field: key}).first()
+def upsert(model, organization, key_field: str, key, values: dict, cache: dict) -> tuple[object, str]:
+    """Create or update one record by its natural key, `cache` holding the organization's records
+    by that key: (instance, "created" | "updated" | "unchanged")."""
+    instance = cache.get(key)
     if instance is None:
-        instance = model.objects.create(organization=organization, **{key_field: key}, **values)
-        if cache is not None:
-            cache[key] = instance
+        instance = cache[key] = model.objects.create(organization=organization, **{key_field: key}, **values)
         return instance, "created"
     fields = changed(instance, values)
     if fields:

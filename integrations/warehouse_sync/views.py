@@ -61,7 +61,7 @@ def sync_now(request):
 @manage_settings
 def run_page(request, pk):
     run = get_object_or_404(_runs(request.organization), pk=pk)
-    template = "integrations/warehouse/_run_progress.html" if request.htmx else "integrations/warehouse/run.html"
+    template = "integrations/_run_progress.html" if request.htmx else "integrations/warehouse/run.html"
     return render(request, template, {"run": run})
 
 

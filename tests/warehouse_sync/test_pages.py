@@ -137,3 +137,10 @@ def test_report_fulfilled_reaches_fortnox_through_the_job_cluster(connection, fo
     fulfil(tenant, created["DocumentNumber"])
     wait_for(lambda: ExternalLink.objects.filter(kind="wms_invoice").exists())
     assert len(sandbox.records(company.data, "invoices")) == 1
+
+
+def test_the_menu_and_the_integrations_list_lead_to_the_warehouse_pages(tenant, client_for):
+    staff_page = client_for(tenant.warehouse).get(reverse("warehouse_sync_purchase_orders")).content.decode()
+    assert "Receipts for Fortnox" in staff_page
+    index = client_for(tenant.owner).get(reverse("integrations_index")).content.decode()
+    assert SETTINGS in index
