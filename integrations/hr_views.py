@@ -165,7 +165,7 @@ def _shown(person: dict) -> dict:
 @manage_settings
 def hr_sync_run(request, pk):
     run = _run(request, pk)
-    template = "integrations/_hr_run_progress.html" if request.htmx else "integrations/hr_sync_run.html"
+    template = "integrations/_run_progress.html" if request.htmx else "integrations/hr_sync_run.html"
     return render(request, template, {"run": run})
 
 

@@ -9,7 +9,12 @@ export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py load_demo
 if "$PY" manage.py shell --verbosity 0 -c "from django.conf import settings; raise SystemExit(0 if settings.SANDBOX_ENABLED else 1)"; then
-  "$PY" manage.py sandbox_seed
+  # The sandbox's demo company gets the demo's people as Fortnox has them: mostly the same, with
+  # the drift that makes the first "Synchronise users" worth watching (conflicts, gaps, one-sided people).
+  employees_file="$(mktemp --suffix=.json)"
+  "$PY" manage.py fortnox_demo_employees --output "$employees_file"
+  "$PY" manage.py sandbox_seed --size 40 --employees "$employees_file"
+  rm -f "$employees_file"
 fi
 
 pids=()

@@ -6,6 +6,8 @@ the second absence too."""
 
 from datetime import date, timedelta
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,7 +56,7 @@ def test_a_manager_approves_absences_fortnox_gets_them_and_the_admin_retries_the
     log_in_on(admin, tenant.owner.email)
     expect(admin.get_by_role("link", name="1 unread notification")).to_be_visible()
     admin.get_by_role("navigation", name="Main menu").get_by_role("link", name="Integrations").click()
-    admin.get_by_role("main").get_by_role("link", name="Fortnox", exact=True).click()
+    admin.get_by_role("row", name=re.compile("Employees and absences")).get_by_role("link").click()
     admin.get_by_role("link", name="Integration error log").click()
     entry = admin.locator("tr", has_text="Anna Berg")
     expect(entry).to_contain_text("2003456")

@@ -139,3 +139,24 @@ def seed_employees(company, rng, size):
             "DatedSchedules": rows, "DatedWages": [], "TaxTable": "33", "TaxColumn": 1,
         })
     company.next_number(employees.resource, at_least=size)
+
+
+def upsert(company, documents: list) -> int:
+    """Create or update employees from Fortnox Employee documents (e.g. a demo's JSON file), by
+    the rules POST and PUT apply: known fields only, names required, dated schedule rows. Raises
+    FortnoxError for a document Fortnox would refuse; returns how many were written."""
+    store = Store(company, employees.resource)
+    known = set(spec.properties("fortnox_Employee")) - read_only()
+    for document in documents:
+        unknown = sorted(set(document) - known)
+        if unknown:
+            raise FortnoxError(2000588, f"Okänt fält för Employee: {', '.join(unknown)}.")
+        employee_id = str(document.get("EmployeeId") or "").strip()
+        if not employee_id:
+            raise FortnoxError(2000588, "EmployeeId saknas.")
+        record = store.get(employee_id)
+        current = record.document if record else {
+            "EmployeeId": employee_id, "Inactive": False, "DatedSchedules": [], "DatedWages": []}
+        changes = dated_rows(employee_id, {**document, "EmployeeId": employee_id}, creating=record is None)
+        store.put(employee_id, merged(current, changes, "FirstName", "LastName"))
+    return len(documents)

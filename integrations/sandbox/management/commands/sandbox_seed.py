@@ -1,7 +1,12 @@
+import json
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from integrations.sandbox.actions import do_create_demo_company
+from integrations.sandbox.errors import FortnoxError
+from integrations.sandbox.resources import employees
 
 
 class Command(BaseCommand):
@@ -13,15 +18,38 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="fortnox-demo")
         parser.add_argument("--size", type=int, default=300, help="Number of employees (other data scales with it).")
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same data.")
+        parser.add_argument(
+            "--employees", dest="employees_file", metavar="JSON_FILE",
+            help='Also create or update these employees: a JSON list of Fortnox Employee documents (or {"Employees": [...]}).',
+        )
 
-    def handle(self, *args, company, username, password, size, seed, **options):
+    def handle(self, *args, company, username, password, size, seed, employees_file, **options):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("The Fortnox sandbox is disabled (a real Fortnox client is configured).")
         if not 1 <= size <= 5000:
             raise CommandError("--size must be between 1 and 5000.")
-        demo, user = do_create_demo_company(company, username, password, size, seed)
+        extra = read_employees(employees_file) if employees_file else []
+        with transaction.atomic():
+            demo, user = do_create_demo_company(company, username, password, size, seed)
+            try:
+                employees.upsert(demo, extra)
+            except FortnoxError as error:
+                raise CommandError(f"{employees_file}: {error.message}") from None
+        from_file = f" and {len(extra)} from {employees_file}" if extra else ""
         self.stdout.write(
-            f"Fortnox sandbox: {demo.name} (DatabaseNumber {demo.database_number}) with {size} employees.\n"
+            f"Fortnox sandbox: {demo.name} (DatabaseNumber {demo.database_number}) with {size} generated employees{from_file}.\n"
             f"  Consent-page login: {user.username} / {password}\n"
             f"  Control panel: {settings.SITE_URL}/sandbox/fortnox/_control/"
         )
+
+
+def read_employees(path: str) -> list:
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = json.load(file)
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Cannot read the employees file {path}: {error}") from None
+    documents = data.get("Employees") if isinstance(data, dict) else data
+    if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
+        raise CommandError(f'{path}: expected a JSON list of Employee documents, or {{"Employees": [...]}}.')
+    return documents
