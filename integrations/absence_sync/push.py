@@ -170,7 +170,10 @@ class Job:
         if not link.external_id.startswith(PENDING_PREFIX):
             return False
         sent = link.last_synced_values
-        found = self._call("GET", f"{PATH}/{sent['EmployeeId']}/{sent['Date']}/{sent['CauseCode']}")
+        try:
+            found = self._call("GET", f"{PATH}/{sent['EmployeeId']}/{sent['Date']}/{sent['CauseCode']}")
+        except FortnoxNotFound:
+            found = None  # nothing under that key (or the employee is gone): the create did not land
         owned = set(ExternalLink.objects.filter(organization_id=link.organization_id, kind=LINK_KIND).exclude(
             external_id__startswith=PENDING_PREFIX).values_list("external_id", flat=True))
         for document in found.get("AbsenceTransactions", []) if found else []:
@@ -238,7 +241,7 @@ class Job:
         )
         try:
             created = self._call("POST", PATH, body)
-        except FortnoxValidationError as error:
+        except (FortnoxValidationError, FortnoxNotFound) as error:  # e.g. an employee Fortnox does not know
             link.delete()  # refused, so not made
             return self._refuse("POST", PATH, body, day.Date, error)
         link.external_id = created["AbsenceTransaction"]["id"]
