@@ -13,7 +13,7 @@ if "$PY" manage.py shell --verbosity 0 -c "from django.conf import settings; rai
   # the drift that makes the first "Synchronise users" worth watching (conflicts, gaps, one-sided people).
   employees_file="$(mktemp --suffix=.json)"
   "$PY" manage.py fortnox_demo_employees --output "$employees_file"
-  "$PY" manage.py sandbox_seed --size 40 --employees "$employees_file"
+  "$PY" manage.py sandbox_seed --size 40 --employees "$employees_file" --keep-data
   rm -f "$employees_file"
 fi
 

@@ -28,9 +28,13 @@ def do_seed_company(company: Company, size: int = 300, seed_value: int = 1) -> l
         return seed(company, size=size, seed_value=seed_value)
 
 
-def do_create_demo_company(name: str, username: str, password: str, size: int, seed_value: int = 1):
-    """The demo's company and its consent-page login, created or refreshed (idempotent)."""
-    company = Company.objects.filter(name=name).first() or Company.objects.create(
+def do_create_demo_company(name: str, username: str, password: str, size: int, seed_value: int = 1,
+                           keep_data: bool = False):
+    """The demo's company and its consent-page login, created or refreshed (idempotent). With
+    `keep_data` an existing company keeps its data, keys and log; returns whether it was seeded."""
+    company = Company.objects.filter(name=name).first()
+    seeding = company is None or not keep_data
+    company = company or Company.objects.create(
         name=name, database_number=next_database_number(), organisation_number="556677-8899",
         address="Hamngatan 4", zip_code="41117", city="Göteborg", warehouse_licence=True,
         purchase_orders_licence=True, stock_points_enabled=True,
@@ -39,5 +43,6 @@ def do_create_demo_company(name: str, username: str, password: str, size: int, s
     user.company, user.name = company, "Demo Administratör"
     user.set_password(password)
     user.save()
-    do_seed_company(company, size=size, seed_value=seed_value)
-    return company, user
+    if seeding:
+        do_seed_company(company, size=size, seed_value=seed_value)
+    return company, user, seeding

@@ -56,3 +56,20 @@ def test_sandbox_seed_explains_an_employees_file_it_cannot_use(tmp_path, db, set
     broken.write_text("{not json")
     with pytest.raises(CommandError, match="Cannot read the employees file"):
         quietly("sandbox_seed", size=1, employees_file=str(broken))
+
+
+def test_a_restarted_demo_keeps_the_sandbox_company_as_the_demo_left_it(db, settings):
+    from integrations.sandbox.models import Company, Record
+
+    settings.SANDBOX_ENABLED = True
+    quietly("sandbox_seed", size=2)
+    company = Company.objects.get(name="Demobolaget Brygga AB")
+    employee = Record.objects.filter(company=company, resource="employees").first()
+    employee.document["Phone1"] = "070-555 00 00"  # as if the demo had pushed a change
+    employee.save(update_fields=["document"])
+
+    quietly("sandbox_seed", size=2, keep_data=True)
+    employee.refresh_from_db()
+    assert employee.document["Phone1"] == "070-555 00 00"
+    quietly("sandbox_seed", size=2)  # without --keep-data: seeded afresh
+    assert Record.objects.get(company=company, resource="employees", key=employee.key).document["Phone1"] != "070-555 00 00"

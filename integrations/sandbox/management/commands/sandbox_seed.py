@@ -22,22 +22,27 @@ class Command(BaseCommand):
             "--employees", dest="employees_file", metavar="JSON_FILE",
             help='Also create or update these employees: a JSON list of Fortnox Employee documents (or {"Employees": [...]}).',
         )
+        parser.add_argument(
+            "--keep-data", action="store_true",
+            help="Leave an existing company's data, keys and request log as they are (a restarted demo stays connected).",
+        )
 
-    def handle(self, *args, company, username, password, size, seed, employees_file, **options):
+    def handle(self, *args, company, username, password, size, seed, employees_file, keep_data, **options):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("The Fortnox sandbox is disabled (a real Fortnox client is configured).")
         if not 1 <= size <= 5000:
             raise CommandError("--size must be between 1 and 5000.")
         extra = read_employees(employees_file) if employees_file else []
         with transaction.atomic():
-            demo, user = do_create_demo_company(company, username, password, size, seed)
+            demo, user, seeded = do_create_demo_company(company, username, password, size, seed, keep_data=keep_data)
             try:
-                employees.upsert(demo, extra)
+                employees.upsert(demo, extra if seeded else [])
             except FortnoxError as error:
                 raise CommandError(f"{employees_file}: {error.message}") from None
         from_file = f" and {len(extra)} from {employees_file}" if extra else ""
+        data = f"with {size} generated employees{from_file}" if seeded else "kept as it was (--keep-data)"
         self.stdout.write(
-            f"Fortnox sandbox: {demo.name} (DatabaseNumber {demo.database_number}) with {size} generated employees{from_file}.\n"
+            f"Fortnox sandbox: {demo.name} (DatabaseNumber {demo.database_number}) {data}.\n"
             f"  Consent-page login: {user.username} / {password}\n"
             f"  Control panel: {settings.SITE_URL}/sandbox/fortnox/_control/"
         )
