@@ -72,7 +72,7 @@ class Job:
     def __init__(self, transfer: AbsenceTransfer, client, event):
         self.transfer, self.client, self.event = transfer, client, event
         self.budget = Budget(client, CALL_BUDGET)
-        self.progressed = False
+        self.progressed = False  # some change reached Fortnox in this job
         self.refused = []  # (method, path, body, date, error) of each day Fortnox refused
 
     # --- the run shown on the absence ------------------------------------------------------------
@@ -161,7 +161,8 @@ class Job:
         self.budget.spend()
         outbox.note_request(self.event, method, path, body or {}, self.transfer.subject)
         answer = self.client.request(method, path, json=body)
-        self.progressed = True
+        # Only a change counts: a job that can read but never write must back off, not loop.
+        self.progressed = self.progressed or method != "GET"
         return answer
 
     def _resolve_lost_create(self, link: ExternalLink, run: SyncRun) -> bool:
@@ -181,6 +182,7 @@ class Job:
             if document["id"] not in owned and (values["Extent"], values["Hours"]) == (sent["Extent"], sent["Hours"]):
                 link.external_id = document["id"]
                 link.save(update_fields=["external_id"])
+                self.progressed = True
                 run.append_log(f"{sent['Date']}: found the transaction of a create whose answer was lost")
                 return False
         link.delete()
@@ -194,7 +196,6 @@ class Job:
             return []
         self.budget.spend()
         in_fortnox = {d["id"]: d for d in self.client.iterate(PATH, {"employeeid": target.employee_id})}
-        self.progressed = True
         reconnected = []
         for link in links:
             document = in_fortnox.get(link.external_id)
