@@ -247,6 +247,7 @@ FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_S
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # English with ISO dates and a 24-hour clock (Swedish is Django's own)
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

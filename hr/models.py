@@ -6,7 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Lower
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy as _
 
 from organizations.models import OrganizationOwned
@@ -427,11 +427,12 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
 
     @property
     def period_display(self) -> str:
+        start = formats.date_format(self.start_date, "SHORT_DATE_FORMAT")
         if self.end_date is None:
-            return gettext("from %(start)s, open-ended") % {"start": self.start_date}
+            return gettext("from %(start)s, open-ended") % {"start": start}
         if self.end_date == self.start_date:
-            return str(self.start_date)
-        return f"{self.start_date} – {self.end_date}"
+            return start
+        return f"{start} – {formats.date_format(self.end_date, 'SHORT_DATE_FORMAT')}"
 
     @property
     def days(self) -> int | None:

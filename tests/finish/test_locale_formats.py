@@ -1,0 +1,40 @@
+"""Dates and numbers in the reader's language: Swedish readers get decimal commas and Swedish
+month names, English readers decimal points and ISO dates with a 24-hour clock (not Django's
+American defaults); number inputs always take a point, whatever the language."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from integrations.models import IntegrationError
+from tests.warehouse.conftest import Build
+
+
+def read_as(client_for, user, language):
+    user.language = language
+    user.save(update_fields=["language"])
+    return client_for(user)
+
+
+@pytest.mark.parametrize(("language", "shown"), [("sv", "2,5"), ("en", "2.5")])
+def test_quantities_use_the_readers_decimal_separator_but_inputs_keep_a_point(tenant, client_for, language, shown):
+    build = Build(tenant.organization)
+    order = build.order((build.article(), Decimal("2.5")))
+    client = read_as(client_for, tenant.warehouse, language)
+    client.post(reverse("warehouse:order_start_picking", args=[order.pk]))
+    page = client.get(reverse("warehouse:order", args=[order.pk])).content.decode()
+    assert f">{shown} st<" in page
+    assert 'value="2.5"' in page and 'max="2.5"' in page  # <input type="number"> wants a point
+
+
+@pytest.mark.parametrize(("language", "shown"), [("sv", "6 juli 2026 14:30"), ("en", "6 Jul 2026 14:30")])
+def test_dates_and_times_are_written_the_readers_way(tenant, client_for, language, shown):
+    IntegrationError.objects.create(
+        organization=tenant.organization, kind="employee_update", message="Fortnox refused it.",
+        created_at=datetime(2026, 7, 6, 14, 30, tzinfo=ZoneInfo("Europe/Stockholm")),
+    )
+    page = read_as(client_for, tenant.owner, language).get(reverse("integration_errors")).content.decode()
+    assert shown in page and "p.m." not in page
