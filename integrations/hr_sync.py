@@ -27,6 +27,7 @@ from . import hr_fields
 from .fortnox.client import CallCounter, FortnoxClient
 from .fortnox.errors import FortnoxError, FortnoxNotFound
 from .hr_receivers import EMPLOYEE_LINK
+from .jobs import in_organization_language
 from .sync_models import ExternalLink, HrIntegrationSettings, IntegrationError, SyncRun, compare_three_way
 
 log = logging.getLogger("integrations.hr_sync")
@@ -244,6 +245,7 @@ class PersonFailed(Exception):
     pass
 
 
+@in_organization_language
 def apply_user_sync(run_id: int) -> None:
     """The job: apply the decisions person by person. A person's changes are all made or none
     (Brygga's values are validated before Fortnox is written); a failure is recorded and the

@@ -17,6 +17,7 @@ from warehouse.models import Article, Customer, OrderType, Supplier
 from ..fortnox.client import CallCounter, FortnoxClient
 from ..fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
 from ..fortnox.values import STOCKHOLM
+from ..jobs import in_organization_language
 from ..sync_models import IntegrationError, SyncRun
 from . import exporters, importers
 from .models import WarehouseSyncSettings
@@ -116,6 +117,7 @@ def scheduled_sync(organization_id: int) -> int | None:
     return run.pk
 
 
+@in_organization_language
 def execute_run(run_id: int) -> str:
     if not SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(status=SyncRun.Status.RUNNING):
         return "already taken"

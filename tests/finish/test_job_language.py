@@ -1,0 +1,28 @@
+"""Background jobs word what people read (run logs, run errors, error-log entries) in the
+organization's language, whatever language the job cluster was started in."""
+
+import pytest
+from django.utils import translation
+
+from integrations.fortnox.errors import FortnoxAuthError
+from integrations.models import SyncRun
+from integrations.warehouse_sync import tasks
+
+
+@pytest.mark.parametrize(("cluster_language", "organization_language"), [("sv", "en"), ("en", "sv")])
+def test_a_warehouse_run_reports_its_failure_in_the_organizations_language(tenant, settings, cluster_language,
+                                                                          organization_language):
+    settings.LANGUAGE_CODE = cluster_language
+    tenant.organization.language = organization_language
+    tenant.organization.save(update_fields=["language"])
+    run = tasks.do_queue_sync(tenant.organization, trigger=SyncRun.Trigger.MANUAL)
+
+    tasks.execute_run(run.pk)  # no Fortnox connection: the run fails with a message for people
+
+    worded = {}
+    for language in ("sv", "en"):
+        with translation.override(language):
+            worded[language] = FortnoxAuthError("The organization has not connected Fortnox").user_message
+    assert worded["sv"] != worded["en"]  # the catalogue has it, so the language shows
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.FAILED and run.error == worded[organization_language]
