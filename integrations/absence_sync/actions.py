@@ -5,9 +5,13 @@ from django.utils import timezone
 
 from hr.models import Absence, AbsenceStatus
 
+from ..sync_models import SyncRun
 from .models import AbsenceTransfer
 from .push import request_transfer
 from .state import Lookups, target_of
+
+
+BACKFILL_KIND = "absence_backfill"
 
 
 def request_sync(absence: Absence, transfer: AbsenceTransfer | None, *, at, backfill: bool = False) -> AbsenceTransfer:
@@ -47,11 +51,28 @@ def backfill_candidates(organization, start, end, *, settings):
 
 
 @transaction.atomic
-def do_backfill(organization, start, end, *, settings) -> int:
-    """Send the absences of a period that were approved before the integration was activated."""
+def do_backfill(organization, start, end, *, settings, acting_user=None) -> SyncRun:
+    """Send the absences of a period that were approved before the integration was activated.
+    The run records which absences the admin sent, so a page can follow them to the end."""
     at = timezone.now()
     candidates = backfill_candidates(organization, start, end, settings=settings)
     transfers = {t.absence_id: t for t in AbsenceTransfer.objects.filter(absence_id__in=[a.pk for a in candidates])}
     for absence in candidates:
         request_sync(absence, transfers.get(absence.pk), at=at, backfill=True)
-    return len(candidates)
+    return SyncRun.objects.create(
+        organization=organization, kind=BACKFILL_KIND, trigger=SyncRun.Trigger.BACKFILL, status=SyncRun.Status.RUNNING,
+        started_by=acting_user, started_at=at, progress_total=len(candidates),
+        data={"absence_ids": [absence.pk for absence in candidates], "start": start.isoformat(), "end": end.isoformat()},
+    )
+
+
+def backfill_progress(run: SyncRun) -> SyncRun:
+    """The run as it stands now, read from its absences' transfers (each absence's own job does
+    the work; nothing else writes the backfill run): how many are through, failed or waiting."""
+    transfers = AbsenceTransfer.objects.filter(absence_id__in=run.data["absence_ids"]).select_related("error")
+    failed = sum(transfer.has_failed for transfer in transfers)
+    sent = sum(not transfer.is_pending and not transfer.has_failed for transfer in transfers)
+    run.progress_done, run.counts = sent + failed, {"sent": sent, "failed": failed}
+    if run.progress_done >= run.progress_total:
+        run.status = SyncRun.Status.PARTIAL if failed else SyncRun.Status.SUCCEEDED
+    return run

@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from hr.models import Absence
-from integrations.sync_models import HrIntegrationSettings
+from integrations.sync_models import HrIntegrationSettings, SyncRun
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
-from .actions import backfill_candidates, do_backfill
+from .actions import BACKFILL_KIND, backfill_candidates, backfill_progress, do_backfill
 from .forms import BackfillForm
 
 
@@ -29,11 +29,21 @@ def backfill(request):
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = BackfillForm(data)
     if request.method == "POST" and form.is_valid():
-        sent = do_backfill(request.organization, form.cleaned_data["start"], form.cleaned_data["end"], settings=settings)
-        messages.success(request, _("%(count)d absences are being sent to Fortnox.") % {"count": sent})
-        return redirect("hr_integration")
+        run = do_backfill(request.organization, form.cleaned_data["start"], form.cleaned_data["end"], settings=settings,
+                          acting_user=request.user)
+        messages.success(request, _("%(count)d absences are being sent to Fortnox.") % {"count": run.progress_total})
+        return redirect("absence_backfill_run", run.pk)
     preview = None
     if form.is_bound and form.is_valid():
         preview = backfill_candidates(request.organization, form.cleaned_data["start"], form.cleaned_data["end"],
                                       settings=settings)
     return render(request, "integrations/absence_backfill.html", {"form": form, "preview": preview})
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+def backfill_run(request, pk):
+    """A backfill's progress, live while its absences are sent, then its result."""
+    run = get_object_or_404(SyncRun.objects.for_organization(request.organization).filter(kind=BACKFILL_KIND), pk=pk)
+    backfill_progress(run)
+    template = "integrations/_run_progress.html" if request.htmx else "integrations/absence_backfill_run.html"
+    return render(request, template, {"run": run})

@@ -36,6 +36,7 @@ COUNT_OUTCOMES = {
 COUNT_WHOLE = {
     "created_in_brygga": _("Created in Brygga"), "created_in_fortnox": _("Created in Fortnox"), "updated": _("Updated"),
     "unchanged": _("Unchanged"), "skipped": _("Skipped"), "failed": _("Failed"), "warnings": _("Warnings"),
+    "sent": _("Sent to Fortnox"),
 }
 
 
