@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from warehouse.models import Article, Customer, OrderType, Supplier
 
+from .. import run_counts
 from ..fortnox.client import CallCounter, FortnoxClient
 from ..fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
 from ..fortnox.values import STOCKHOLM
@@ -182,9 +183,9 @@ def _step(sync: WarehouseSync, kind: str, function):
         _failed(sync, kind, None, _("Fortnox sent data Brygga cannot read: %(error)s") % {"error": error})
     else:
         run.append_log(_("%(kind)s: %(counts)s in %(calls)s calls.") % {
-            "kind": kind, "calls": sync.counter.total - calls_before,
-            "counts": ", ".join(f"{key.removeprefix(kind + '_')} {value}" for key, value in run.counts.items()
-                                if key.startswith(kind + "_")) or _("nothing changed"),
+            "kind": run_counts.subject_label(kind), "calls": sync.counter.total - calls_before,
+            "counts": ", ".join(f"{run_counts.outcome_label(key.removeprefix(kind + '_'))} {value}"
+                                for key, value in run.counts.items() if key.startswith(kind + "_")) or _("nothing changed"),
         })
     run.progress_done += 1
     sync.progress(force=True)
@@ -206,9 +207,10 @@ def _failed(sync: WarehouseSync, kind: str, error, message: str) -> None:
 
 
 def _record(sync: WarehouseSync, kind: str, error, message: str) -> None:
-    sync.run.append_log(f"{kind}: {message}")
+    sync.run.append_log(f"{run_counts.subject_label(kind)}: {message}")
     IntegrationError.objects.create(
-        organization=sync.organization, kind=f"{RUN_KIND}_{kind}", subject=kind, sync_run=sync.run, message=message,
+        organization=sync.organization, kind=f"{RUN_KIND}_{kind}", subject=run_counts.subject_label(kind),
+        sync_run=sync.run, message=message,
         fortnox_code="" if error is None or error.code is None else str(error.code),
         fortnox_message=str(error) if error is not None else "",
     )

@@ -26,3 +26,14 @@ def test_a_warehouse_run_reports_its_failure_in_the_organizations_language(tenan
     assert worded["sv"] != worded["en"]  # the catalogue has it, so the language shows
     run.refresh_from_db()
     assert run.status == SyncRun.Status.FAILED and run.error == worded[organization_language]
+
+
+def test_run_counts_read_as_words_on_the_page_and_in_logs(tenant):
+    from integrations.run_counts import label
+
+    with translation.override("en"):
+        assert label("orders_created") == "Orders: created"
+        assert label("purchase_orders_not_applied").startswith("Purchase orders: changed in Fortnox")
+        assert label("created_in_fortnox") == "Created in Fortnox"
+        assert label("stock_written") == "Stock levels: written to Fortnox"
+        assert label("something_new") == "Something new"
