@@ -1,0 +1,36 @@
+"""A refusal from Fortnox reaches each person told about it — in the bell and by email — in
+that person's own language, whatever language the others read."""
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from integrations import outbox
+from organizations.models import Notification
+from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
+from tests.absence_sync.test_transfer import MONDAY, sick
+from tests.hr_sync.conftest import (  # noqa: F401 (fixtures)
+    activated, connected, fortnox, fortnox_company, make_company, sandbox, tenant,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_refused_absence_is_told_to_each_person_in_their_own_language(world):
+    tenant = world.tenant
+    for user, language in ((tenant.employee, "sv"), (tenant.manager, "sv"), (tenant.owner, "en")):
+        user.language = language
+        user.save(update_fields=["language"])
+    world.sandbox.update_company(world.company.data, locked_salary_until=MONDAY.isoformat())
+    sick(world, end=MONDAY)
+    outbox.push_due()
+
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    titles = dict(Notification.objects.values_list("user__email", "title"))
+    assert subjects == titles and set(subjects) == {tenant.employee.email, tenant.manager.email, tenant.owner.email}
+    with translation.override("sv"):
+        swedish_start = str(translation.gettext("Fortnox refused an absence: %(subject)s")).split("%")[0]
+    assert swedish_start and not swedish_start.startswith("Fortnox refused")  # the catalogue has it
+    assert subjects[tenant.manager.email].startswith(swedish_start)
+    assert subjects[tenant.employee.email].startswith(swedish_start)
+    assert subjects[tenant.owner.email].startswith("Fortnox refused an absence: Anna Berg")
