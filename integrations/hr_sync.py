@@ -25,7 +25,7 @@ from organizations.actions import do_notify
 
 from . import hr_fields, run_counts
 from .fortnox.client import CallCounter, FortnoxClient
-from .fortnox.errors import FortnoxError, FortnoxNotFound
+from .fortnox.errors import FortnoxBadResponse, FortnoxError, FortnoxNotFound
 from .hr_receivers import EMPLOYEE_LINK
 from .jobs import in_organization_language
 from .sync_models import ExternalLink, HrIntegrationSettings, IntegrationError, SyncRun, compare_three_way
@@ -50,7 +50,7 @@ def do_plan_user_sync(organization, *, acting_user) -> SyncRun:
     )
     try:
         with FortnoxClient.for_organization(organization, call_counter=counter) as client:
-            documents = list(client.iterate("/3/employees"))
+            documents = _readable(list(client.iterate("/3/employees")))
     except FortnoxError as error:
         run.api_calls = counter.total
         run.save(update_fields=["api_calls"])
@@ -61,6 +61,15 @@ def do_plan_user_sync(organization, *, acting_user) -> SyncRun:
     run.save(update_fields=["data", "api_calls"])
     run.append_log(_("Read %(count)s Fortnox employees in %(calls)s calls.") % {"count": len(documents), "calls": counter.total})
     return run
+
+
+def _readable(documents: list) -> list[dict]:
+    """Fortnox sends every employee as an object with its EmployeeId; a list with anything else
+    is a broken answer, and planning on the readable part of it would leave people out."""
+    for document in documents:
+        if not isinstance(document, dict) or not isinstance(document.get("EmployeeId"), str | int) or document["EmployeeId"] == "":
+            raise FortnoxBadResponse("GET /3/employees: an employee without a readable EmployeeId")
+    return documents
 
 
 class _Index:

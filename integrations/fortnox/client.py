@@ -31,7 +31,7 @@ from integrations.models import FortnoxConnection
 from . import tokens
 from .errors import (
     MISSING_SCOPE_CODE, NO_API_LICENCE_CODE, NO_MODULE_LICENCE_CODE, FortnoxAuthError, FortnoxError,
-    FortnoxMissingScope, FortnoxNoLicence, FortnoxNotFound, FortnoxRateLimited, FortnoxTransientError,
+    FortnoxBadResponse, FortnoxMissingScope, FortnoxNoLicence, FortnoxNotFound, FortnoxRateLimited, FortnoxTransientError,
     FortnoxValidationError,
 )
 from .ratelimit import get_rate_limiter
@@ -87,6 +87,13 @@ def unwrap(body):
         if len(keys) == 1 and keys[0][:1].isupper() and isinstance(body[keys[0]], dict | list):
             return body[keys[0]]
     return body
+
+
+def _list_or_bad(records, path: str) -> list:
+    """A list endpoint's records, or FortnoxBadResponse when Fortnox sent something else."""
+    if not isinstance(records, list):
+        raise FortnoxBadResponse(f"GET {path}: expected a list, got {type(records).__name__}")
+    return records
 
 
 def _lower_keys(mapping) -> dict:
@@ -195,14 +202,17 @@ class FortnoxClient:
         if modified_since is not None:
             params["lastmodified"] = format_lastmodified(modified_since)
         if not path.startswith("/3/"):
-            yield from self.request("GET", path, params=params)
+            yield from _list_or_bad(self.request("GET", path, params=params), path)
             return
         page = 1
         while True:
             body = self.request("GET", path, params={**params, "limit": PAGE_SIZE, "page": page})
-            yield from unwrap(body)
-            meta = body.get("MetaInformation") or {}
-            if page >= int(meta.get("@TotalPages") or 1):
+            yield from _list_or_bad(unwrap(body), path)
+            try:
+                total_pages = int((body.get("MetaInformation") or {}).get("@TotalPages") or 1)
+            except (AttributeError, TypeError, ValueError):
+                raise FortnoxBadResponse(f"GET {path}: no readable MetaInformation") from None
+            if page >= total_pages:
                 return
             page += 1
 
@@ -237,7 +247,10 @@ class FortnoxClient:
                 continue
             if response.status_code >= 400:
                 raise self._failure(response, path)
-            return response.json() if response.content else None
+            try:
+                return response.json() if response.content else None
+            except ValueError:  # an HTML page from a proxy, a body cut short
+                raise FortnoxBadResponse(f"{method} {path}: {response.status_code} with a body that is not JSON") from None
 
     def _send(self, method, path, token, params, json, attempt):
         """One HTTP request, counted and logged (method, path, status, time: never a token)."""
@@ -248,7 +261,8 @@ class FortnoxClient:
                 method, settings.FORTNOX_API_BASE_URL + path, params=params, json=json, timeout=self.timeout,
                 headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             )
-        except (requests.Timeout, requests.ConnectionError) as exc:
+        except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:  # the last two: a body cut off or garbled on the way
             status, result = None, FortnoxTransientError(f"{method} {path}: {exc.__class__.__name__}")
         else:
             status, result = response.status_code, response

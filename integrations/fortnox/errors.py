@@ -94,3 +94,13 @@ class FortnoxTransientError(FortnoxError):
     default_message = _(
         "Fortnox could not be reached or had a temporary fault. Brygga will try again; nothing needs to be done now."
     )
+
+
+class FortnoxBadResponse(FortnoxTransientError):
+    """An answer that is not what Fortnox sends (not JSON, cut short, the wrong shape): most often
+    a proxy's error page or a dropped connection, so it is retried like other transient faults."""
+
+    default_message = _(
+        "Fortnox sent an answer Brygga cannot read (perhaps an error page or a cut-off reply). Brygga will try "
+        "again; if it keeps happening, Fortnox may have a disruption."
+    )

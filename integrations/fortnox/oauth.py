@@ -19,7 +19,7 @@ from oauthlib.oauth2 import OAuth2Error
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
-from .errors import FortnoxAuthError, FortnoxError, FortnoxTransientError
+from .errors import FortnoxAuthError, FortnoxBadResponse, FortnoxError, FortnoxTransientError
 
 
 def _is_loopback(url: str) -> bool:
@@ -135,6 +135,10 @@ def _token_request(call) -> TokenSet:
         raise FortnoxOAuthError(exc.error, exc.description or "") from exc
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise FortnoxTransientError(f"Fortnox token endpoint unreachable: {exc.__class__.__name__}") from exc
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # oauthlib reads the answer as a well-formed token response and breaks on anything else
+        # (an HTML page, a list, a cut-off body, a wrong type): a bad answer, not a bug of ours.
+        raise FortnoxBadResponse(f"Fortnox token endpoint: unreadable answer ({exc.__class__.__name__})") from exc
 
 
 def exchange_code(code: str) -> TokenSet:
