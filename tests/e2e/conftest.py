@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.fortnox_client.conftest import connect, make_company, sandbox  # noqa: F401 (fixtures)
+from tests.warehouse_sync.conftest import cluster, connect_wms  # noqa: F401 (fixtures)
+
 CHROMIUM = os.environ.get("BRYGGA_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -114,10 +117,7 @@ def log_in(page):
     return do
 
 
-# --- What the journeys share: the sandbox, a job cluster, MFA, accessibility checks, screenshots ---
-
-from tests.fortnox_client.conftest import connect, make_company, sandbox  # noqa: E402,F401 (fixtures)
-from tests.warehouse_sync.conftest import cluster, connect_wms  # noqa: E402,F401 (fixtures)
+# --- What the journeys share: accessibility checks, screenshots, MFA ---------------------------
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -129,6 +129,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 def check_accessibility(page) -> None:
     """Run axe-core (pinned in package-lock.json, installed by scripts/test.sh) on the page as it
     is now and fail with a readable list of serious or critical violations."""
+    assert AXE.exists(), "axe-core is not installed: run `npm ci` (./brygga test does it)"
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
@@ -170,15 +171,3 @@ def with_totp():
         return secret
 
     return activate
-
-
-@pytest.fixture
-def in_english():
-    """Preferences say English, so journeys read the English source text."""
-
-    def prefer(*users):
-        for user in users:
-            user.language = "en"
-            user.save(update_fields=["language"])
-
-    return prefer

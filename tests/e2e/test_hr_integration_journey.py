@@ -36,9 +36,8 @@ def arrange_fortnox_people(organization):
 
 
 def test_an_admin_connects_fortnox_resolves_conflicts_creates_people_and_both_sides_agree(
-        tenant, page, log_in, with_totp, in_english, sandbox, make_company, cluster):
+        tenant, page, log_in, with_totp, sandbox, make_company, cluster):
     organization = tenant.organization
-    in_english(tenant.owner)
     AbsenceType.objects.ensure_defaults(organization)
     anna = employee(organization, phone="+46701234567")
     bo = employee(organization, given_name="Bo", family_name="Lind", email="bo@alfa.test", employment_id="2001")
