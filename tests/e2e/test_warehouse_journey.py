@@ -36,6 +36,8 @@ def test_staff_pick_an_order_on_a_phone_by_ean_and_fortnox_gets_the_delivered_qu
     page.get_by_role("button", name="Sync now").click()
     expect(page.locator("#run-progress")).to_contain_text(re.compile(r"\d+ of \d+"))
     expect(page.locator("#run-progress")).to_contain_text("Finished", timeout=45_000)
+    expect(page.locator("#run-progress")).to_contain_text("Orders: created")
+    save_screenshot(page, "warehouse-sync")
 
     log_in_on(phone, tenant.warehouse.email)
     phone.get_by_role("link", name="Pick queue").click()
