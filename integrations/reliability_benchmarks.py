@@ -1,8 +1,15 @@
 """Benchmarks registered for issue 11: the page benchmarks of HR and warehouse (each in a fresh
 process on a throw-away database, so the caller's data is never touched and nothing needs to be
-migrated first) and the chaos runs with more seeds than the test suite has time for."""
+migrated first), the chaos runs with more seeds than the test suite has time for, and the
+capacity of one worker machine."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
 
 from .benchmarks import BenchmarkServer, Row, benchmark, connect_sandbox_company
+
+WAREHOUSE_SCOPES = {"articles": "article", "suppliers": "supplier", "customers": "customer", "orders": "order"}
 
 
 def _page_rows(dotted_name: str, quick: bool) -> list[dict]:
@@ -77,4 +84,106 @@ def chaos_seeds(quick: bool = False) -> list[Row]:
         f"{len(wrong)} disagreements{': ' + '; '.join(wrong[:3]) if wrong else ''}; "
         f"{sum(r['failures'] for r in results)} permanent failures, all logged; {max(r['seconds'] for r in results):.0f} s per seed",
         not wrong, api_calls=f"{sum(r['pushes'] for r in results)} push attempts",
+    )]
+
+
+def connect_warehouse_organizations(sandbox_url: str, user: dict, count: int, *, kinds: list[str]) -> list:
+    """`count` organizations, each connected through the sandbox's consent page with its own
+    authorization (so its own access token and rate limit), on the sandbox company of `user`,
+    with a warehouse sync of `kinds` on the 15-minute schedule. Connected eight at a time."""
+    from django.db import connection as db
+
+    from integrations import actions
+    from integrations.fortnox import oauth
+    from integrations.sandbox_control import SandboxControl
+    from integrations.warehouse_sync.models import WarehouseSyncSettings
+    from integrations.warehouse_sync.tasks import do_update_schedule
+    from organizations.models import Organization
+
+    control = SandboxControl(sandbox_url)
+    scopes = ["companyinformation", *(WAREHOUSE_SCOPES[kind] for kind in kinds)]
+
+    def connect(number: int):
+        try:
+            organization = Organization.objects.create(name=f"Skala {number} AB", organisation_number=f"{550000 + number}-{1000 + number}")
+            back = control.consent(oauth.authorization_url(scopes, f"scale-{number}"), user)
+            actions.do_connect(organization, oauth.exchange_code(parse_qs(urlsplit(back).query)["code"][0]), user=None)
+            settings = WarehouseSyncSettings.objects.create(
+                organization=organization, active=True, interval_minutes=15,
+                **{f"pull_{kind}": kind in kinds for kind in [*WAREHOUSE_SCOPES, "purchase_orders"]},
+            )
+            do_update_schedule(settings)
+            return organization
+        finally:
+            db.close()  # this thread's own database connection
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(connect, range(count)))
+
+
+IDLE_KINDS = ["suppliers", "articles", "customers", "orders"]
+
+
+def _connect_idle_organizations(sandbox_url: str, count: int) -> int:
+    from integrations.sandbox_control import SandboxControl
+
+    control = SandboxControl(sandbox_url)
+    user = control.create_user(control.create_company(name="Kapacitet AB"))
+    return len(connect_warehouse_organizations(sandbox_url, user, count, kinds=IDLE_KINDS))
+
+
+def _one_slot(count: int, timeout: float = 900) -> dict:
+    """Make every warehouse schedule due (a slot comes round), wait for the runs; their timing."""
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from integrations.sync_models import SyncRun
+    from integrations.warehouse_sync.tasks import RUN_KIND
+
+    Schedule.objects.filter(func__endswith="scheduled_sync").update(next_run=timezone.now())
+    runs = SyncRun.objects.filter(kind=RUN_KIND)
+    deadline = time.monotonic() + timeout
+    while runs.filter(status__in=SyncRun.FINISHED).count() < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    finished = list(runs.filter(status__in=SyncRun.FINISHED))
+    return {
+        "finished": len(finished), "succeeded": sum(r.status == SyncRun.Status.SUCCEEDED for r in finished),
+        "calls": [r.api_calls for r in finished],
+        "seconds": (max(r.finished_at for r in finished) - min(r.created_at for r in finished)).total_seconds() if finished else 0,
+        "run_seconds": [(r.finished_at - r.started_at).total_seconds() for r in finished],
+    }
+
+
+@benchmark("capacity")
+def worker_capacity(quick: bool = False) -> list[Row]:
+    """Idle scheduled warehouse runs (four kinds enabled, nothing changed) of many organizations
+    through one job cluster with Q_WORKERS=2, as on one 2-core worker machine; the sandbox server
+    shares the machine, so the figure is a floor: the organizations one such machine serves per
+    15-minute slot (docs/operations.md)."""
+    import statistics
+    import subprocess
+    import sys
+
+    from .benchmarks import BASE_DIR
+
+    count = 12 if quick else 100
+    with BenchmarkServer() as server:
+        server.in_processes(_connect_idle_organizations, [(f"{server.url}/sandbox/fortnox", count)])
+        cluster = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "qcluster"], env={**server.env, "Q_WORKERS": "2"},
+                                   cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            (slot,) = server.in_processes(_one_slot, [(count,)])
+        finally:
+            cluster.terminate()
+            cluster.wait(timeout=30)
+    if slot["finished"] < count:
+        return [Row("Capacity of one 2-core worker", "a slot finishes", f"only {slot['finished']} of {count} runs", False)]
+    per_slot = int(count / slot["seconds"] * 900)
+    most_calls = max(slot["calls"])
+    return [Row(
+        f"Capacity: a slot of {count} idle warehouse runs ({len(IDLE_KINDS)} kinds) on one cluster, 2 workers",
+        f"measured (docs/operations.md); every run succeeds with ≤ {len(IDLE_KINDS)} calls",
+        f"{slot['seconds']:.1f} s for the slot, median run {statistics.median(slot['run_seconds']):.2f} s → "
+        f"{per_slot:,} organizations per 15-minute slot", most_calls <= len(IDLE_KINDS) and slot["succeeded"] == count,
+        api_calls=f"{most_calls} per run",
     )]

@@ -39,13 +39,15 @@ class Cluster:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+
+    def stop(self, deadline: float) -> None:
+        try:
+            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
 @pytest.fixture
@@ -60,8 +62,11 @@ def clusters(sandbox, live_server, transactional_db):
         return cluster
 
     yield make
+    for cluster in made:  # all at once: each takes seconds to wind down
+        cluster.terminate()
+    deadline = time.monotonic() + 15
     for cluster in made:
-        cluster.stop()
+        cluster.stop(deadline)
 
 
 @pytest.fixture
