@@ -37,6 +37,7 @@ class Row:
     result: str
     passed: bool
     api_calls: str = ""
+    benchmark: str = ""  # the registered name that produced it (set by the command)
 
 
 def benchmark(name: str):
@@ -48,9 +49,12 @@ def benchmark(name: str):
 
 
 def markdown_table(rows: list[Row]) -> str:
-    lines = ["| measure | target | result | pass | API calls |", "|---|---|---|---|---|"]
-    lines += [f"| {r.measure} | {r.target} | {r.result} | {'✅' if r.passed else '❌'} | {r.api_calls} |" for r in rows]
-    return "\n".join(lines)
+    return "\n".join([TABLE_HEADER, *(
+        f"| {r.benchmark} | {r.measure} | {r.target} | {r.result} | {'✅' if r.passed else '❌'} | {r.api_calls} |" for r in rows
+    )])
+
+
+TABLE_HEADER = "| benchmark | measure | target | result | pass | API calls |\n|---|---|---|---|---|---|"
 
 
 # --- a private Brygga + sandbox --------------------------------------------------------------
