@@ -82,6 +82,7 @@ def test_an_admin_connects_fortnox_resolves_conflicts_creates_people_and_both_si
     save_screenshot(page, "wizard-map-absence-types")
     page.get_by_role("button", name="Save and continue").click()
 
+    check_accessibility(page)
     page.get_by_role("button", name="Read Fortnox employees").click()
     expect(page.get_by_role("heading", name="Fortnox — Review the synchronisation")).to_be_visible()
     expect(page.get_by_text("Dan Nyman (3002)")).to_be_visible()
@@ -102,6 +103,7 @@ def test_an_admin_connects_fortnox_resolves_conflicts_creates_people_and_both_si
     expect(page.locator("#run-progress")).to_contain_text("3 of 3")
     if polling:
         assert page.evaluate("window.__swaps") >= 1, "the progress was not updated in place"
+    check_accessibility(page)
     save_screenshot(page, "sync-result")
     page.get_by_role("link", name="Back to the integration").click()
     expect(page.get_by_role("link", name="1 unread notification")).to_be_visible()
