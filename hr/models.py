@@ -88,7 +88,7 @@ class Employee(ConstraintErrorsByField, OrganizationOwned):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="employee_records", verbose_name=_("user account"),
-        help_text=_("The Brygga login of this person, so they can request absence and approve their reports'."),
+        help_text=_("The Brygga login of this person, so they can request absence and approve the absences of the people who report to them."),
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from stdnum import ean as gtin
 
 from organizations.models import OrganizationOwned
@@ -207,7 +208,7 @@ class SalesOrder(OrganizationOwned, StateMachine):
         PICKING = "picking", _("Picking")
         PACKED = "packed", _("Packed")
         SENT = "sent", _("Sent")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("order state", "Cancelled")
 
     TRANSITIONS = {
         State.OPEN: {State.PICKING, State.CANCELLED},

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hr.models import Absence
 from integrations.sync_models import HrIntegrationSettings, SyncRun
@@ -31,7 +32,9 @@ def backfill(request):
     if request.method == "POST" and form.is_valid():
         run = do_backfill(request.organization, form.cleaned_data["start"], form.cleaned_data["end"], settings=settings,
                           acting_user=request.user)
-        messages.success(request, _("%(count)d absences are being sent to Fortnox.") % {"count": run.progress_total})
+        messages.success(request, ngettext(
+            "%(count)d absence is being sent to Fortnox.", "%(count)d absences are being sent to Fortnox.", run.progress_total,
+        ) % {"count": run.progress_total})
         return redirect("absence_backfill_run", run.pk)
     preview = None
     if form.is_bound and form.is_valid():
