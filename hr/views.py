@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import organization_required
@@ -227,8 +227,9 @@ def _decision_view(decide, success_message):
     return view
 
 
-absence_approve = _decision_view(actions.do_approve_absence, _("%(absence)s for %(name)s was approved."))
-absence_reject = _decision_view(actions.do_reject_absence, _("%(absence)s for %(name)s was rejected."))
+# Lazy: these are made once, at import, and must be worded in each request's language.
+absence_approve = _decision_view(actions.do_approve_absence, gettext_lazy("%(absence)s for %(name)s was approved."))
+absence_reject = _decision_view(actions.do_reject_absence, gettext_lazy("%(absence)s for %(name)s was rejected."))
 
 
 # Everyone with an employee record: own absences

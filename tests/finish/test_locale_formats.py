@@ -38,3 +38,32 @@ def test_dates_and_times_are_written_the_readers_way(tenant, client_for, languag
     )
     page = read_as(client_for, tenant.owner, language).get(reverse("integration_errors")).content.decode()
     assert shown in page and "p.m." not in page
+
+
+def test_a_decision_message_is_worded_in_the_deciders_language_whatever_was_active_at_import(tenant, client_for):
+    """The approve/reject messages are made when hr.views is imported; they must still follow
+    each request's language (they came out in the import-time language before)."""
+    from datetime import date
+
+    from django.utils import translation
+
+    from hr import actions as hr_actions
+    from hr.models import AbsenceType
+    from tests.hr_sync.conftest import employee
+
+    AbsenceType.objects.ensure_defaults(tenant.organization)
+    boss = employee(tenant.organization, given_name="Maja", family_name="Chef", email="maja@alfa.test",
+                    employment_id="1000", user=tenant.manager)
+    anna = employee(tenant.organization, manager=boss)
+    decisions = []
+    for language in ("sv", "en"):
+        absence = hr_actions.do_register_absence(anna, {
+            "absence_type": AbsenceType.objects.for_organization(tenant.organization).get(code="vacation"),
+            "start_date": date(2026, 7, 6) if language == "sv" else date(2026, 8, 3),
+            "end_date": date(2026, 7, 10) if language == "sv" else date(2026, 8, 7), "grade": 100,
+            "note": ""}, acting_user=tenant.hr_admin, approved=False)
+        client = read_as(client_for, tenant.manager, language)
+        with translation.override("sv" if language == "en" else "en"):  # another language active in the process
+            decisions.append(client.post(reverse("hr:absence_approve", args=[absence.pk]), follow=True).content.decode())
+    assert "Semester för Anna Berg har godkänts." in decisions[0]
+    assert "Vacation for Anna Berg was approved." in decisions[1]
