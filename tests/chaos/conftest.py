@@ -25,5 +25,5 @@ def compressed_time(settings, sandbox, fortnox_company):
 def hr_chaos(activated, tenant, sandbox, fortnox_company, compressed_time) -> HrChaos:
     HrIntegrationSettings.objects.filter(organization=tenant.organization).update(create_employees=True)
     chaos = HrChaos(tenant.organization, sandbox, fortnox_company.data, client_timeout=CLIENT_TIMEOUT)
-    chaos.prepare(FortnoxClient(activated))
+    chaos.prepare(FortnoxClient(activated, timeout=30))  # arranging, not under test: no short timeout
     return chaos
