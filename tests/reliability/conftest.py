@@ -62,6 +62,12 @@ def clusters(sandbox, live_server, transactional_db):
         cluster.stop()
 
 
+def as_web_machine(code: str, **env) -> None:
+    """Runs `code` in `manage.py shell` configured like a web machine of the set-up under test
+    (its database and, with REDIS_URL, its Redis broker)."""
+    subprocess.run([sys.executable, str(MANAGE), "shell", "-c", code], env=subprocess_env(**env), check=True, timeout=120)
+
+
 @pytest.fixture
 def creating_employees(activated, tenant):
     HrIntegrationSettings.objects.filter(organization=tenant.organization).update(create_employees=True)

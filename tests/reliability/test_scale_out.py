@@ -4,18 +4,19 @@ sharing PostgreSQL, with the ORM broker and with the Redis broker. 200 organizat
 slots); each organization's run must happen once per slot, never twice and never overlapping.
 And one Fortnox connection pushed to by every cluster at once stays within its rate limit."""
 
+import time
 from collections import defaultdict
 
 import pytest
+from django.conf import settings
 from django.db import connection as db
 from django.utils import timezone
 
-from hr import actions as hr_actions
 from integrations.reliability_benchmarks import connect_warehouse_organizations
 from integrations.sync_models import OutboxEvent, SyncRun
 from integrations.warehouse_sync.tasks import RUN_KIND
 
-from .conftest import wait_for
+from .conftest import as_web_machine, wait_for
 
 pytestmark = pytest.mark.slow
 postgresql_only = pytest.mark.skipif(
@@ -82,13 +83,20 @@ def test_200_organizations_on_several_clusters_run_once_per_slot_never_twice_and
 
 def test_one_connection_pushed_to_by_several_clusters_at_once_never_exceeds_its_rate_limit(
         broker, creating_employees, tenant, sandbox, fortnox_company, clusters):
-    for number in range(PUSHES):
-        hr_actions.do_create_employee(tenant.organization, {
-            "given_name": "Skala", "family_name": f"Ut {number}", "email": f"skala{number}@alfa.test",
-            "employment_id": str(8000 + number),
-        }, acting_user=None)
+    # Connecting spent part of this connection's budget through this process's database limiter,
+    # which a Redis set-up's limiter cannot see (a real set-up has one backend): let it lapse.
+    time.sleep(settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS)
     for _ in range(CLUSTERS):
         clusters(**broker).start()
+    # People are added on a "web machine" of the same set-up, so the pushes are queued on its broker.
+    as_web_machine(f"""
+from hr import actions
+from organizations.models import Organization
+organization = Organization.objects.get(pk={tenant.organization.pk})
+for number in range({PUSHES}):
+    actions.do_create_employee(organization, {{"given_name": "Skala", "family_name": f"Ut {{number}}",
+        "email": f"skala{{number}}@alfa.test", "employment_id": str(8000 + number)}}, acting_user=None)
+""", **broker)
     events = OutboxEvent.objects.filter(organization=tenant.organization)
     wait_for(lambda: not events.exclude(status="done").exists(), seconds=120, what="every push")
 
