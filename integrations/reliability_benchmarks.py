@@ -3,6 +3,8 @@ process on a throw-away database, so the caller's data is never touched and noth
 migrated first), the chaos runs with more seeds than the test suite has time for, and the
 capacity of one worker machine."""
 
+import contextlib
+import io
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
@@ -21,7 +23,8 @@ def _page_rows(dotted_name: str, quick: bool) -> list[dict]:
 
     setup_test_environment()
     module, name = dotted_name.rsplit(".", 1)
-    return getattr(import_module(module), name)(quick=quick)
+    with contextlib.redirect_stdout(io.StringIO()):  # some print their own table; the command prints the one table
+        return getattr(import_module(module), name)(quick=quick)
 
 
 def _pages(dotted_name: str, quick: bool) -> list[Row]:
