@@ -18,7 +18,14 @@ if "$PY" manage.py shell --verbosity 0 -c "from django.conf import settings; rai
 fi
 
 pids=()
-cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() {
+  trap - INT TERM EXIT
+  kill "${pids[@]}" 2>/dev/null || true
+  # The cluster finishes the task in hand before it stops; give it ten seconds, not for ever.
+  for _ in $(seq 20); do kill -0 "${pids[@]}" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
 trap cleanup INT TERM EXIT
 
 "$PY" manage.py qcluster &

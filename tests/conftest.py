@@ -110,8 +110,9 @@ def job_cluster(transactional_db):
     process = subprocess.Popen(
         [sys.executable, str(manage), "qcluster"], env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 30
-    while not any(s.status != Conf.STOPPED for s in Stat.get_all()):
+    deadline = time.monotonic() + 60
+    # Ready means a heartbeat from a cluster whose worker pool is up, not one still starting.
+    while not any(s.status in (Conf.IDLE, Conf.WORKING) and s.workers for s in Stat.get_all()):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"the job cluster did not start: {process.stderr.read().decode()[-2000:]}")
