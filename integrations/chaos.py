@@ -13,7 +13,15 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+
+from hr import actions as hr_actions
+from hr.models import Employee
+
+from . import hr_fields, outbox
+from .hr_receivers import EMPLOYEE_LINK
+from .sync_models import ExternalLink, IntegrationError, OutboxEvent
 
 CALM = {"fault_error_rate": 0.0, "fault_429_burst": 0, "fault_latency_ms": 0, "fault_timeout_seconds": 0.0,
         "fault_drop_rate": 0.0}
@@ -83,16 +91,11 @@ class HrChaos:
         self.control.update_company(self.company, **CALM)
         result.pushes += drain(self.organization)
         result.disagreements = self.disagreements()
-        from .sync_models import IntegrationError
-
         result.permanent_failures = IntegrationError.objects.for_organization(self.organization).count()
         result.seconds = time.monotonic() - started
         return result
 
     def _step(self, rng: random.Random, number: int, *, taken: bool) -> str:
-        from hr import actions as hr_actions
-        from hr.models import Employee
-
         people = list(Employee.objects.for_organization(self.organization).order_by("pk"))
         if taken or not people or rng.random() < 0.3:
             employment_id = self.TAKEN_ID if taken else f"{7000 + number}"
@@ -114,18 +117,12 @@ class HrChaos:
 
     def disagreements(self) -> list[str]:
         """Everything on which Brygga and the sandbox differ and no open error explains."""
-        from hr.models import Employee
-
-        from . import hr_fields
-        from .hr_receivers import EMPLOYEE_LINK
-        from .sync_models import ExternalLink
-
         documents = [record["document"] for record in self.control.records(self.company, "employees")]
         problems = [f"Fortnox holds {n} employees with email {email}" for email, n in
                     Counter(str(d.get("Email", "")).lower() for d in documents).items() if n > 1]
         by_id = {str(d["EmployeeId"]): d for d in documents}
         links = {link.object_id: link for link in ExternalLink.links_for(self.organization, EMPLOYEE_LINK, Employee)}
-        explained = explained_objects(self.organization)
+        explained = explained_objects(self.organization, Employee)
         for employee in Employee.objects.for_organization(self.organization):
             link = links.get(employee.pk)
             document = by_id.get(link.external_id) if link else None
@@ -143,19 +140,15 @@ class HrChaos:
         return problems + outbox_problems(self.organization)
 
 
-def explained_objects(organization) -> set[int]:
-    """Local objects with an open entry in the integration error log."""
-    from .sync_models import IntegrationError
-
+def explained_objects(organization, model) -> set[int]:
+    """Ids of the organization's `model` objects with an open entry in the integration error log."""
     return set(IntegrationError.objects.for_organization(organization).filter(
-        status=IntegrationError.Status.OPEN, object_id__isnull=False,
+        status=IntegrationError.Status.OPEN, content_type=ContentType.objects.get_for_model(model), object_id__isnull=False,
     ).values_list("object_id", flat=True))
 
 
 def outbox_problems(organization) -> list[str]:
     """Events the outbox never finished, and events that failed without an error-log entry."""
-    from .sync_models import OutboxEvent
-
     events = OutboxEvent.objects.filter(organization=organization)
     unfinished = events.exclude(status__in=[OutboxEvent.Status.DONE, OutboxEvent.Status.FAILED])
     silent = events.filter(status=OutboxEvent.Status.FAILED, errors__isnull=True)
@@ -166,9 +159,6 @@ def outbox_problems(organization) -> list[str]:
 def drain(organization, *, deadline_seconds: float = 120) -> int:
     """Push every event of the organization until none is pending. Time is compressed: an event
     waiting for its next attempt (the outbox's backoff) is made due at once."""
-    from . import outbox
-    from .sync_models import OutboxEvent
-
     pending = OutboxEvent.objects.filter(organization=organization, status=OutboxEvent.Status.PENDING)
     pushed, deadline = 0, time.monotonic() + deadline_seconds
     while pending.exists() and time.monotonic() < deadline:

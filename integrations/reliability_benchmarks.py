@@ -77,7 +77,7 @@ CHAOS_CLIENT_TIMEOUT = 2.0
 def chaos_seeds(quick: bool = False) -> list[Row]:
     """HR edits under every fault profile at the sandbox's real rate limit, one organization per
     seed; the suite runs two seeds with time compressed, this runs more at real speed."""
-    seeds, batches, steps = ([101], 6, 2) if quick else (list(range(101, 107)), 6, 5)
+    seeds, batches, steps = ([101], 3, 2) if quick else (list(range(101, 107)), 6, 5)
     with BenchmarkServer() as server:
         (results,) = server.in_processes(_chaos_seeds, [(f"{server.url}/sandbox/fortnox", seeds, batches, steps)])
     wrong = [line for result in results for line in result["disagreements"]]
@@ -169,7 +169,7 @@ def worker_capacity(quick: bool = False) -> list[Row]:
 
     from .benchmarks import BASE_DIR
 
-    count = 12 if quick else 100
+    count = 6 if quick else 100
     with BenchmarkServer() as server:
         server.in_processes(_connect_idle_organizations, [(f"{server.url}/sandbox/fortnox", count)])
         cluster = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "qcluster"], env={**server.env, "Q_WORKERS": "2"},

