@@ -232,7 +232,11 @@ class OutboxEvent(OrganizationOwned):
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         ordering = ["pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # claim_next asks, for every due event, whether its object has an unfinished one.
+            models.Index(fields=["content_type", "object_id", "status"], name="outbox_object_idx"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.object_id} ({self.status})"
