@@ -68,9 +68,9 @@ def test_200_organizations_on_several_clusters_run_once_per_slot_never_twice_and
     make_slot_due()
     for _ in range(CLUSTERS):
         clusters(**broker).start()
-    wait_for(finished_runs(ORGANIZATIONS), seconds=120, what="the first slot")
+    wait_for(finished_runs(ORGANIZATIONS), seconds=240, what="the first slot")
     make_slot_due()
-    wait_for(finished_runs(2 * ORGANIZATIONS), seconds=120, what="the second slot")
+    wait_for(finished_runs(2 * ORGANIZATIONS), seconds=240, what="the second slot")
 
     runs = runs_by_organization()
     assert sorted(runs) == sorted(o.pk for o in organizations)
