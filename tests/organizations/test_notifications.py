@@ -9,7 +9,7 @@ from organizations.models import Notification
 
 
 @pytest.fixture(autouse=True)
-def test_templates(settings):
+def notice_templates(settings):
     engine = {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).resolve().parents[1] / "templates"]}
     settings.TEMPLATES = [engine]
 

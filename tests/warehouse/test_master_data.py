@@ -43,7 +43,9 @@ def test_an_article_rejects_an_invalid_ean(build, code):
 
 
 def test_a_valid_ean_passes(build):
-    build.article(ean=valid_ean(42)).full_clean()
+    article = build.article(ean=valid_ean(42))
+    article.full_clean()  # raises ValidationError for an invalid EAN
+    assert article.ean == valid_ean(42)
 
 
 def test_an_ean_is_unique_within_an_organization_but_may_repeat_elsewhere(build, build_other):
