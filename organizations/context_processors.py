@@ -24,6 +24,6 @@ def organization(request):
         "unread_notifications": unread,
         "current_organization": org,
         "current_membership": membership,
-        "user_memberships": user.memberships.select_related("organization").order_by("organization__name"),
+        "user_memberships": request.memberships,
         "can": {p.value: (p in allowed) for p in Perm},
     }

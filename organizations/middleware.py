@@ -9,11 +9,16 @@ SESSION_KEY = "organization_id"
 
 def _resolve(request):
     """The organization the user works in now, and their membership in it (None for superusers
-    looking at an organization they do not belong to)."""
+    looking at an organization they do not belong to). Leaves all the user's memberships, by
+    organization name, on `request.memberships` for the organization switcher."""
     user = request.user
+    request.memberships = []
     if not user.is_authenticated:
         return None, None
-    memberships = {m.organization_id: m for m in Membership.objects.filter(user=user).select_related("organization")}
+    request.memberships = list(
+        Membership.objects.filter(user=user).select_related("organization").order_by("organization__name", "organization_id")
+    )
+    memberships = {m.organization_id: m for m in request.memberships}
     wanted = request.session.get(SESSION_KEY)
     if wanted in memberships:
         return memberships[wanted].organization, memberships[wanted]
@@ -22,7 +27,7 @@ def _resolve(request):
         if org:
             return org, None
     if memberships:
-        first = min(memberships.values(), key=lambda m: (m.organization.name, m.organization_id))
+        first = request.memberships[0]
         return first.organization, first
     return None, None
 
