@@ -3,6 +3,12 @@ faults (5xx, 429 bursts, latency, timeouts, writes applied and then the connecti
 outbox drained until nothing is left, then a check that Brygga and Fortnox agree exactly: no
 duplicates, nothing missing, and every difference explained by a failure in the error log.
 
+A run interleaves the steps of several domains, each a "chaos" object with the same three
+methods: `prepare(client)` arranges what it needs before any fault, `step(rng, number)` makes one
+change in Brygga the way a user would and says what it did, `disagreements()` lists what Brygga
+and the sandbox disagree on. HR edits live here; absences and the warehouse have their own next
+to their sync code.
+
 Used by `tests/chaos` (a few seeds) and the `chaos` benchmark (more). Works only against the
 sandbox: faults are switched through its control API, and Fortnox's side is read from the
 sandbox's record store (its truth, not through the faulty API).
@@ -48,33 +54,26 @@ class ChaosResult:
     seconds: float = 0.0
 
 
-class HrChaos:
-    """HR edits through the outbox: people created (pushed as creates), phones, names and
-    addresses changed, and once per run a person whose employment ID Fortnox already gives to
-    someone else (a permanent failure that must land in the error log).
+class ChaosRun:
+    """Steps drawn at random from `domains` (chaos objects of one organization), in batches, each
+    batch under one fault profile of the sandbox `company` (its control-API dict), switched
+    through `control` (a `SandboxControl`). `client_timeout` is the Fortnox client's timeout in
+    seconds; given, it adds the timeout profile."""
 
-    `company` is the sandbox company (its control-API dict), `control` a `SandboxControl`,
-    `client_timeout` the Fortnox client's timeout in seconds (enables the timeout profile)."""
-
-    TAKEN_ID = "99999"
-
-    def __init__(self, organization, control, company: dict, *, client_timeout: float | None = None):
-        self.organization, self.control, self.company = organization, control, company
+    def __init__(self, organization, control, company: dict, domains: list, *, client_timeout: float | None = None):
+        self.organization, self.control, self.company, self.domains = organization, control, company, domains
         self.profiles = dict(PROFILES)
         if client_timeout:
             self.profiles["timeouts"] = {"fault_timeout_seconds": client_timeout + 0.2}
 
     def prepare(self, fortnox_client) -> None:
-        """Before any fault: a Fortnox employee Brygga does not have, holding TAKEN_ID."""
-        fortnox_client.post("/3/employees", {"Employee": {
-            "EmployeeId": self.TAKEN_ID, "FirstName": "Främling", "LastName": "Utanför", "Email": "stranger@elsewhere.test",
-        }})
+        for domain in self.domains:
+            domain.prepare(fortnox_client)
 
     def run(self, seed: int, batches: int = 4, steps_per_batch: int = 5) -> ChaosResult:
         rng = random.Random(seed)
         result = ChaosResult(seed=seed)
         started = time.monotonic()
-        taken_at = rng.randrange(batches * steps_per_batch)
         # Every profile once, in a seeded order, before any repeats.
         order = rng.sample(sorted(self.profiles), len(self.profiles))
         for batch in range(batches):
@@ -84,8 +83,8 @@ class HrChaos:
                 "fault_error_status": rng.choice(ERROR_STATUSES),
             })
             for step in range(steps_per_batch):
-                number = batch * steps_per_batch + step
-                result.steps.append(f"[{name}] " + self._step(rng, number, taken=number == taken_at))
+                domain = rng.choice(self.domains)
+                result.steps.append(f"[{name}] " + domain.step(rng, batch * steps_per_batch + step))
             # Pushes under this batch's faults for a while; what is left goes on under the next.
             result.pushes += drain(self.organization, deadline_seconds=BATCH_DRAIN_SECONDS)
         self.control.update_company(self.company, **CALM)
@@ -95,10 +94,32 @@ class HrChaos:
         result.seconds = time.monotonic() - started
         return result
 
-    def _step(self, rng: random.Random, number: int, *, taken: bool) -> str:
+    def disagreements(self) -> list[str]:
+        return [problem for domain in self.domains for problem in domain.disagreements()] + outbox_problems(self.organization)
+
+
+class HrChaos:
+    """HR edits through the outbox: people created (pushed as creates), phones, names and
+    addresses changed, and, the first time it steps, a person whose employment ID Fortnox already
+    gives to someone else (a permanent failure that must land in the error log)."""
+
+    TAKEN_ID = "99999"
+
+    def __init__(self, organization, control, company: dict):
+        self.organization, self.control, self.company = organization, control, company
+        self.taken_done = False
+
+    def prepare(self, fortnox_client) -> None:
+        """A Fortnox employee Brygga does not have, holding TAKEN_ID."""
+        fortnox_client.post("/3/employees", {"Employee": {
+            "EmployeeId": self.TAKEN_ID, "FirstName": "Främling", "LastName": "Utanför", "Email": "stranger@elsewhere.test",
+        }})
+
+    def step(self, rng: random.Random, number: int) -> str:
         people = list(Employee.objects.for_organization(self.organization).order_by("pk"))
-        if taken or not people or rng.random() < 0.3:
-            employment_id = self.TAKEN_ID if taken else f"{7000 + number}"
+        if not self.taken_done or not people or rng.random() < 0.3:
+            employment_id = f"{7000 + number}" if self.taken_done else self.TAKEN_ID
+            self.taken_done = True
             employee = hr_actions.do_create_employee(self.organization, {
                 "given_name": "Kaos", "family_name": f"Person {number}", "email": f"kaos{number}@chaos.test",
                 "employment_id": employment_id, "phone": f"+46701{number:06d}",
@@ -137,7 +158,7 @@ class HrChaos:
         linked = {link.external_id for link in links.values()}
         problems += [f"Fortnox employee {key} is not linked to anyone in Brygga"
                      for key in sorted(set(by_id) - linked - {self.TAKEN_ID})]
-        return problems + outbox_problems(self.organization)
+        return problems
 
 
 def explained_objects(organization, model) -> set[int]:

@@ -47,7 +47,7 @@ def _chaos_seeds(sandbox_url: str, seeds: list[int], batches: int, steps: int) -
     from django.conf import settings
     from django.utils import timezone
 
-    from integrations.chaos import HrChaos
+    from integrations.chaos import ChaosRun, HrChaos
     from integrations.fortnox.client import FortnoxClient
     from integrations.models import FortnoxConnection, HrIntegrationSettings
     from integrations.sandbox_control import SandboxControl
@@ -62,7 +62,8 @@ def _chaos_seeds(sandbox_url: str, seeds: list[int], batches: int, steps: int) -
         HrIntegrationSettings.objects.update_or_create(organization=connection.organization, defaults={
             "activated_at": timezone.now(), "create_employees": True,
         })
-        chaos = HrChaos(connection.organization, control, company, client_timeout=CHAOS_CLIENT_TIMEOUT)
+        chaos = ChaosRun(connection.organization, control, company, [HrChaos(connection.organization, control, company)],
+                         client_timeout=CHAOS_CLIENT_TIMEOUT)
         chaos.prepare(FortnoxClient(connection))
         result = chaos.run(seed, batches=batches, steps_per_batch=steps)
         results.append({"disagreements": result.disagreements, "pushes": result.pushes, "steps": len(result.steps),

@@ -5,7 +5,7 @@ pause and the outbox's backoff do not make each seed take minutes."""
 
 import pytest
 
-from integrations.chaos import HrChaos
+from integrations.chaos import ChaosRun, HrChaos
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import HrIntegrationSettings
 from tests.hr_sync.conftest import activated, connected, in_english  # noqa: F401 (fixtures)
@@ -22,8 +22,9 @@ def compressed_time(settings, sandbox, fortnox_company):
 
 
 @pytest.fixture
-def hr_chaos(activated, tenant, sandbox, fortnox_company, compressed_time) -> HrChaos:
+def hr_chaos(activated, tenant, sandbox, fortnox_company, compressed_time) -> ChaosRun:
     HrIntegrationSettings.objects.filter(organization=tenant.organization).update(create_employees=True)
-    chaos = HrChaos(tenant.organization, sandbox, fortnox_company.data, client_timeout=CLIENT_TIMEOUT)
+    chaos = ChaosRun(tenant.organization, sandbox, fortnox_company.data,
+                     [HrChaos(tenant.organization, sandbox, fortnox_company.data)], client_timeout=CLIENT_TIMEOUT)
     chaos.prepare(FortnoxClient(activated, timeout=30))  # arranging, not under test: no short timeout
     return chaos
