@@ -7,9 +7,9 @@ import pytest
 
 from integrations.chaos import ChaosRun, HrChaos
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import HrIntegrationSettings
+from integrations.models import FortnoxConnection, HrIntegrationSettings
 from tests.hr_sync.conftest import activated, connected, in_english  # noqa: F401 (fixtures)
-from tests.fortnox_client.conftest import fortnox_company, make_company, other_tenant, sandbox, tenant  # noqa: F401
+from tests.fortnox_client.conftest import make_company, other_tenant, sandbox, tenant  # noqa: F401
 
 CLIENT_TIMEOUT = 1.0
 
@@ -28,3 +28,12 @@ def hr_chaos(activated, tenant, sandbox, fortnox_company, compressed_time) -> Ch
                      [HrChaos(tenant.organization, sandbox, fortnox_company.data)], client_timeout=CLIENT_TIMEOUT)
     chaos.prepare(FortnoxClient(activated, timeout=30))  # arranging, not under test: no short timeout
     return chaos
+
+
+@pytest.fixture
+def fortnox_company(make_company, tenant):
+    """A company with every module the chaos domains use (Lön, Lager, Lager+ purchase orders),
+    which the organization connects to with every scope Brygga can ask for."""
+    FortnoxConnection.objects.update_or_create(organization=tenant.organization, defaults={
+        "hr_enabled": True, "warehouse_enabled": True, "warehouse_custom_documents": True})
+    return make_company(warehouse_licence=True, purchase_orders_licence=True, negative_stock_allowed=True)
