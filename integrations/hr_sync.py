@@ -408,7 +408,7 @@ def create_in_fortnox(client, employee, note=None) -> ExternalLink:
         existing = None
     if existing is not None:
         if (existing.get("Email") or "").strip().lower() != values["email"]:
-            raise PersonFailed(_("Fortnox already has employee id %(id)s for someone else (%(email)s): change the employment ID in Brygga.") % {
+            raise PersonFailed(_("Fortnox already has an employee with ID %(id)s, someone else (%(email)s): change the employment ID in Brygga.") % {
                 "id": employee.employment_id, "email": existing.get("Email") or "?",
             })
     else:
