@@ -284,10 +284,24 @@ def push_purchase_order_report(event, client):
         report_receipt(client, receipt, link)
     done = (PurchaseOrder.State.RECEIVED, PurchaseOrder.State.CLOSED_SHORT)
     if purchase_order.state in done and not link.last_synced_values.get("completed"):
-        path = f"{PURCHASE_ORDERS}/{link.external_id}"
-        if client.get(path).get("purchaseOrderState") not in ("RECEIVED", "VOIDED"):
-            client.put(f"{path}/complete")
+        _complete_once(client, f"{PURCHASE_ORDERS}/{link.external_id}")
         link.remember({"completed": True})
+
+
+def _complete_once(client, path: str) -> None:
+    """`complete` is a PUT, so the client repeats it after a lost response; Fortnox then refuses
+    the second one (already received). Either way, the purchase order's state decides."""
+    if _closed(client.get(path)):
+        return
+    try:
+        client.put(f"{path}/complete")
+    except FortnoxError:
+        if not _closed(client.get(path)):
+            raise
+
+
+def _closed(purchase_order: dict) -> bool:
+    return purchase_order.get("purchaseOrderState") in ("RECEIVED", "VOIDED")
 
 
 # --- classic stock write-back -----------------------------------------------------------------

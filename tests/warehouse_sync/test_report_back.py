@@ -257,3 +257,20 @@ def test_a_lost_response_to_the_delivered_quantities_is_recovered_although_fortn
     fortnox_order = fortnox.get(f"/3/orders/{created['DocumentNumber']}")
     assert Decimal(str(fortnox_order["OrderRows"][0]["DeliveredQuantity"])) == 3
     assert len(invoices(sandbox, company)) == 1 and OutboxEvent.objects.get().status == OutboxEvent.Status.DONE
+
+
+def test_a_lost_response_to_completing_a_purchase_order_closed_short_is_not_an_error(lager_fortnox, tenant, sandbox, lager_company):
+    created = sent_purchase_order(lager_fortnox)
+    sync(tenant)
+    purchase_order = PurchaseOrder.objects.get(organization=tenant.organization)
+    receive(tenant, purchase_order, 3)
+    receivers.do_report_purchase_order(purchase_order)
+    push()
+    purchase_order = warehouse_actions.do_close_purchase_order_short(purchase_order, tenant.warehouse)
+    receivers.do_report_purchase_order(purchase_order)
+    sandbox.update_company(lager_company.data, fault_drop_rate=1.0)  # "complete" is applied, its answer lost
+    push()
+    sandbox.update_company(lager_company.data, fault_drop_rate=0.0)
+    assert lager_fortnox.get(f"/api/warehouse/purchaseorders-v1/{created['id']}")["purchaseOrderState"] == "RECEIVED"
+    assert not IntegrationError.objects.exists()
+    assert set(OutboxEvent.objects.values_list("status", flat=True)) == {OutboxEvent.Status.DONE}
