@@ -1,3 +1,5 @@
+import json
+
 from django import template
 
 from integrations import run_counts
@@ -26,3 +28,10 @@ def fortnox_connection_for(organization):
 def count_labels(counts: dict) -> list[tuple[str, str, int]]:
     """[(key, label, number)] for a run's counts, in the order they were first counted."""
     return [(key, run_counts.label(key), number) for key, number in (counts or {}).items()]
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """What was sent to Fortnox, indented and with Swedish letters as they are, for an admin to
+    read or paste into a support case."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)

@@ -183,6 +183,7 @@ def test_a_refused_push_lands_in_the_error_log_and_retry_sends_it_again(activate
     assert error.subject == "Ann Berg" and error.request_path == "/3/employees/9999" and error.sent == {"Employee": {"FirstName": "Ann"}}
     page = client_for(tenant.owner).get(reverse("integration_errors")).content.decode()
     assert "no longer exists in Fortnox" in page and "Retry" in page
+    assert '<summary><code>PUT /3/employees/9999</code></summary><pre class="sent">{\n  &quot;Employee&quot;: {\n    &quot;FirstName&quot;: &quot;Ann&quot;' in page
 
     create_fortnox_employee(fortnox, EmployeeId="9999", Email="anna@alfa.test")
     response = client_for(tenant.owner).post(reverse("integration_error_retry", args=[error.pk]))
