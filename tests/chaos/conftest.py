@@ -37,3 +37,11 @@ def fortnox_company(make_company, tenant):
     FortnoxConnection.objects.update_or_create(organization=tenant.organization, defaults={
         "hr_enabled": True, "warehouse_enabled": True, "warehouse_custom_documents": True})
     return make_company(warehouse_licence=True, purchase_orders_licence=True, negative_stock_allowed=True)
+
+
+def assert_faults_were_injected(control, company: dict) -> None:
+    """The run met 429s, server errors and dropped connections; without them it proved nothing."""
+    log = control.request_log(company)
+    statuses = {entry["status"] for entry in log}
+    assert 429 in statuses and any(500 <= status < 600 for status in statuses), "faults were not injected"
+    assert any(entry["fault"] for entry in log), "no connection was dropped"
