@@ -11,12 +11,15 @@ only_brygga, unmatchable), both sides' normalised values, and what the compariso
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hr import actions as hr_actions
@@ -36,6 +39,13 @@ RUN_KIND = "hr_users"
 APPLY_TASK = "integrations.hr_sync.apply_user_sync"
 UNIQUE_FIELDS = ("email", "phone", "employment_id")
 BRYGGA, FORTNOX = "brygga", "fortnox"
+# A job runs for at most the cluster's `timeout` and touches its run's heartbeat from the moment it
+# takes the run, so a run whose heartbeat is older than that has lost its job. The extra minute is
+# for clocks that differ between machines.
+STALLED_AFTER = timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+# As many jobs as django-q2 gives one task: a run that stops its worker every time (one too large
+# to apply within `timeout`, say) is given up rather than started again for ever.
+MAX_ATTEMPTS = settings.Q_CLUSTER["max_attempts"]
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -238,13 +248,52 @@ def _only_brygga(employee, values, fortnox_index) -> dict:
 
 def do_start_user_sync(run: SyncRun, decisions: dict) -> SyncRun:
     """Store the admin's decisions and queue the job that applies them."""
+    run.data = {**run.data, "decisions": decisions}
+    run.status, run.heartbeat_at = SyncRun.Status.QUEUED, timezone.now()
+    run.save(update_fields=["data", "status", "heartbeat_at"])
+    transaction.on_commit(lambda: _queue_apply(run.pk))
+    return run
+
+
+def _queue_apply(run_id: int) -> None:
     from django_q.tasks import async_task
 
-    run.data = {**run.data, "decisions": decisions}
-    run.status = SyncRun.Status.QUEUED
-    run.save(update_fields=["data", "status"])
-    transaction.on_commit(lambda: async_task(APPLY_TASK, run.pk, group="fortnox-hr-sync"))
-    return run
+    async_task(APPLY_TASK, run_id, group="fortnox-hr-sync")
+
+
+def requeue_stalled_user_syncs() -> None:
+    """The sweeper's part: a run queued or running whose heartbeat stopped has lost its job (the
+    Redis broker does not hand out again a job taken by a worker that died, nor one fetched by a
+    cluster that died before starting it). Give it to a new job, or give it up once MAX_ATTEMPTS
+    jobs took it and none finished."""
+    stalled = SyncRun.objects.filter(
+        kind=RUN_KIND, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
+        heartbeat_at__lt=timezone.now() - STALLED_AFTER,
+    )
+    for run in stalled.select_related("organization"):
+        with translation.override(run.organization.language):
+            _requeue_or_give_up(run, stalled.filter(pk=run.pk))
+
+
+@transaction.atomic
+def _requeue_or_give_up(run: SyncRun, still_stalled) -> None:
+    give_up = run.attempts >= MAX_ATTEMPTS
+    # Conditional: a job that took the run meanwhile (the ORM broker's redelivery) touched its
+    # heartbeat, and of two sweepers only one moves it.
+    if not still_stalled.update(status=SyncRun.Status.FAILED if give_up else SyncRun.Status.QUEUED, heartbeat_at=timezone.now()):
+        return
+    log.warning("user synchronisation %s had no heartbeat for %s: %s", run.pk, STALLED_AFTER, "given up" if give_up else "queued again")
+    run.refresh_from_db()
+    if give_up:
+        run.finish(SyncRun.Status.FAILED, error=_(
+            "Given up after %(attempts)s attempts, each stopped before the end. Start a new synchronisation: "
+            "what was already done is kept."
+        ) % {"attempts": run.attempts})
+        return
+    run.append_log(_("No job has reported on this synchronisation for %(minutes)s minutes: it is queued again.") % {
+        "minutes": int(STALLED_AFTER.total_seconds() // 60),
+    })
+    transaction.on_commit(lambda: _queue_apply(run.pk))
 
 
 # --- applying ---------------------------------------------------------------------------------
@@ -259,16 +308,15 @@ def apply_user_sync(run_id: int) -> None:
     """The job: apply the decisions person by person. A person's changes are all made or none
     (Brygga's values are validated before Fortnox is written); a failure is recorded and the
     run goes on with the next person."""
+    if not _claim(run_id):
+        return  # another job is applying it, or it is finished
     run = SyncRun.objects.select_related("organization", "started_by").get(pk=run_id)
-    if run.status == SyncRun.Status.RUNNING:
-        # The job is handed out again only after the cluster's `retry` (longer than its
-        # `timeout`), so the worker that started this run is gone: apply again from the first
-        # person. Every step finds what the lost worker already did (links, Fortnox's records).
+    if run.started_at is not None:
+        # An earlier job started and its worker died: apply again from the first person. Every
+        # step finds what the lost worker already did (links, Fortnox's records).
         run.counts = {}
         run.save(update_fields=["counts"])
         run.append_log(_("Resumed: the worker applying this synchronisation stopped."))
-    elif run.status != SyncRun.Status.QUEUED:
-        return  # already applied
     plan, decisions = run.data["plan"], run.data["decisions"]
     work = [person for person in plan["people"] if _action(person, decisions)]
     run.start(len(work))
@@ -298,6 +346,16 @@ def apply_user_sync(run_id: int) -> None:
         settings.save(update_fields=["activated_at"])
     _notify_summary(run, failures)
     run.finish()  # last: whoever watches the run sees it finished only when all of it is done
+
+
+def _claim(run_id: int) -> bool:
+    """Take the run for this job: queued, or running with a stopped heartbeat (the ORM broker hands
+    a job out again once its worker died). A conditional UPDATE, so of two jobs of one run — that
+    redelivery and the sweeper's — only one applies it."""
+    return SyncRun.objects.filter(pk=run_id, attempts__lt=MAX_ATTEMPTS).filter(
+        Q(status=SyncRun.Status.QUEUED)
+        | Q(status=SyncRun.Status.RUNNING, heartbeat_at__lt=timezone.now() - STALLED_AFTER),
+    ).update(status=SyncRun.Status.RUNNING, heartbeat_at=timezone.now(), attempts=F("attempts") + 1) == 1
 
 
 def _chosen(person, decisions) -> bool:

@@ -116,7 +116,11 @@ def push_due(limit: int = 200) -> int:
 
 
 def sweep() -> int:
-    """Every minute: give events whose worker vanished back to the queue, then push what is due."""
+    """Every minute: give events whose worker vanished back to the queue, then push what is due.
+    User synchronisations whose job was lost are queued again too (the Redis broker does not)."""
+    from .hr_sync import requeue_stalled_user_syncs  # not at the top: hr_sync needs this module first
+
+    requeue_stalled_user_syncs()
     OutboxEvent.objects.filter(
         status=OutboxEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM,
     ).update(status=OutboxEvent.Status.PENDING)

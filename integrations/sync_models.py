@@ -148,6 +148,11 @@ class SyncRun(OrganizationOwned):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Touched whenever the run is queued or its job reports (start, a log line, an item done):
+    # the Redis broker never hands out again a job whose worker died, so the sweeper gives a run
+    # whose heartbeat stopped to a new job (integrations.hr_sync); `attempts` counts the jobs.
+    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("synchronisation run")
@@ -169,21 +174,24 @@ class SyncRun(OrganizationOwned):
     def append_log(self, line: str) -> None:
         stamp = timezone.localtime().strftime("%H:%M:%S")
         self.log += f"{stamp} {line}\n"
-        self.save(update_fields=["log"])
+        self.heartbeat_at = timezone.now()
+        self.save(update_fields=["log", "heartbeat_at"])
 
     def advance(self, count_key: str | None = None, *, api_calls: int = 0) -> None:
         """One item done; `count_key` (e.g. "created_in_fortnox") counted in `counts`."""
         self.progress_done += 1
         self.api_calls += api_calls
-        fields = ["progress_done", "api_calls"]
+        self.heartbeat_at = timezone.now()
+        fields = ["progress_done", "api_calls", "heartbeat_at"]
         if count_key:
             self.counts[count_key] = self.counts.get(count_key, 0) + 1
             fields.append("counts")
         self.save(update_fields=fields)
 
     def start(self, total: int) -> None:
-        self.status, self.started_at, self.progress_total, self.progress_done = self.Status.RUNNING, timezone.now(), total, 0
-        self.save(update_fields=["status", "started_at", "progress_total", "progress_done"])
+        self.status, self.progress_total, self.progress_done = self.Status.RUNNING, total, 0
+        self.started_at = self.heartbeat_at = timezone.now()
+        self.save(update_fields=["status", "started_at", "progress_total", "progress_done", "heartbeat_at"])
 
     def finish(self, status=None, *, error: str = "") -> None:
         failed = self.counts.get("failed", 0)
