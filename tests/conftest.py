@@ -113,6 +113,29 @@ def subprocess_env(**extra) -> dict:
     return env
 
 
+def at_once(work, times: int) -> None:
+    """Calls `work` in `times` threads released together, standing in for as many workers; each
+    thread's database connection is closed after (a transactional test cannot flush while one is open)."""
+    import threading
+
+    from django.db import connections
+
+    released = threading.Barrier(times)
+
+    def thread():
+        try:
+            released.wait()
+            work()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=thread) for _ in range(times)]
+    for each in threads:
+        each.start()
+    for each in threads:
+        each.join()
+
+
 @pytest.fixture
 def job_cluster(transactional_db):
     """A real django-q2 cluster (`manage.py qcluster`) in its own process on the test database.

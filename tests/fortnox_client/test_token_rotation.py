@@ -2,13 +2,11 @@
 and a clear re-connect path (email, banner) when the authorization is gone."""
 
 import logging
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from integrations.fortnox.client import CallCounter
 from integrations.fortnox.errors import FortnoxAuthError
 from integrations.models import FortnoxConnection
 from organizations.models import Notification
+from tests.conftest import at_once
 
 from .conftest import fetch
 from .processes import run_in_processes
@@ -116,21 +115,8 @@ def test_eight_threads_with_an_expiring_token_cause_exactly_one_refresh_and_all_
     caplog.set_level(logging.INFO, logger="integrations.fortnox")
     connect_token = tokens_used_for(sandbox, fortnox_company, "companyinformation")
     expire_soon(connection)
-    results, start = [], threading.Barrier(8)
-
-    def worker():
-        try:
-            own = FortnoxConnection.objects.get(pk=connection.pk)
-            start.wait()
-            results.append(fetch(own)["CompanyName"])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = []
+    at_once(lambda: results.append(fetch(FortnoxConnection.objects.get(pk=connection.pk))["CompanyName"]), 8)
 
     assert results == ["Sandlådan AB"] * 8
     assert refreshes(caplog) == 1

@@ -62,6 +62,20 @@ def clusters(sandbox, live_server, transactional_db):
         cluster.stop()
 
 
+@pytest.fixture(params=["orm", "redis"])
+def broker(request) -> dict:
+    """The environment of a set-up with the ORM broker, or with the Redis broker on the test
+    module's `REDIS_URL` (a Redis database of its own, emptied first: tests run in parallel)."""
+    if request.param == "orm":
+        return {}
+    import redis
+
+    client = redis.Redis.from_url(request.module.REDIS_URL)
+    client.ping()  # Redis must be there: these tests are never skipped
+    client.flushdb()
+    return {"REDIS_URL": request.module.REDIS_URL}
+
+
 def as_web_machine(code: str, **env) -> None:
     """Runs `code` in `manage.py shell` configured like a web machine of the set-up under test
     (its database and, with REDIS_URL, its Redis broker)."""

@@ -1,6 +1,7 @@
-"""A job cluster SIGKILLed in the middle of an outbox drain and of a user synchronisation: after a
-restart the system converges, with nothing lost and nothing doubled. Time is compressed where
-the product waits on purpose (the outbox's stale-claim timeout, django-q2's `retry`, the
+"""A job cluster SIGKILLed in the middle of an outbox drain and of a user synchronisation (with the
+ORM broker, which hands the lost job out again, and with Redis, which loses it): after a restart
+the system converges, with nothing lost and nothing doubled. Time is compressed where the product
+waits on purpose (the outbox's stale-claim timeout, a run's heartbeat, django-q2's `retry`, the
 sweeper's minute), by moving those clocks, never by calling the product's functions directly."""
 
 from datetime import timedelta
@@ -10,16 +11,17 @@ from django.utils import timezone
 
 from hr import actions as hr_actions
 from hr.models import Employee
-from integrations import outbox
+from integrations import hr_sync, outbox
 from integrations.chaos import HrChaos
-from integrations.hr_sync import do_plan_user_sync, do_start_user_sync
+from integrations.hr_sync import do_plan_user_sync
 from integrations.sync_models import OutboxEvent, SyncRun
 
-from .conftest import redeliver_lost_tasks, wait_for
+from .conftest import as_web_machine, redeliver_lost_tasks, wait_for
 
 pytestmark = pytest.mark.slow
 
 PEOPLE = 16
+REDIS_URL = "redis://127.0.0.1:6379/14"  # for the `broker` fixture's Redis set-up
 
 
 def fortnox_employees(sandbox, company) -> list[dict]:
@@ -59,7 +61,7 @@ def test_a_cluster_killed_mid_drain_pushes_every_change_exactly_once_after_a_res
 
 
 def test_a_cluster_killed_mid_user_sync_finishes_the_run_after_a_restart_without_doubles(
-        activated, fortnox, tenant, sandbox, fortnox_company, clusters):
+        broker, activated, fortnox, tenant, sandbox, fortnox_company, clusters):
     org = tenant.organization
     for number in range(PEOPLE // 2):
         fortnox.post("/3/employees", {"Employee": {"EmployeeId": str(6000 + number), "FirstName": "Från",
@@ -67,19 +69,25 @@ def test_a_cluster_killed_mid_user_sync_finishes_the_run_after_a_restart_without
         Employee.objects.create(organization=org, given_name="Från", family_name=f"Brygga {number}",
                                 email=f"brygga{number}@alfa.test", employment_id=str(7000 + number))
     run = do_plan_user_sync(org, acting_user=None)
-    only_fortnox = [p["key"] for p in run.data["plan"]["people"] if p["section"] == "only_fortnox"]
-    only_brygga = [p["key"] for p in run.data["plan"]["people"] if p["section"] == "only_brygga"]
+    create = [p["key"] for p in run.data["plan"]["people"] if p["section"] in ("only_fortnox", "only_brygga")]
     sandbox.update_company(fortnox_company.data, fault_latency_ms=300)
-    cluster = clusters().start()
-    do_start_user_sync(run, {"winners": {}, "fill": {}, "create": only_fortnox + only_brygga})
+    cluster = clusters(**broker).start()
+    # Started on a "web machine" of the same set-up, so with Redis the job is queued on Redis.
+    as_web_machine(f"""
+from integrations.hr_sync import do_start_user_sync
+from integrations.sync_models import SyncRun
+do_start_user_sync(SyncRun.objects.get(pk={run.pk}), {{"winners": {{}}, "fill": {{}}, "create": {create!r}}})
+""", **broker)
     wait_for(lambda: SyncRun.objects.get(pk=run.pk).progress_done >= 3, what="the run to be under way")
     cluster.kill()
 
     run.refresh_from_db()
     assert run.status == SyncRun.Status.RUNNING and run.progress_done < PEOPLE
     sandbox.update_company(fortnox_company.data, fault_latency_ms=0)
-    redeliver_lost_tasks()
-    clusters().start()
+    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - hr_sync.STALLED_AFTER - timedelta(seconds=1))
+    redeliver_lost_tasks()  # with the ORM broker; the Redis broker lost the job with the cluster
+    clusters(**broker).start()
+    as_web_machine('from django_q.tasks import async_task; async_task("integrations.outbox.sweep")', **broker)
     wait_for(lambda: SyncRun.objects.get(pk=run.pk).is_finished, what="the run to finish")
 
     run.refresh_from_db()

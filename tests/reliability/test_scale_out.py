@@ -28,19 +28,7 @@ postgresql_only = pytest.mark.skipif(
 ORGANIZATIONS = 200
 CLUSTERS = 3
 PUSHES = 40  # a GET and a POST each: 80 calls on one connection, over three clusters at once
-BROKERS = {"orm": {}, "redis": {"REDIS_URL": "redis://127.0.0.1:6379/15"}}
-
-
-@pytest.fixture(params=sorted(BROKERS))
-def broker(request):
-    env = BROKERS[request.param]
-    if env:
-        import redis
-
-        client = redis.Redis.from_url(env["REDIS_URL"])
-        client.ping()  # Redis must be there: this test is never skipped on PostgreSQL
-        client.flushdb()
-    return env
+REDIS_URL = "redis://127.0.0.1:6379/15"  # for the `broker` fixture's Redis set-up
 
 
 def make_slot_due() -> None:
