@@ -1,4 +1,6 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import User
@@ -13,6 +15,36 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+MANAGER_SEARCH_RESULTS = 20
+
+
+def manager_options_context(candidates, chosen_pk: int | None, search: str = "") -> dict:
+    """What hr/_manager_options.html lists: the chosen manager first, so that a search never
+    changes the choice by itself, then up to MANAGER_SEARCH_RESULTS others the search finds."""
+    chosen = candidates.filter(pk=chosen_pk).first() if chosen_pk is not None else None
+    found = candidates.search(search).exclude(pk=chosen_pk)[:MANAGER_SEARCH_RESULTS] if search else []
+    return {"chosen": chosen, "managers": ([chosen] if chosen else []) + list(found)}
+
+
+class ManagerSearchSelect(forms.Select):
+    """The manager <select> beside a search field: it holds "none", the chosen manager and what
+    the search found (htmx asks hr:manager_options as one types), never every employee, so the
+    page stays small with thousands of them. Without JavaScript it keeps or clears the choice.
+    What may be chosen is still the field's queryset."""
+
+    editing = None  # the pk of the employee being edited: the search leaves them out
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's template engine, not the form renderer: the default renderer looks only
+        # in apps, and the options are the same template hr:manager_options answers with.
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen_pk = next((int(v) for v in self.format_value(value) if v.isdecimal()), None)
+        return render_to_string("hr/_manager_search.html", {
+            "name": name, "id": attrs["id"], "attrs": flatatt(attrs), "exclude": self.editing,
+            **manager_options_context(self.choices.queryset, chosen_pk),
+        })
+
+
 class EmployeeForm(forms.ModelForm):
     """The instance carries the organization; validation (including the database constraints)
     happens in the model, so the messages are the same here, in the admin and in the actions."""
@@ -24,17 +56,15 @@ class EmployeeForm(forms.ModelForm):
             "country", "clearing_number", "account_number", "employment_start", "employment_end",
             "personal_identity_number", "manager", "user", "active",
         ]
-        widgets = {"employment_start": DateInput(), "employment_end": DateInput()}
+        widgets = {
+            "employment_start": DateInput(), "employment_end": DateInput(), "manager": ManagerSearchSelect(),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         organization = self.instance.organization
-        managers = Employee.objects.for_organization(organization).filter(active=True).only(
-            "given_name", "family_name",
-        )
-        if self.instance.pk:
-            managers = managers.exclude(pk=self.instance.pk)
-        self.fields["manager"].queryset = managers
+        self.fields["manager"].queryset = Employee.objects.possible_managers(organization, of=self.instance.pk)
+        self.fields["manager"].widget.editing = self.instance.pk
         self.fields["user"].queryset = User.objects.filter(memberships__organization=organization).order_by("email")
         self.fields["user"].label_from_instance = lambda user: user.email
         self.fields["postal_code"].help_text = _("Five digits in Sweden, e.g. 123 45.")
@@ -87,3 +117,11 @@ class EmployeeFilterForm(forms.Form):
         if data.get("q"):
             employees = employees.search(data["q"])
         return employees
+
+
+class ManagerOptionsForm(forms.Form):
+    """The query of hr:manager_options, as the manager field's search sends it."""
+
+    q = forms.CharField(required=False, max_length=100)
+    exclude = forms.IntegerField(required=False)  # the employee being edited
+    manager = forms.IntegerField(required=False)  # the manager chosen so far

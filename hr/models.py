@@ -57,6 +57,12 @@ class EmployeeQuerySet(models.QuerySet):
             )
         return self.filter(query)
 
+    def possible_managers(self, organization, of=None):
+        """Whom an employee (`of`, a pk; None for a new one) may report to: the organization's other
+        active employees. A manager cycle is left to `Employee.clean`, which names the people."""
+        managers = self.for_organization(organization).filter(active=True)
+        return managers if of is None else managers.exclude(pk=of)
+
 
 class Employee(ConstraintErrorsByField, OrganizationOwned):
     """A person employed by the organization: the HR record (and what a payroll system needs)."""

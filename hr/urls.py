@@ -8,6 +8,7 @@ urlpatterns = [
     path("employees/", views.employee_list, name="employee_list"),
     path("employees/export.csv", views.employee_export, name="employee_export"),
     path("employees/new/", views.employee_create, name="employee_create"),
+    path("employees/manager-options/", views.manager_options, name="manager_options"),
     path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
     path("employees/<int:pk>/deactivate/", views.employee_deactivate, name="employee_deactivate"),

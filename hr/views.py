@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
@@ -13,7 +13,9 @@ from organizations.decorators import organization_required
 from organizations.permissions import Perm, user_can
 
 from . import actions
-from .forms import AbsenceForm, EmployeeFilterForm, EmployeeForm, RegisterAbsenceForm
+from .forms import (
+    AbsenceForm, EmployeeFilterForm, EmployeeForm, ManagerOptionsForm, RegisterAbsenceForm, manager_options_context,
+)
 from .models import Absence, AbsenceStatus, Employee
 
 PAGE_SIZE = 50
@@ -123,6 +125,19 @@ def employee_edit(request, pk):
     if saved:
         return redirect("hr:employee_detail", pk)
     return render(request, "hr/employee_form.html", {"form": form, "employee": employee})
+
+
+@organization_required(Perm.MANAGE_HR)
+def manager_options(request):
+    """The employee form's manager options for what was typed into its search (htmx swaps them
+    into the <select>)."""
+    query = ManagerOptionsForm(request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest(query.errors.as_text(), content_type="text/plain; charset=utf-8")
+    candidates = Employee.objects.possible_managers(request.organization, of=query.cleaned_data["exclude"])
+    return render(request, "hr/_manager_options.html", manager_options_context(
+        candidates, query.cleaned_data["manager"], query.cleaned_data["q"],
+    ))
 
 
 @organization_required(Perm.MANAGE_HR)
