@@ -63,7 +63,8 @@ class EmployeeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         organization = self.instance.organization
-        self.fields["manager"].queryset = Employee.objects.possible_managers(organization, of=self.instance.pk)
+        self.fields["manager"].queryset = Employee.objects.possible_managers(
+            organization, of=self.instance.pk, current=self.instance.manager_id)
         self.fields["manager"].widget.editing = self.instance.pk
         self.fields["user"].queryset = User.objects.filter(memberships__organization=organization).order_by("email")
         self.fields["user"].label_from_instance = lambda user: user.email

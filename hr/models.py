@@ -57,10 +57,12 @@ class EmployeeQuerySet(models.QuerySet):
             )
         return self.filter(query)
 
-    def possible_managers(self, organization, of=None):
+    def possible_managers(self, organization, of=None, current=None):
         """Whom an employee (`of`, a pk; None for a new one) may report to: the organization's other
-        active employees. A manager cycle is left to `Employee.clean`, which names the people."""
-        managers = self.for_organization(organization).filter(active=True)
+        active employees, and the manager they have now (`current`, a pk) even if that one has
+        left, so that saving some other change does not drop them. A manager cycle is left to
+        `Employee.clean`, which names the people."""
+        managers = self.for_organization(organization).filter(Q(active=True) | Q(pk=current))
         return managers if of is None else managers.exclude(pk=of)
 
 

@@ -134,7 +134,8 @@ def manager_options(request):
     query = ManagerOptionsForm(request.GET)
     if not query.is_valid():
         return HttpResponseBadRequest(query.errors.as_text(), content_type="text/plain; charset=utf-8")
-    candidates = Employee.objects.possible_managers(request.organization, of=query.cleaned_data["exclude"])
+    candidates = Employee.objects.possible_managers(
+        request.organization, of=query.cleaned_data["exclude"], current=query.cleaned_data["manager"])
     return render(request, "hr/_manager_options.html", manager_options_context(
         candidates, query.cleaned_data["manager"], query.cleaned_data["q"],
     ))

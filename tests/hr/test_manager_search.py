@@ -137,6 +137,20 @@ def test_the_form_as_rendered_keeps_the_manager_and_none_clears_it(tenant, staff
     assert Employee.objects.get(pk=staff.report.pk).manager is None
 
 
+def test_a_manager_who_has_left_stays_when_the_form_is_saved_for_another_change(tenant, staff, client_for):
+    Employee.objects.filter(pk=staff.manager.pk).update(active=False)
+    client = client_for(tenant.hr_admin)
+    url = reverse("hr:employee_edit", args=[staff.report.pk])
+    (rendered, shown, _selected), = [option for option in manager_options(client.get(url).content.decode()) if option[2]]
+    assert (rendered, shown) == (str(staff.manager.pk), label(staff.manager))
+    assert search(client, q="Bäckström", exclude=staff.report.pk, manager=rendered)[1][0] == rendered
+
+    response = client.post(url, form_data(staff.report, manager=rendered, city="Kiruna"))
+
+    assert response.status_code == 302
+    assert Employee.objects.values_list("manager", "city").get(pk=staff.report.pk) == (staff.manager.pk, "Kiruna")
+
+
 def test_a_foreign_manager_posted_by_hand_is_refused_and_not_shown(tenant, other_tenant, staff, client_for):
     foreigner, = many_employees(other_tenant.organization, 1)
     url = reverse("hr:employee_edit", args=[staff.report.pk])
