@@ -233,6 +233,14 @@ def test_the_employee_list_searches_and_filters(tenant, staff, client_for):
     assert client.get(reverse("hr:employee_list"), {"page": "abc"}).status_code == 200
 
 
+@pytest.mark.parametrize("typed", ["SJÖBERG", "sjöberg", "ÅSA SJÖ"])
+def test_the_employee_list_search_ignores_the_case_of_swedish_letters(tenant, staff, client_for, typed):
+    staff.report.given_name = "Åsa"
+    staff.report.save(update_fields=["given_name"])
+    page = client_for(tenant.hr_admin).get(reverse("hr:employee_list"), {"q": typed}).content.decode()
+    assert "Sjöberg" in page and "Håkan" not in page
+
+
 def test_the_csv_export_has_every_field_for_hr_admins(tenant, staff, client_for):
     response = client_for(tenant.hr_admin).get(reverse("hr:employee_export"))
     text = b"".join(response.streaming_content).decode("utf-8")
