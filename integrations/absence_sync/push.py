@@ -31,12 +31,16 @@ from . import plan as planning
 from .models import AbsenceTransfer
 from .rules import NOT_ENABLED
 from .schedule import Budget, OutOfBudget, scheduled_hours
-from .state import LINK_KIND, PENDING_PREFIX, cause_code_of, target_of, transaction_links
+from .state import LINK_KIND, PENDING_PREFIX, cause_codes, target_of, transaction_links
 
 EVENT_KIND = "absence_sync"
 RUN_KIND = "absence_transfer"
 CALL_BUDGET = 100
 PATH = "/3/absencetransactions"
+# Beside the values sent, a link notes the absence type they were sent for: a link whose type now
+# maps to another cause code was cut off by a mapping change and is left alone, while one sent for
+# an earlier type of its absence (the absence was re-typed) is still Brygga's to change or remove.
+SENT_FOR = "absence_type"
 
 
 def _held(link: ExternalLink) -> planning.Held:
@@ -74,6 +78,7 @@ class Job:
         self.budget = Budget(client, CALL_BUDGET)
         self.progressed = False  # some change reached Fortnox in this job
         self.refused = []  # (method, path, body, date, error) of each day Fortnox refused
+        self.absence_type_id = transfer.absence_type_id  # the absence's type now (its last one once deleted)
 
     # --- the run shown on the absence ------------------------------------------------------------
     def _run(self) -> SyncRun:
@@ -118,20 +123,24 @@ class Job:
         links = list(transaction_links(transfer.organization_id, transfer.absence_id))
         links = [link for link in links if not self._resolve_lost_create(link, run)]
         if absence is None:
-            target, code = None, cause_code_of(transfer.absence_type_id)
+            target = None
         else:
+            self.absence_type_id = absence.absence_type_id
             target = target_of(absence, backfilled=transfer.backfilled_at is not None)
             if target.reason == NOT_ENABLED:
                 return run.append_log("The integration does not create absences now: nothing was changed in Fortnox.")
-            code = target.cause_code
             target = target if target.reason is None else None
         day_plan = {}
         if target is not None:
             days = planning.calendar_days(absence.start_date, absence.end_date)
             hours = self._hours(run, target.employee_id, days)
             day_plan = planning.day_plan(target.cause_code, absence.grade, hours)
-        ours = [link for link in links if link.last_synced_values.get("CauseCode") == code]
-        disconnected = [link for link in links if link.last_synced_values.get("CauseCode") != code]
+        codes = cause_codes(transfer.organization_id)
+        ours, disconnected = [], []
+        for link in links:
+            # Links from before types were noted: sent for the transfer's type, as it was then.
+            sent_for = link.last_synced_values.get(SENT_FOR, transfer.absence_type_id)
+            (ours if link.last_synced_values.get("CauseCode") == codes.get(sent_for) else disconnected).append(link)
         if disconnected:
             ours += self._reconnect(run, disconnected, target)
         changes = planning.diff(day_plan, [_held(link) for link in ours])
@@ -202,10 +211,13 @@ class Job:
             if document is None:
                 link.delete()
             elif document["CauseCode"] == target.cause_code:
-                link.remember(_values_of(document))
+                link.remember(self._sent(_values_of(document)))
                 reconnected.append(link)
                 run.append_log(f"{document['Date']}: reconnected (its cause code is {target.cause_code} again)")
         return reconnected
+
+    def _sent(self, values: dict) -> dict:
+        return {**values, SENT_FOR: self.absence_type_id}
 
     def _refuse(self, method, path, body, day, error) -> None:
         self.refused.append((method, path, body, day, error))
@@ -230,7 +242,7 @@ class Job:
             return self._create(day, employee_id)
         except FortnoxValidationError as error:
             return self._refuse("PUT", path, body, day.Date, error)
-        ExternalLink.objects.get(pk=held.link_id).remember({**day.values(), "EmployeeId": employee_id})
+        ExternalLink.objects.get(pk=held.link_id).remember(self._sent({**day.values(), "EmployeeId": employee_id}))
 
     def _create(self, day: planning.Day, employee_id: str) -> None:
         body = {"AbsenceTransaction": day.document(employee_id)}
@@ -238,7 +250,8 @@ class Job:
         link = ExternalLink.objects.create(
             organization_id=self.transfer.organization_id, kind=LINK_KIND,
             content_type=ContentType.objects.get_for_model(Absence), object_id=self.transfer.absence_id,
-            external_id=f"{PENDING_PREFIX}{uuid.uuid4()}", last_synced_values={**day.values(), "EmployeeId": employee_id},
+            external_id=f"{PENDING_PREFIX}{uuid.uuid4()}",
+            last_synced_values=self._sent({**day.values(), "EmployeeId": employee_id}),
         )
         try:
             created = self._call("POST", PATH, body)

@@ -31,6 +31,11 @@ def cause_code_of(absence_type_id) -> str | None:
     return None if mapping is None else mapping.cause_code
 
 
+def cause_codes(organization) -> dict:
+    """Each mapped absence type's cause code ("" for do not transfer), by type id."""
+    return dict(AbsenceTypeMapping.objects.for_organization(organization).values_list("absence_type_id", "cause_code"))
+
+
 def fortnox_employee_id(employee: Employee) -> str | None:
     link = ExternalLink.link_of(employee, EMPLOYEE_LINK)
     return None if link is None else link.external_id
@@ -40,8 +45,7 @@ class Lookups:
     """Every mapping and employee link of an organization in two queries, for lists of absences."""
 
     def __init__(self, organization):
-        self.cause_codes = dict(AbsenceTypeMapping.objects.for_organization(organization).values_list(
-            "absence_type_id", "cause_code"))
+        self.cause_codes = cause_codes(organization)
         self.employee_ids = dict(ExternalLink.links_for(organization, EMPLOYEE_LINK, Employee).values_list(
             "object_id", "external_id"))
 

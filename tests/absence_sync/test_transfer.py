@@ -176,6 +176,19 @@ def test_a_mapping_change_disconnects_old_transactions_and_editing_them_in_fortn
     assert monday_sjk["id"] in kept  # the reconnected one is Brygga's again; the duplicate FRA went
 
 
+def test_a_retyped_absence_changes_its_transactions_cause_code_and_one_retyped_to_do_not_transfer_removes_them(world):
+    absence = sick(world, end=MONDAY + timedelta(days=1))
+    outbox.push_due()
+    hr_actions.do_update_absence(absence, {"absence_type": world.types["vacation"]}, acting_user=world.tenant.hr_admin)
+    outbox.push_due()
+    assert world.transactions() == week("SEM", days=2)  # the sick leave is gone, not left beside the vacation
+    assert methods(world)[-2:] == ["PUT absencetransactions"] * 2
+
+    hr_actions.do_update_absence(absence, {"absence_type": world.types["other"]}, acting_user=world.tenant.hr_admin)
+    outbox.push_due()
+    assert world.transactions() == [] and not ExternalLink.objects.filter(kind="absence_transaction").exists()
+
+
 def settle(world, rounds=40):
     """Run due jobs until none is left, skipping the backoff waits."""
     for _ in range(rounds):
