@@ -145,23 +145,30 @@ def _configured(env: dict, function, args: tuple):
 # --- setting up a connected organization over HTTP -----------------------------------------------
 
 
-def connect_sandbox_company(sandbox_url: str, name: str, organisation_number: str) -> int:
+def connect_sandbox_company(sandbox_url: str, name: str, organisation_number: str, *, every_module: bool = False) -> int:
     """A sandbox company and user (through the sandbox's control API), a Brygga organization,
-    and a connection made through the sandbox's real consent page. Returns the connection id.
-    Runs in a configured process (`BenchmarkServer.in_processes`)."""
+    and a connection made through the sandbox's real consent page: for HR, or with
+    `every_module` for HR and the warehouse (Lager, Lager+, custom documents) too. Returns the
+    connection id. Runs in a configured process (`BenchmarkServer.in_processes`)."""
     from integrations import actions
     from integrations.fortnox import oauth
+    from integrations.models import FortnoxConnection
     from organizations.models import Organization
 
     from integrations.sandbox_control import SandboxControl
 
     control = SandboxControl(sandbox_url)
-    company = control.create_company(name=name)
+    modules = {"warehouse_licence": True, "purchase_orders_licence": True, "negative_stock_allowed": True} if every_module else {}
+    company = control.create_company(name=name, **modules)
     user = control.create_user(company)
     organization, _ = Organization.objects.get_or_create(organisation_number=organisation_number, defaults={"name": name})
-    back = control.consent(oauth.authorization_url(["companyinformation", "salary"], "benchmark"), user)
+    features = FortnoxConnection(hr_enabled=True, warehouse_enabled=every_module, warehouse_custom_documents=every_module)
+    back = control.consent(oauth.authorization_url(features.requested_scopes(), "benchmark"), user)
     code = parse_qs(urlsplit(back).query)["code"][0]
-    return actions.do_connect(organization, oauth.exchange_code(code), user=None).pk
+    connection = actions.do_connect(organization, oauth.exchange_code(code), user=None)
+    FortnoxConnection.objects.filter(pk=connection.pk).update(
+        warehouse_enabled=every_module, warehouse_custom_documents=every_module)
+    return connection.pk
 
 
 # --- the benchmarks ---------------------------------------------------------------------------

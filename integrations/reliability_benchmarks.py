@@ -51,20 +51,24 @@ def _chaos_seeds(sandbox_url: str, seeds: list[int], batches: int, steps: int) -
     from integrations.fortnox.client import FortnoxClient
     from integrations.models import FortnoxConnection, HrIntegrationSettings
     from integrations.sandbox_control import SandboxControl
+    from integrations.warehouse_sync.chaos import WarehouseChaos
 
     settings.FORTNOX_TIMEOUT_SECONDS = CHAOS_CLIENT_TIMEOUT  # a timed-out request costs this long
     control = SandboxControl(sandbox_url)
     results = []
     for seed in seeds:
         name = f"Kaos {seed} AB"
-        connection = FortnoxConnection.objects.get(pk=connect_sandbox_company(sandbox_url, name, f"5560{seed:02d}-0000"))
+        connection = FortnoxConnection.objects.get(pk=connect_sandbox_company(
+            sandbox_url, name, f"5560{seed:02d}-0000", every_module=True))
         company = next(c for c in control._call("GET", "companies")["companies"] if c["name"] == name)
         HrIntegrationSettings.objects.update_or_create(organization=connection.organization, defaults={
             "activated_at": timezone.now(), "create_employees": True,
         })
-        chaos = ChaosRun(connection.organization, control, company, [HrChaos(connection.organization, control, company)],
-                         client_timeout=CHAOS_CLIENT_TIMEOUT)
-        chaos.prepare(FortnoxClient(connection))
+        chaos = ChaosRun(connection.organization, control, company, [
+            domain(connection.organization, control, company) for domain in (HrChaos, WarehouseChaos)
+        ], client_timeout=CHAOS_CLIENT_TIMEOUT)
+        with FortnoxClient(connection) as client:
+            chaos.prepare(client)
         result = chaos.run(seed, batches=batches, steps_per_batch=steps)
         results.append({"disagreements": result.disagreements, "pushes": result.pushes, "steps": len(result.steps),
                         "failures": result.permanent_failures, "seconds": result.seconds})
@@ -76,14 +80,16 @@ CHAOS_CLIENT_TIMEOUT = 2.0
 
 @benchmark("chaos")
 def chaos_seeds(quick: bool = False) -> list[Row]:
-    """HR edits under every fault profile at the sandbox's real rate limit, one organization per
-    seed; the suite runs two seeds with time compressed, this runs more at real speed."""
-    seeds, batches, steps = ([101], 3, 2) if quick else (list(range(101, 107)), 6, 5)
+    """HR edits, fulfilments, stock adjustments, receipts and returns, mixed, under every fault
+    profile at the sandbox's real rate limit, one organization per seed; the suite runs two seeds
+    with time compressed, this runs more at real speed."""
+    seeds, batches, steps = ([101], 3, 3) if quick else (list(range(101, 107)), 6, 8)
     with BenchmarkServer() as server:
         (results,) = server.in_processes(_chaos_seeds, [(f"{server.url}/sandbox/fortnox", seeds, batches, steps)])
     wrong = [line for result in results for line in result["disagreements"]]
     return [Row(
-        f"Chaos: {len(seeds)} seeds × {sum(r['steps'] for r in results) // len(seeds)} HR edits under faults",
+        f"Chaos: {len(seeds)} seeds × {sum(r['steps'] for r in results) // len(seeds)} mixed changes under faults "
+        "(HR edits, fulfilments, adjustments, receipts, returns)",
         "Brygga = Fortnox: 0 duplicates, 0 missing, every failure in the error log",
         f"{len(wrong)} disagreements{': ' + '; '.join(wrong[:3]) if wrong else ''}; "
         f"{sum(r['failures'] for r in results)} permanent failures, all logged; {max(r['seconds'] for r in results):.0f} s per seed",
