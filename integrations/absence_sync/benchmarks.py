@@ -22,18 +22,13 @@ def _prepare(sandbox_url: str, name: str) -> dict:
     "Create absence in Fortnox" on and activated. Runs in a configured process."""
     from urllib.parse import parse_qs, urlsplit
 
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
-
-    from hr.models import AbsenceType, Employee
     from integrations import actions
     from integrations.fortnox import oauth
     from integrations.fortnox.client import FortnoxClient
-    from integrations.hr_fields import RECOMMENDED_CAUSE_CODES
-    from integrations.models import AbsenceTypeMapping, ExternalLink, HrIntegrationSettings
     from integrations.sandbox_control import SandboxControl
-    from organizations.models import Membership, Organization, User
-    from organizations.permissions import Role
+    from organizations.models import Organization
+
+    from .chaos import hr_admin, link_new_employee, transfer_absences
 
     control = SandboxControl(sandbox_url)
     company = control.create_company(name=name)
@@ -42,26 +37,10 @@ def _prepare(sandbox_url: str, name: str) -> dict:
     back = control.consent(oauth.authorization_url(["companyinformation", "salary"], "benchmark"), user)
     connection = actions.do_connect(organization, oauth.exchange_code(parse_qs(urlsplit(back).query)["code"][0]), user=None)
     with FortnoxClient(connection) as client:
-        client.post("/3/employees", {"Employee": {"EmployeeId": "1", "FirstName": "Bo", "LastName": "Bench",
-                                                  "Email": "bo@bench.test", "ScheduleId": "HEL"}})
-    person = Employee.objects.create(organization=organization, given_name="Bo", family_name="Bench", email="bo@bench.test",
-                                     employment_id="1")
-    ExternalLink.objects.create(organization=organization, kind="employee", external_id="1",
-                                content_type=ContentType.objects.get_for_model(Employee), object_id=person.pk)
-    AbsenceType.objects.ensure_defaults(organization)
-    for absence_type in AbsenceType.objects.for_organization(organization):
-        AbsenceTypeMapping.objects.create(organization=organization, absence_type=absence_type,
-                                          cause_code=RECOMMENDED_CAUSE_CODES.get(absence_type.code, ""))
-    HrIntegrationSettings.objects.create(organization=organization, create_absences=True, activated_at=timezone.now())
-    hr_admin = User.objects.create_user(email=f"hr-{organization.pk}@bench.test", password="bench-pw-12345")
-    Membership.objects.create(user=hr_admin, organization=organization, role=Role.HR_ADMIN)
+        person = link_new_employee(client, organization, "1", "Bo", "Bench")
+    transfer_absences(organization)
+    hr_admin(organization)
     return {"company": company, "employee": person.pk}
-
-
-def _hr_admin(employee):
-    from organizations.models import User
-
-    return User.objects.get(email=f"hr-{employee.organization_id}@bench.test")
 
 
 @contextmanager
@@ -80,10 +59,12 @@ def _register(employee_id: int, type_code: str, start: date, end: date, grade: i
     from hr import actions as hr_actions
     from hr.models import AbsenceType, Employee
 
+    from .chaos import hr_admin
+
     person = Employee.objects.get(pk=employee_id)
     absence_type = AbsenceType.objects.get(organization_id=person.organization_id, code=type_code)
     return hr_actions.do_register_absence(person, {"absence_type": absence_type, "start_date": start, "end_date": end,
-                                                   "grade": grade, "note": ""}, acting_user=_hr_admin(person)).pk
+                                                   "grade": grade, "note": ""}, acting_user=hr_admin(person.organization)).pk
 
 
 def _wait_until_settled(seconds: float) -> bool:
@@ -112,13 +93,15 @@ def _transfer_of(absence_id: int) -> dict:
 
 def _ten_day_absences(employee_id: int, count: int) -> list[dict]:
     """Two weeks each (ten work days), one every 6 s so each has the rate limit to itself."""
+    from .chaos import expected_days
+
     results = []
     for number in range(count):
         start = MONDAY + timedelta(weeks=2 * number)
         absence_id = _register(employee_id, "sick_leave", start, start + timedelta(days=11))
         time.sleep(6)
         _wait_until_settled(30)
-        expected = len(_expected_days(start, start + timedelta(days=11), 100))  # fewer with a public holiday
+        expected = len(expected_days(start, start + timedelta(days=11), 100))  # fewer with a public holiday
         results.append({**_transfer_of(absence_id), "expected": expected})
     return results
 
@@ -144,24 +127,6 @@ def ten_day_absences(quick: bool = False) -> list[Row]:
     ]
 
 
-def _expected_days(start: date, end: date, grade: int) -> list[tuple]:
-    """What Fortnox should hold on the HEL schedule (8 h on weekdays that are not public holidays)."""
-    import holidays
-
-    days, day = [], start
-    while day <= end:
-        if day.weekday() < 5 and day not in holidays.Sweden(years=day.year):
-            days.append((day.isoformat(), float(grade), round(8 * grade / 100, 2)))
-        day += timedelta(days=1)
-    return days
-
-
-def _held_by_fortnox(sandbox_url: str, company: dict) -> list[dict]:
-    from integrations.sandbox_control import SandboxControl
-
-    return [r["document"] for r in SandboxControl(sandbox_url).records(company, "absencetransactions")]
-
-
 def _long_leave(employee_id: int, days: int) -> dict:
     absence_id = _register(employee_id, "parental_leave", MONDAY, MONDAY + timedelta(days=days - 1))
     _wait_until_settled(600)
@@ -172,14 +137,18 @@ def _long_leave(employee_id: int, days: int) -> dict:
 def long_parental_leave(quick: bool = False) -> list[Row]:
     from django.conf import settings
 
+    from integrations.sandbox_control import SandboxControl
+
+    from .chaos import expected_days, held_by_fortnox
+
     days = 40 if quick else 180
     with BenchmarkServer() as server:
         sandbox_url = f"{server.url}/sandbox/fortnox"
         (prepared,) = server.in_processes(_prepare, [(sandbox_url, "Föräldraledighet AB")])
         with _cluster(server):
             (result,) = server.in_processes(_long_leave, [(prepared["employee"], days)])
-        held = _held_by_fortnox(sandbox_url, prepared["company"])
-    expected = _expected_days(MONDAY, MONDAY + timedelta(days=days - 1), 100)
+        held = held_by_fortnox(SandboxControl(sandbox_url), prepared["company"])
+    expected = expected_days(MONDAY, MONDAY + timedelta(days=days - 1), 100)
     found = sorted((d["Date"], float(d["Extent"]), float(d["Hours"])) for d in held if d["CauseCode"] == "FPE")
     allowed = result["calls"] / settings.FORTNOX_RATE_LIMIT_REQUESTS * settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS
     return [
@@ -195,8 +164,10 @@ def _random_edits(employee_id: int, edits: int, seed: int) -> dict:
     from hr import actions as hr_actions
     from hr.models import Absence, AbsenceStatus, Employee
 
+    from .chaos import expected_days, hr_admin
+
     rng = random.Random(seed)
-    hr_admin = _hr_admin(Employee.objects.get(pk=employee_id))
+    admin = hr_admin(Employee.objects.get(pk=employee_id).organization)
     weeks = [MONDAY + timedelta(weeks=n) for n in range(5)]
     ids = [_register(employee_id, "sick_leave", start, start + timedelta(days=1)) for start in weeks]
     for _ in range(edits):
@@ -207,28 +178,30 @@ def _random_edits(employee_id: int, edits: int, seed: int) -> dict:
         if absence is None or absence.status == AbsenceStatus.CANCELLED:
             ids[slot] = _register(employee_id, "sick_leave", week, week + timedelta(days=rng.randrange(5)), rng.choice((25, 50, 100)))
         elif action == "grade":
-            hr_actions.do_update_absence(absence, {"grade": rng.choice((25, 50, 75, 100))}, acting_user=hr_admin)
+            hr_actions.do_update_absence(absence, {"grade": rng.choice((25, 50, 75, 100))}, acting_user=admin)
         elif action == "dates":
             first = week + timedelta(days=rng.randrange(5))
             last = min(first + timedelta(days=rng.randrange(4)), week + timedelta(days=4))  # within its own week
             hr_actions.do_update_absence(absence, {"start_date": first, "end_date": last},
-                                         acting_user=hr_admin)
+                                         acting_user=admin)
         elif action == "note":
-            hr_actions.do_update_absence(absence, {"note": f"edit {rng.random():.4f}"}, acting_user=hr_admin)
+            hr_actions.do_update_absence(absence, {"note": f"edit {rng.random():.4f}"}, acting_user=admin)
         elif rng.random() < 0.5:
-            hr_actions.do_cancel_absence(absence, acting_user=hr_admin)
+            hr_actions.do_cancel_absence(absence, acting_user=admin)
         else:
-            hr_actions.do_delete_absence(absence, acting_user=hr_admin)
+            hr_actions.do_delete_absence(absence, acting_user=admin)
         time.sleep(0.5)
     settled = _wait_until_settled(900)
     standing = Absence.objects.filter(pk__in=ids, status=AbsenceStatus.APPROVED)
-    expected = sorted(day for a in standing for day in _expected_days(a.start_date, a.end_date, a.grade))
+    expected = sorted(day for a in standing for day in expected_days(a.start_date, a.end_date, a.grade))
     return {"settled": settled, "expected": expected}
 
 
 @benchmark("absence_faults")
 def random_edits_under_faults(quick: bool = False) -> list[Row]:
     from integrations.sandbox_control import SandboxControl
+
+    from .chaos import held_by_fortnox
 
     edits = 30 if quick else 200
     with BenchmarkServer() as server:
@@ -240,7 +213,7 @@ def random_edits_under_faults(quick: bool = False) -> list[Row]:
             (result,) = server.in_processes(_random_edits, [(prepared["employee"], edits, 7)])
         faults = [entry for entry in control.request_log(prepared["company"]) if entry["fault"]]
         control.update_company(prepared["company"], fault_error_rate=0, fault_drop_rate=0)
-        held = _held_by_fortnox(sandbox_url, prepared["company"])
+        held = held_by_fortnox(control, prepared["company"])
     found = sorted((d["Date"], float(d["Extent"]), float(d["Hours"])) for d in held if d["CauseCode"] == "SJK")
     duplicates = len(found) - len(set(found))
     return [Row(
