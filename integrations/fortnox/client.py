@@ -215,7 +215,7 @@ class FortnoxClient:
             yield from _list_or_bad(unwrap(body), path)
             try:
                 total_pages = int((body.get("MetaInformation") or {}).get("@TotalPages") or 1)
-            except (AttributeError, TypeError, ValueError):
+            except (AttributeError, TypeError, ValueError, OverflowError):  # the last: "@TotalPages": Infinity
                 raise FortnoxBadResponse(f"GET {path}: no readable MetaInformation") from None
             if page >= total_pages:
                 return
