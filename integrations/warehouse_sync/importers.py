@@ -6,11 +6,19 @@ natural key, so re-reading a record is harmless. An idle pull costs one list cal
 A sales order already linked is updated from Fortnox (cancellation included) while the warehouse
 has not started on it; once picking has begun the change is not applied and the order carries a
 visible note of what changed in Fortnox.
+
+Every value is read by a reader that names the Fortnox field and refuses what cannot be kept
+(an object where text belongs, a number that is not one or does not fit): the record is then
+reported by its number and skipped (`Pull.record`), and the pull goes on with the next. A record
+is read whole, and the records it names (customer, articles, supplier) fetched, before any of it
+is written, so a record that fails leaves nothing half-made behind.
 """
 
 import logging
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +31,7 @@ from warehouse.models import (
     Article, Customer, PurchaseOrder, PurchaseOrderRow, SalesOrder, SalesOrderRow, Supplier,
 )
 
+from ..fortnox.errors import FortnoxNotFound, FortnoxValidationError
 from ..fortnox.values import lastmodified_since, parse_fortnox_datetime, to_decimal
 from ..sync_models import ExternalLink
 
@@ -33,25 +42,98 @@ NOT_INVOICED = ("", "0", None, 0)
 CUSTOMER_TYPES = {"PRIVATE": Customer.Type.PRIVATE, "COMPANY": Customer.Type.COMPANY}
 
 
-def text(value, limit: int) -> str:
-    return ("" if value is None else str(value)).strip()[:limit]
+NUMBER_LENGTH = 50  # the max_length of every number the warehouse keys a record by
+LARGEST_MEASURE = 2_147_483_647  # what a PositiveIntegerField holds on every database
+QUANTITY_LIMIT = Decimal("1e9")  # a quantity field has 12 digits, 3 of them decimals
+# A record Fortnox sent that cannot be kept (ValueError), or one it no longer has or will not
+# give (a record it names, too): skipped and reported. Anything else about Fortnox fails the kind.
+RECORD_ERRORS = (ValueError, FortnoxNotFound, FortnoxValidationError)
 
 
-def quantity(value) -> Decimal:
-    return to_decimal(value) or Decimal("0")
+def shown(value, limit: int = 40) -> str:
+    """A value as a log line quotes it: a 100,000-character one is not copied whole."""
+    quoted = repr(value)
+    return quoted if len(quoted) <= limit else quoted[:limit] + "…"
 
 
-def whole_number(value) -> int | None:
-    number = to_decimal(value)
-    return int(number) if number is not None and number >= 0 else None
+def record(value, name: str = "") -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{name + ': ' if name else ''}{shown(value)} is not a record")
+    return value
 
 
-def a_date(value) -> date | None:
-    return date.fromisoformat(value) if value else None
+def records(document: dict, name: str) -> list[dict]:
+    value = document.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{name}: {shown(value)} is not a list")
+    return [record(item, name) for item in value]
 
 
-def email_or_blank(value) -> str:
-    value = text(value, 254)
+def number_of(document, name: str, *, required: bool = True) -> str:
+    """The number (article, customer, order, …) the warehouse keys a record by; "" when an
+    optional one is absent."""
+    value = record(document).get(name)
+    if not required and value in (None, ""):
+        return ""
+    number = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not number.strip() or len(number) > NUMBER_LENGTH or "\x00" in number:
+        raise ValueError(f"{name}: {shown(value)} is not a number a record can have")
+    return number
+
+
+def path(prefix: str, number: str) -> str:
+    """A record's path: a number with "/" or "?" in it still names that record, not another path."""
+    return f"{prefix}/{quote(number, safe='')}"
+
+
+def text(document: dict, name: str, limit: int) -> str:
+    value = document.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{name}: {shown(value)} is not text")
+    # No database keeps a lone surrogate and PostgreSQL no NUL; neither is ever meant.
+    return str(value).encode(errors="replace").decode().replace("\x00", "").strip()[:limit]
+
+
+def decimal(document: dict, name: str) -> Decimal | None:
+    value = document.get(name)
+    try:
+        return to_decimal(value)
+    except ValueError:
+        raise ValueError(f"{name}: {shown(value)} is not a number") from None
+
+
+def quantity(document: dict, name: str) -> Decimal:
+    value = decimal(document, name) or Decimal("0")
+    if abs(value) >= QUANTITY_LIMIT:
+        raise ValueError(f"{name}: {shown(document[name])} is too large a quantity")
+    return value
+
+
+def whole_number(document: dict, name: str) -> int | None:
+    value = decimal(document, name)
+    if value is None or value < 0:
+        return None
+    if value > LARGEST_MEASURE:
+        raise ValueError(f"{name}: {shown(document[name])} is too large")
+    return int(value)
+
+
+def a_date(document: dict, name: str) -> date | None:
+    value = document.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {shown(value)} is not a date") from None
+
+
+def email_or_blank(document: dict, name: str) -> str:
+    value = text(document, name, 254)
     try:
         validate_email(value)
     except ValidationError:
@@ -81,10 +163,11 @@ def upsert(model, organization, key_field: str, key, values: dict, cache: dict) 
 
 
 class Pull:
-    """One kind's pull within a run: its cursor and its share of the run's counts."""
+    """One kind's pull within a run: its cursor, its share of the run's counts, and the Fortnox
+    name of the number its records are known by."""
 
-    def __init__(self, sync, kind: str):
-        self.sync, self.kind = sync, kind
+    def __init__(self, sync, kind: str, number_name: str):
+        self.sync, self.kind, self.number_name = sync, kind, number_name
         self.organization = sync.organization
         self.client = sync.client
         cursor = sync.settings.cursors.get(kind)
@@ -96,37 +179,51 @@ class Pull:
     def count(self, outcome: str) -> None:
         self.sync.count(f"{self.kind}_{outcome}")
 
+    @contextmanager
+    def record(self, document):
+        """Around the import of one listed record: one that cannot be imported is reported by
+        its number and skipped."""
+        try:
+            yield
+        except RECORD_ERRORS as error:
+            try:
+                name = number_of(document, self.number_name)
+            except ValueError:
+                name = shown(document.get(self.number_name) if isinstance(document, dict) else document)
+            self.sync.skip_record(self.kind, name, error)
+
 
 # --- suppliers --------------------------------------------------------------------------------
 
 
-def supplier_values(document: dict) -> dict:
+def supplier_values(number: str, document: dict) -> dict:
     return {
-        "name": text(document.get("Name"), 200) or text(document.get("SupplierNumber"), 200),
-        "organisation_number": text(document.get("OrganisationNumber"), 30),
-        "email": email_or_blank(document.get("Email")),
-        "phone": text(document.get("Phone") or document.get("Phone1"), 50),
+        "name": text(document, "Name", 200) or number,
+        "organisation_number": text(document, "OrganisationNumber", 30),
+        "email": email_or_blank(document, "Email"),
+        "phone": text(document, "Phone", 50) or text(document, "Phone1", 50),
         "active": document.get("Active") is not False,
     }
 
 
 def pull_suppliers(sync) -> None:
     """The list items carry every field the warehouse keeps: no call per supplier."""
-    pull = Pull(sync, "suppliers")
+    pull = Pull(sync, "suppliers", "SupplierNumber")
     for document in pull.client.iterate("/3/suppliers", pull.modified_params()):
-        _supplier, outcome = upsert(Supplier, pull.organization, "supplier_number", str(document["SupplierNumber"]),
-                                    supplier_values(document), sync.suppliers)
-        pull.count(outcome)
+        with pull.record(document):
+            number = number_of(document, "SupplierNumber")
+            _supplier, outcome = upsert(Supplier, pull.organization, "supplier_number", number,
+                                        supplier_values(number, document), sync.suppliers)
+            pull.count(outcome)
 
 
-def supplier_for(sync, number) -> Supplier | None:
+def supplier_for(sync, number: str) -> Supplier | None:
     """The local supplier with this Fortnox number, fetched from Fortnox when not known yet."""
-    number = str(number or "")
     if not number:
         return None
     if number not in sync.suppliers:
-        document = sync.client.get(f"/3/suppliers/{number}")
-        upsert(Supplier, sync.organization, "supplier_number", number, supplier_values(document), sync.suppliers)
+        document = record(sync.client.get(path("/3/suppliers", number)))
+        upsert(Supplier, sync.organization, "supplier_number", number, supplier_values(number, document), sync.suppliers)
         sync.count("suppliers_created")
     return sync.suppliers[number]
 
@@ -134,50 +231,50 @@ def supplier_for(sync, number) -> Supplier | None:
 # --- articles ---------------------------------------------------------------------------------
 
 
-def article_values(sync, document: dict) -> dict:
-    ean = text(document.get("EAN"), 14)
-    if ean and (not gtin.is_valid(ean) or sync.ean_taken(ean, document["ArticleNumber"])):
-        sync.warn(_("Article %(number)s: EAN “%(ean)s” is not valid or belongs to another article; kept without EAN.")
-                  % {"number": document["ArticleNumber"], "ean": ean})
-        ean = ""
-    if ean:
-        sync.eans[ean] = document["ArticleNumber"]
-    return {
-        "description": text(document.get("Description"), 200),
-        "ean": ean,
-        "unit": text(document.get("Unit"), 10),
-        "weight": whole_number(document.get("Weight")),
-        "width": whole_number(document.get("Width")),
-        "height": whole_number(document.get("Height")),
-        "depth": whole_number(document.get("Depth")),
+def article_values(sync, number: str, document: dict) -> dict:
+    values = {
+        "description": text(document, "Description", 200),
+        "unit": text(document, "Unit", 10),
+        "weight": whole_number(document, "Weight"),
+        "width": whole_number(document, "Width"),
+        "height": whole_number(document, "Height"),
+        "depth": whole_number(document, "Depth"),
         # Fortnox's "Lagervara": only stock goods are picked and counted.
         "is_stock_article": bool(document.get("StockGoods")),
-        "supplier": supplier_for(sync, document.get("SupplierNumber")),
+        "supplier": supplier_for(sync, number_of(document, "SupplierNumber", required=False)),
         "active": document.get("Active") is not False,
     }
+    ean = text(document, "EAN", 14)
+    if ean and (not gtin.is_valid(ean) or sync.ean_taken(ean, number)):
+        sync.warn(_("Article %(number)s: EAN “%(ean)s” is not valid or belongs to another article; kept without EAN.")
+                  % {"number": number, "ean": ean})
+        ean = ""
+    if ean:
+        sync.eans[ean] = number  # last: an article that fails before this claims no EAN
+    return {**values, "ean": ean}
 
 
-def save_article(sync, document: dict) -> tuple[Article, str]:
-    number = str(document["ArticleNumber"])
-    article, outcome = upsert(Article, sync.organization, "article_number", number, article_values(sync, document),
-                              sync.articles)
-    return article, outcome
+def save_article(sync, number: str) -> tuple[Article, str]:
+    """The article with this number read whole from Fortnox, and upserted."""
+    document = record(sync.client.get(path("/3/articles", number)))
+    return upsert(Article, sync.organization, "article_number", number, article_values(sync, number, document),
+                  sync.articles)
 
 
 def pull_articles(sync) -> None:
     """The list lacks StockGoods, measures and the supplier: each changed article is read whole."""
-    pull = Pull(sync, "articles")
+    pull = Pull(sync, "articles", "ArticleNumber")
     for item in list(pull.client.iterate("/3/articles", pull.modified_params())):
-        _article, outcome = save_article(sync, pull.client.get(f"/3/articles/{item['ArticleNumber']}"))
-        pull.count(outcome)
+        with pull.record(item):
+            _article, outcome = save_article(sync, number_of(item, "ArticleNumber"))
+            pull.count(outcome)
 
 
-def article_for(sync, number) -> Article | None:
-    number = str(number or "")
+def article_for(sync, number: str) -> Article | None:
     if not number:
         return None
     if number not in sync.articles:
-        save_article(sync, sync.client.get(f"/3/articles/{number}"))
+        save_article(sync, number)
         sync.count("articles_created")
     return sync.articles[number]
 
@@ -185,37 +282,41 @@ def article_for(sync, number) -> Article | None:
 # --- customers --------------------------------------------------------------------------------
 
 
-def customer_values(document: dict) -> dict:
+def customer_values(number: str, document: dict) -> dict:
     return {
-        "name": text(document.get("Name"), 200) or text(document.get("CustomerNumber"), 200),
+        "name": text(document, "Name", 200) or number,
         "customer_type": CUSTOMER_TYPES.get(str(document.get("Type") or "").upper(), Customer.Type.COMPANY),
-        "organisation_number": text(document.get("OrganisationNumber"), 30),
-        "email": email_or_blank(document.get("Email")),
-        "phone": text(document.get("Phone1") or document.get("Phone"), 50),
-        "address1": text(document.get("Address1"), 200),
-        "address2": text(document.get("Address2"), 200),
-        "zip_code": text(document.get("ZipCode"), 20),
-        "city": text(document.get("City"), 100),
-        "country": text(document.get("Country"), 100),
+        "organisation_number": text(document, "OrganisationNumber", 30),
+        "email": email_or_blank(document, "Email"),
+        "phone": text(document, "Phone1", 50) or text(document, "Phone", 50),
+        "address1": text(document, "Address1", 200),
+        "address2": text(document, "Address2", 200),
+        "zip_code": text(document, "ZipCode", 20),
+        "city": text(document, "City", 100),
+        "country": text(document, "Country", 100),
         "active": document.get("Active") is not False,
     }
 
 
+def save_customer(sync, number: str) -> tuple[Customer, str]:
+    """The customer with this number read whole from Fortnox, and upserted."""
+    document = record(sync.client.get(path("/3/customers", number)))
+    return upsert(Customer, sync.organization, "customer_number", number, customer_values(number, document),
+                  sync.customers)
+
+
 def pull_customers(sync) -> None:
     """The list lacks the customer type (B2B/B2C): each new or changed customer is read whole."""
-    pull = Pull(sync, "customers")
+    pull = Pull(sync, "customers", "CustomerNumber")
     for item in list(pull.client.iterate("/3/customers", pull.modified_params())):
-        document = pull.client.get(f"/3/customers/{item['CustomerNumber']}")
-        _customer, outcome = upsert(Customer, pull.organization, "customer_number", str(document["CustomerNumber"]),
-                                    customer_values(document), sync.customers)
-        pull.count(outcome)
+        with pull.record(item):
+            _customer, outcome = save_customer(sync, number_of(item, "CustomerNumber"))
+            pull.count(outcome)
 
 
-def customer_for(sync, number) -> Customer:
-    number = str(number)
+def customer_for(sync, number: str) -> Customer:
     if number not in sync.customers:
-        document = sync.client.get(f"/3/customers/{number}")
-        upsert(Customer, sync.organization, "customer_number", number, customer_values(document), sync.customers)
+        save_customer(sync, number)
         sync.count("customers_created")
     return sync.customers[number]
 
@@ -243,19 +344,20 @@ def order_snapshot(document: dict) -> dict:
     invoice and the warehouse-ready flag are not part of it, so reporting back never looks like
     a change)."""
     has_delivery_address = any(document.get(name) for name in DELIVERY_ADDRESS)
-    header = {field: text(document.get(name), limit) for field, (name, limit) in ORDER_FIELDS.items()}
+    header = {field: text(document, name, limit) for field, (name, limit) in ORDER_FIELDS.items()}
     if not has_delivery_address:
-        header.update({field: text(document.get(name), 200) for field, name in INVOICE_ADDRESS.items()})
-    email = (document.get("EmailInformation") or {}).get("EmailAddressTo")
+        header.update({field: text(document, name, 200) for field, name in INVOICE_ADDRESS.items()})
+    order_date, delivery_date = a_date(document, "OrderDate"), a_date(document, "DeliveryDate")
     header.update(
-        customer=str(document["CustomerNumber"]), order_date=document.get("OrderDate") or "",
-        delivery_date=document.get("DeliveryDate") or "", delivery_email=email_or_blank(email),
+        customer=number_of(document, "CustomerNumber"), order_date=order_date.isoformat() if order_date else "",
+        delivery_date=delivery_date.isoformat() if delivery_date else "",
+        delivery_email=email_or_blank(record(document.get("EmailInformation") or {}, "EmailInformation"), "EmailAddressTo"),
         cancelled=bool(document.get("Cancelled")),
     )
     header["rows"] = [
-        [text(row.get("ArticleNumber"), 50), text(row.get("Description"), 200), str(quantity(row.get("OrderedQuantity"))),
-         text(row.get("Unit"), 10)]
-        for row in document.get("OrderRows") or []
+        [number_of(row, "ArticleNumber", required=False), text(row, "Description", 200),
+         str(quantity(row, "OrderedQuantity")), text(row, "Unit", 10)]
+        for row in records(document, "OrderRows")
     ]
     return header
 
@@ -287,7 +389,7 @@ def wanted(settings, document: dict) -> bool:
 def pull_orders(sync) -> None:
     """First pull: only open orders (per the setting). Later pulls: everything changed since the
     cursor, since a cancellation must reach orders already here."""
-    pull = Pull(sync, "orders")
+    pull = Pull(sync, "orders", "DocumentNumber")
     params = pull.modified_params()
     if not params:
         params = {"filter": "invoicenotcreated"}
@@ -295,83 +397,96 @@ def pull_orders(sync) -> None:
             params["notcompleted"] = "false"
     links = {link.external_id: link for link in ExternalLink.links_for(pull.organization, ORDER_LINK, SalesOrder)}
     for item in list(pull.client.iterate("/3/orders", params)):
-        number = str(item["DocumentNumber"])
-        link = links.get(number)
-        if link is None and item.get("Cancelled"):
-            continue  # never here, and never will be: not worth a call
-        document = pull.client.get(f"/3/orders/{number}")
-        if link is None:
-            if wanted(sync.settings, document):
-                create_order(sync, document)
-                pull.count("created")
-        else:
-            pull.count(update_order(sync, link, document))
+        with pull.record(item):
+            number = number_of(item, "DocumentNumber")
+            link = links.get(number)
+            if link is None and item.get("Cancelled"):
+                continue  # never here, and never will be: not worth a call
+            document = record(pull.client.get(path("/3/orders", number)))
+            if link is None:
+                if wanted(sync.settings, document):
+                    # Known from now on: the same order again further down the list (it moved
+                    # between pages while they were read) is an update, not a second order.
+                    links[number] = create_order(sync, number, document)
+                    pull.count("created")
+            else:
+                pull.count(update_order(sync, link, document))
         sync.progress()
 
 
-@transaction.atomic
-def create_order(sync, document: dict) -> SalesOrder:
+def create_order(sync, number: str, document: dict) -> ExternalLink:
     snapshot = order_snapshot(document)
     customer = customer_for(sync, snapshot["customer"])
-    order = SalesOrder.objects.create(
-        organization=sync.organization, order_number=str(document["DocumentNumber"]), customer=customer,
-        order_type=sync.order_type(customer) if sync.settings.set_order_type else None,
-        **order_header(snapshot),
-    )
-    create_rows(sync, order, snapshot["rows"])
-    ExternalLink.objects.create(
-        organization=sync.organization, kind=ORDER_LINK, content_type=sync.content_type(SalesOrder), object_id=order.pk,
-        external_id=order.order_number, last_synced_values=snapshot,
-    )
-    return order
+    rows = order_rows(sync, snapshot["rows"])
+    with transaction.atomic():
+        order = SalesOrder.objects.create(
+            organization=sync.organization, order_number=number, customer=customer,
+            order_type=sync.order_type(customer) if sync.settings.set_order_type else None,
+            **order_header(snapshot),
+        )
+        save_rows(order, rows)
+        return ExternalLink.objects.create(
+            organization=sync.organization, kind=ORDER_LINK, content_type=sync.content_type(SalesOrder),
+            object_id=order.pk, external_id=number, last_synced_values=snapshot,
+        )
 
 
 def order_header(snapshot: dict) -> dict:
     header = {field: snapshot[field] for field in ORDER_FIELDS}
-    header.update(order_date=a_date(snapshot["order_date"]) or date.today(), delivery_date=a_date(snapshot["delivery_date"]),
-                  delivery_email=snapshot["delivery_email"])
+    header.update(order_date=a_date(snapshot, "order_date") or date.today(),
+                  delivery_date=a_date(snapshot, "delivery_date"), delivery_email=snapshot["delivery_email"])
     return header
 
 
-def create_rows(sync, order: SalesOrder, rows: list) -> None:
-    SalesOrderRow.objects.bulk_create([
-        SalesOrderRow(order=order, position=position, article=article_for(sync, number), description=description,
+def order_rows(sync, rows: list) -> list[SalesOrderRow]:
+    """An order's rows, not saved yet, with their articles (fetched from Fortnox when new). They
+    are made before the order's transaction: an article created inside it would be undone with
+    an order that then fails, while the run's lookup table still held it."""
+    return [
+        SalesOrderRow(position=position, article=article_for(sync, number), description=description,
                       ordered_quantity=Decimal(ordered), unit=unit)
         for position, (number, description, ordered, unit) in enumerate(rows)
-    ])
+    ]
 
 
-@transaction.atomic
+def save_rows(order: SalesOrder, rows: list[SalesOrderRow]) -> None:
+    for row in rows:
+        row.order = order
+    SalesOrderRow.objects.bulk_create(rows)
+
+
 def update_order(sync, link: ExternalLink, document: dict) -> str:
     snapshot = order_snapshot(document)
     if snapshot == link.last_synced_values:
         return "unchanged"
-    order = SalesOrder.objects.select_for_update().filter(pk=link.object_id).first()
-    if order is None:
-        return "unchanged"
-    if order.warehouse_work_started or order.state == SalesOrder.State.CANCELLED:
-        note = describe_changes(link.last_synced_values, snapshot)
-        if changed(order, {"changed_at_source": True, "source_change_note": note}):
-            order.save(update_fields=["changed_at_source", "source_change_note"])
-            sync.warn(_("Order %(number)s: %(note)s Not applied: the warehouse has started on it.")
-                      % {"number": order.order_number, "note": note})
-        return "not_applied"
-    if snapshot["cancelled"]:
-        warehouse_actions.do_cancel_order(order)
+    customer = customer_for(sync, snapshot["customer"])  # before the transaction, as in `order_rows`
+    rows = order_rows(sync, snapshot["rows"])
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().filter(pk=link.object_id).first()
+        if order is None:
+            return "unchanged"
+        if order.warehouse_work_started or order.state == SalesOrder.State.CANCELLED:
+            note = describe_changes(link.last_synced_values, snapshot)
+            if changed(order, {"changed_at_source": True, "source_change_note": note}):
+                order.save(update_fields=["changed_at_source", "source_change_note"])
+                sync.warn(_("Order %(number)s: %(note)s Not applied: the warehouse has started on it.")
+                          % {"number": order.order_number, "note": note})
+            return "not_applied"
+        if snapshot["cancelled"]:
+            warehouse_actions.do_cancel_order(order)
+            link.remember(snapshot)
+            return "cancelled"
+        values = {**order_header(snapshot), "customer": customer}
+        if sync.settings.set_order_type:
+            values["order_type"] = sync.order_type(customer)
+        fields = changed(order, values)
+        if fields:
+            order.save(update_fields=fields)
+        if snapshot["rows"] != link.last_synced_values.get("rows"):
+            order.rows.all().delete()
+            save_rows(order, rows)
         link.remember(snapshot)
-        return "cancelled"
-    customer = customer_for(sync, snapshot["customer"])
-    values = {**order_header(snapshot), "customer": customer}
-    if sync.settings.set_order_type:
-        values["order_type"] = sync.order_type(customer)
-    fields = changed(order, values)
-    if fields:
-        order.save(update_fields=fields)
-    if snapshot["rows"] != link.last_synced_values.get("rows"):
-        order.rows.all().delete()
-        create_rows(sync, order, snapshot["rows"])
-    link.remember(snapshot)
-    return "updated"
+        return "updated"
 
 
 # --- purchase orders (Lager+) -----------------------------------------------------------------
@@ -379,35 +494,44 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
 
 def purchase_order_values(sync, document: dict) -> dict:
     return {
-        "supplier": supplier_for(sync, document["supplierNumber"]),
-        "order_date": a_date(document.get("orderDate")) or date.today(),
-        "expected_date": a_date(document.get("deliveryDate")),
-        "our_reference": text(document.get("ourReference"), 50),
-        "note": text(document.get("note"), 1000),
+        "supplier": supplier_for(sync, number_of(document, "supplierNumber")),
+        "order_date": a_date(document, "orderDate") or date.today(),
+        "expected_date": a_date(document, "deliveryDate"),
+        "our_reference": text(document, "ourReference", 50),
+        "note": text(document, "note", 1000),
     }
 
 
 def pull_purchase_orders(sync) -> None:
     """Sent warehouse purchase orders. The warehouse API has no `lastmodified`: the one list of
     sent orders is read each time, and only new ones (or ones nothing was received on) are written."""
-    pull = Pull(sync, "purchase_orders")
+    pull = Pull(sync, "purchase_orders", "id")
     links = {link.external_id: link for link in ExternalLink.links_for(pull.organization, PURCHASE_ORDER_LINK, PurchaseOrder)}
     for item in pull.client.iterate("/api/warehouse/purchaseorders-v1", {"state": "SENT", "purchaseType": "WAREHOUSE"}):
-        document = item if "rows" in item else pull.client.get(f"/api/warehouse/purchaseorders-v1/{item['id']}")
-        number = str(document["id"])
-        rows = [[str(row["id"]), str(row["itemId"]), text(row.get("itemDescription"), 200),
-                 str(quantity(row.get("orderedQuantity"))), text(row.get("itemUnit"), 10)] for row in document.get("rows") or []]
-        snapshot = {"header": {k: str(v) for k, v in purchase_order_values(sync, document).items()}, "rows": rows}
-        link = links.get(number)
-        if link is not None and link.last_synced_values == snapshot:
-            pull.count("unchanged")
-            continue
-        pull.count(save_purchase_order(sync, link, number, document, rows, snapshot))
+        with pull.record(item):
+            number = number_of(item, "id")
+            if "rows" in item:
+                document = item
+            else:
+                document = record(pull.client.get(path("/api/warehouse/purchaseorders-v1", number)))
+            rows = [[number_of(row, "id"), number_of(row, "itemId"), text(row, "itemDescription", 200),
+                     str(quantity(row, "orderedQuantity")), text(row, "itemUnit", 10)]
+                    for row in records(document, "rows")]
+            values = purchase_order_values(sync, document)
+            snapshot = {"header": {k: str(v) for k, v in values.items()}, "rows": rows}
+            link = links.get(number)
+            if link is not None and link.last_synced_values == snapshot:
+                pull.count("unchanged")
+                continue
+            # The articles before the purchase order's transaction, as in `order_rows`.
+            articles = [article_for(sync, item_id) for _row_id, item_id, *_rest in rows]
+            outcome, links[number] = save_purchase_order(sync, link, number, values, list(zip(articles, rows)), snapshot)
+            pull.count(outcome)
 
 
 @transaction.atomic
-def save_purchase_order(sync, link, number: str, document: dict, rows: list, snapshot: dict) -> str:
-    values = purchase_order_values(sync, document)
+def save_purchase_order(sync, link, number: str, values: dict, rows: list, snapshot: dict) -> tuple[str, ExternalLink]:
+    """(outcome, link); `rows` pairs each row's article with the row as the snapshot has it."""
     if link is None:
         purchase_order = PurchaseOrder.objects.create(organization=sync.organization, order_number=number, **values)
         link = ExternalLink.objects.create(
@@ -418,19 +542,19 @@ def save_purchase_order(sync, link, number: str, document: dict, rows: list, sna
     else:
         purchase_order = PurchaseOrder.objects.select_for_update().get(pk=link.object_id)
         if purchase_order.receipts.exists():
-            return "not_applied"  # goods are in: the warehouse's rows stand
+            return "not_applied", link  # goods are in: the warehouse's rows stand
         fields = changed(purchase_order, values)
         if fields:
             purchase_order.save(update_fields=fields)
         purchase_order.rows.all().delete()
         outcome = "updated"
     PurchaseOrderRow.objects.bulk_create([
-        PurchaseOrderRow(purchase_order=purchase_order, position=position, article=article_for(sync, item_id),
-                         description=description, ordered_quantity=Decimal(ordered), unit=unit)
-        for position, (_row_id, item_id, description, ordered, unit) in enumerate(rows)
+        PurchaseOrderRow(purchase_order=purchase_order, position=position, article=article, description=description,
+                         ordered_quantity=Decimal(ordered), unit=unit)
+        for position, (article, (_row_id, _item_id, description, ordered, unit)) in enumerate(rows)
     ])
     link.remember(snapshot)
-    return outcome
+    return outcome, link
 
 
 PULLS = {"suppliers": pull_suppliers, "articles": pull_articles, "customers": pull_customers, "orders": pull_orders,

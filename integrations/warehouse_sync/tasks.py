@@ -69,6 +69,15 @@ class WarehouseSync:
         self.count("warnings")
         self.run.append_log(line)
 
+    def skip_record(self, kind: str, number: str, error: Exception) -> None:
+        """A record of `kind` that could not be imported: counted, logged and in the error log
+        by its number. Its kind keeps its cursor, so the next run reads the record again."""
+        self.count(f"{kind}_failed")
+        fortnox_error = error if isinstance(error, FortnoxError) else None
+        problem = fortnox_error.user_message if fortnox_error else _cannot_read(error)
+        skipped = _("Not imported; read again at the next synchronisation.")
+        _failed(self, kind, fortnox_error, f"{problem} {skipped}", subject=f"{run_counts.subject_label(kind)} {number}")
+
     def progress(self, *, force: bool = False) -> None:
         """Counts and API calls written for the progress page about once a second."""
         if force or time.monotonic() - self._flushed_at >= PROGRESS_EVERY_SECONDS:
@@ -180,7 +189,7 @@ def _step(sync: WarehouseSync, kind: str, function):
     except FortnoxError as error:
         _failed(sync, kind, error, error.user_message)
     except ValueError as error:  # a value Fortnox sent that cannot be read (say, a number)
-        _failed(sync, kind, None, _("Fortnox sent data Brygga cannot read: %(error)s") % {"error": error})
+        _failed(sync, kind, None, _cannot_read(error))
     else:
         run.append_log(_("%(kind)s: %(counts)s in %(calls)s calls.") % {
             "kind": run_counts.subject_label(kind), "calls": sync.counter.total - calls_before,
@@ -199,17 +208,24 @@ def _no_licence(error) -> bool:
     return isinstance(error, FortnoxNoLicence) or "licens" in (error.message or "").lower()
 
 
-def _failed(sync: WarehouseSync, kind: str, error, message: str) -> None:
+def _cannot_read(error: ValueError) -> str:
+    return _("Fortnox sent data Brygga cannot read: %(error)s") % {"error": error}
+
+
+def _failed(sync: WarehouseSync, kind: str, error, message: str, *, subject: str = "") -> None:
     sync.count("failed")
-    sync.run.data.setdefault("failed_kinds", []).append(kind)
-    sync.run.save(update_fields=["data"])
-    _record(sync, kind, error, message)
+    failed_kinds = sync.run.data.setdefault("failed_kinds", [])
+    if kind not in failed_kinds:
+        failed_kinds.append(kind)
+        sync.run.save(update_fields=["data"])
+    _record(sync, kind, error, message, subject=subject)
 
 
-def _record(sync: WarehouseSync, kind: str, error, message: str) -> None:
-    sync.run.append_log(f"{run_counts.subject_label(kind)}: {message}")
+def _record(sync: WarehouseSync, kind: str, error, message: str, *, subject: str = "") -> None:
+    subject = subject or run_counts.subject_label(kind)
+    sync.run.append_log(f"{subject}: {message}")
     IntegrationError.objects.create(
-        organization=sync.organization, kind=f"{RUN_KIND}_{kind}", subject=run_counts.subject_label(kind),
+        organization=sync.organization, kind=f"{RUN_KIND}_{kind}", subject=subject,
         sync_run=sync.run, message=message,
         fortnox_code="" if error is None or error.code is None else str(error.code),
         fortnox_message=str(error) if error is not None else "",
