@@ -47,6 +47,7 @@ def _chaos_seeds(sandbox_url: str, seeds: list[int], batches: int, steps: int) -
     from django.conf import settings
     from django.utils import timezone
 
+    from integrations.absence_sync.chaos import AbsenceChaos
     from integrations.chaos import ChaosRun, HrChaos
     from integrations.fortnox.client import FortnoxClient
     from integrations.models import FortnoxConnection, HrIntegrationSettings
@@ -65,7 +66,7 @@ def _chaos_seeds(sandbox_url: str, seeds: list[int], batches: int, steps: int) -
             "activated_at": timezone.now(), "create_employees": True,
         })
         chaos = ChaosRun(connection.organization, control, company, [
-            domain(connection.organization, control, company) for domain in (HrChaos, WarehouseChaos)
+            domain(connection.organization, control, company) for domain in (HrChaos, AbsenceChaos, WarehouseChaos)
         ], client_timeout=CHAOS_CLIENT_TIMEOUT)
         with FortnoxClient(connection) as client:
             chaos.prepare(client)
@@ -80,7 +81,7 @@ CHAOS_CLIENT_TIMEOUT = 2.0
 
 @benchmark("chaos")
 def chaos_seeds(quick: bool = False) -> list[Row]:
-    """HR edits, fulfilments, stock adjustments, receipts and returns, mixed, under every fault
+    """HR edits, absence changes, fulfilments, stock adjustments, receipts and returns, mixed, under every fault
     profile at the sandbox's real rate limit, one organization per seed; the suite runs two seeds
     with time compressed, this runs more at real speed."""
     seeds, batches, steps = ([101], 3, 3) if quick else (list(range(101, 107)), 6, 8)
@@ -89,7 +90,7 @@ def chaos_seeds(quick: bool = False) -> list[Row]:
     wrong = [line for result in results for line in result["disagreements"]]
     return [Row(
         f"Chaos: {len(seeds)} seeds × {sum(r['steps'] for r in results) // len(seeds)} mixed changes under faults "
-        "(HR edits, fulfilments, adjustments, receipts, returns)",
+        "(HR edits, absence changes, fulfilments, adjustments, receipts, returns)",
         "Brygga = Fortnox: 0 duplicates, 0 missing, every failure in the error log",
         f"{len(wrong)} disagreements{': ' + '; '.join(wrong[:3]) if wrong else ''}; "
         f"{sum(r['failures'] for r in results)} permanent failures, all logged; {max(r['seconds'] for r in results):.0f} s per seed",
