@@ -459,8 +459,12 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
     snapshot = order_snapshot(document)
     if snapshot == link.last_synced_values:
         return "unchanged"
-    customer = customer_for(sync, snapshot["customer"])  # before the transaction, as in `order_rows`
-    rows = order_rows(sync, snapshot["rows"])
+    # What the update uses, fetched before the transaction as in `order_rows`: nothing for a
+    # cancellation, the rows only when they changed.
+    rows_changed = snapshot["rows"] != link.last_synced_values.get("rows")
+    cancelled = snapshot["cancelled"]
+    customer = None if cancelled else customer_for(sync, snapshot["customer"])
+    rows = order_rows(sync, snapshot["rows"]) if rows_changed and not cancelled else None
     with transaction.atomic():
         order = SalesOrder.objects.select_for_update().filter(pk=link.object_id).first()
         if order is None:
@@ -472,7 +476,7 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
                 sync.warn(_("Order %(number)s: %(note)s Not applied: the warehouse has started on it.")
                           % {"number": order.order_number, "note": note})
             return "not_applied"
-        if snapshot["cancelled"]:
+        if cancelled:
             warehouse_actions.do_cancel_order(order)
             link.remember(snapshot)
             return "cancelled"
@@ -482,7 +486,7 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
         fields = changed(order, values)
         if fields:
             order.save(update_fields=fields)
-        if snapshot["rows"] != link.last_synced_values.get("rows"):
+        if rows_changed:
             order.rows.all().delete()
             save_rows(order, rows)
         link.remember(snapshot)
