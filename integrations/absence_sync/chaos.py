@@ -89,12 +89,13 @@ class AbsenceChaos:
     def __init__(self, organization, control, company: dict):
         self.organization, self.control, self.company = organization, control, company
         self.locked_done = False
+        self.admin = None  # the HR admin who makes the changes (from `prepare`)
 
     def prepare(self, fortnox_client) -> None:
         for employee_id, name in self.EMPLOYEES:
             link_new_employee(fortnox_client, self.organization, employee_id, name, "Frånvarosson")
         transfer_absences(self.organization)
-        hr_admin(self.organization)
+        self.admin = hr_admin(self.organization)
         self.control.update_company(self.company, locked_salary_until=self.LOCKED_UNTIL.isoformat())
 
     # --- steps -----------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ class AbsenceChaos:
             return f"no free days for {employee.employment_id}"
         absence = hr_actions.do_register_absence(employee, {
             "absence_type": self._type(rng), "start_date": period[0], "end_date": period[1],
-            "grade": rng.choice(self.GRADES), "note": ""}, acting_user=hr_admin(self.organization), approved=approved)
+            "grade": rng.choice(self.GRADES), "note": ""}, acting_user=self.admin, approved=approved)
         return f"{'register' if approved else 'request'} {absence.absence_type.code} {self._period(absence)}"
 
     @staticmethod
@@ -140,14 +141,13 @@ class AbsenceChaos:
         return f"{absence.employee.employment_id} {absence.start_date:%m-%d}–{absence.end_date:%m-%d} {absence.grade} %"
 
     def step(self, rng: random.Random, number: int) -> str:
-        admin = hr_admin(self.organization)
         if not self.locked_done:
             self.locked_done = True
             employee = self._employees()[0]
             hr_actions.do_register_absence(employee, {
                 "absence_type": AbsenceType.objects.get(organization=self.organization, code="vacation"),
                 "start_date": self.LOCKED_ABSENCE[0], "end_date": self.LOCKED_ABSENCE[1], "grade": 100, "note": "",
-            }, acting_user=admin)
+            }, acting_user=self.admin)
             return f"register vacation of {employee.employment_id} in the locked salary period"
         employee = rng.choice(self._employees())
         action = rng.choice(self.ACTIONS)
@@ -159,15 +159,15 @@ class AbsenceChaos:
             return self._register(rng, employee)
         if action == "decide":
             absence, approve = rng.choice(requested), rng.random() < 0.7
-            (hr_actions.do_approve_absence if approve else hr_actions.do_reject_absence)(absence, acting_user=admin)
+            (hr_actions.do_approve_absence if approve else hr_actions.do_reject_absence)(absence, acting_user=self.admin)
             return f"{'approve' if approve else 'reject'} {self._period(absence)}"
         if action == "delete":
             absence = rng.choice(self._absences(employee))
-            hr_actions.do_delete_absence(absence, acting_user=admin)
+            hr_actions.do_delete_absence(absence, acting_user=self.admin)
             return f"delete {absence.get_status_display().lower()} {self._period(absence)}"
         absence = rng.choice(standing)
         if action == "cancel":
-            hr_actions.do_cancel_absence(absence, acting_user=admin)
+            hr_actions.do_cancel_absence(absence, acting_user=self.admin)
             return f"cancel {self._period(absence)}"
         if action == "grade":
             values = {"grade": rng.choice(self.GRADES)}
@@ -175,7 +175,7 @@ class AbsenceChaos:
             values = {"absence_type": self._type(rng, other_than=absence.absence_type.code)}
         else:
             values = dict(zip(("start_date", "end_date"), self._free_period(rng, employee, moving=absence)))
-        absence = hr_actions.do_update_absence(absence, values, acting_user=admin)
+        absence = hr_actions.do_update_absence(absence, values, acting_user=self.admin)
         return f"{action} → {absence.absence_type.code} {self._period(absence)}"
 
     # --- the check -------------------------------------------------------------------------------
