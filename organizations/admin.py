@@ -2,33 +2,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_tenancy import (
+    OrganizationScopedAdmin, OrganizationScopedMixin, OrganizationScopedTabularInline, admin_organizations,
+)
 from .models import Invitation, Membership, Notification, Organization, User
 
-
-def admin_organizations(user):
-    return Organization.objects.filter(memberships__user=user)
-
-
-class OrganizationScopedAdmin(admin.ModelAdmin):
-    """Staff see and pick only their own organizations' rows; superusers see all.
-    `organization_path` is the lookup from the model to its Organization."""
-
-    organization_path = "organization"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.organization_path}__in": admin_organizations(request.user)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization" and not request.user.is_superuser:
-            kwargs["queryset"] = admin_organizations(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+# Granting privileges is a superuser's act: staff who could tick these would make themselves one.
+PRIVILEGE_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OrganizationScopedMixin, DjangoUserAdmin):
+    """Staff see the members of their organizations, and change only those who belong to no
+    other organization (a password set here opens every organization the person is in)."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "language"]
@@ -41,14 +28,31 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(memberships__organization__in=admin_organizations(request.user)).distinct()
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else readonly + PRIVILEGE_FIELDS
+
+    def has_add_permission(self, request):
+        # People join an organization by invitation; an account made here would belong to none.
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.governs(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.governs(request.user, obj)
+
+    @staticmethod
+    def governs(staff, user) -> bool:
+        if staff.is_superuser or user is None:
+            return True
+        if user.is_superuser:
+            return False
+        memberships = user.memberships.all()
+        return memberships.exists() and not memberships.exclude(organization__in=admin_organizations(staff)).exists()
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(OrganizationScopedTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -56,15 +60,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationScopedAdmin):
-    organization_path = "pk"
     list_display = ["name", "organisation_number", "language", "require_mfa_for_admins", "created_at"]
     list_filter = ["language", "require_mfa_for_admins"]
     search_fields = ["name", "organisation_number"]
     inlines = [MembershipInline]
-
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        return qs if request.user.is_superuser else qs.filter(pk__in=admin_organizations(request.user))
 
 
 @admin.register(Membership)

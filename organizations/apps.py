@@ -7,4 +7,11 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self):
+        from django.contrib import admin
+
         from config import sqlite_like  # noqa: F401  (connects the SQLite LIKE for every connection)
+
+        from .admin_tenancy import close_global_admins
+
+        # The admin app comes first in INSTALLED_APPS, so every admin is registered by now.
+        close_global_admins(admin.site)

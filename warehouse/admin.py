@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from organizations.admin import OrganizationScopedAdmin
+from organizations.admin import OrganizationScopedAdmin, OrganizationScopedTabularInline
 
 from .models import (
     Adjustment, Article, Customer, OrderType, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, Return, SalesOrder,
@@ -58,7 +58,7 @@ class StockLocationAdmin(OrganizationScopedAdmin):
     search_fields = ["code", "name"]
 
 
-class SalesOrderRowInline(admin.TabularInline):
+class SalesOrderRowInline(OrganizationScopedTabularInline):
     model = SalesOrderRow
     extra = 0
     raw_id_fields = ["article"]
@@ -75,7 +75,7 @@ class SalesOrderAdmin(OrganizationScopedAdmin):
     inlines = [SalesOrderRowInline]
 
 
-class PurchaseOrderRowInline(admin.TabularInline):
+class PurchaseOrderRowInline(OrganizationScopedTabularInline):
     model = PurchaseOrderRow
     extra = 0
     raw_id_fields = ["article"]
@@ -91,7 +91,7 @@ class PurchaseOrderAdmin(OrganizationScopedAdmin):
     inlines = [PurchaseOrderRowInline]
 
 
-class ReceiptRowInline(admin.TabularInline):
+class ReceiptRowInline(OrganizationScopedTabularInline):
     model = ReceiptRow
     extra = 0
     raw_id_fields = ["purchase_order_row"]
