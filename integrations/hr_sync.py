@@ -26,7 +26,7 @@ from hr import actions as hr_actions
 from hr.models import Employee
 from organizations.actions import do_notify
 
-from . import hr_fields, run_counts
+from . import hr_fields, personal_data, run_counts
 from .fortnox.client import CallCounter, FortnoxClient
 from .fortnox.errors import FortnoxBadResponse, FortnoxError, FortnoxNotFound
 from .hr_receivers import EMPLOYEE_LINK
@@ -66,7 +66,7 @@ def do_plan_user_sync(organization, *, acting_user) -> SyncRun:
         run.save(update_fields=["api_calls"])
         run.finish(SyncRun.Status.FAILED, error=error.user_message)
         raise
-    run.data = {"plan": build_plan(organization, documents)}
+    run.data = {"plan": personal_data.sealed_plan(build_plan(organization, documents))}
     run.api_calls = counter.total
     run.save(update_fields=["data", "api_calls"])
     run.append_log(_("Read %(count)s Fortnox employees in %(calls)s calls.") % {"count": len(documents), "calls": counter.total})
@@ -326,9 +326,9 @@ def apply_user_sync(run_id: int) -> None:
         for person in work:
             calls_before = counter.total
             try:
-                outcome = APPLY[_action(person, decisions)](run.organization, client, person, decisions)
+                outcome = APPLY[_action(person, decisions)](run.organization, client, _unsealed(person), decisions)
             except (FortnoxError, ValidationError, PersonFailed) as error:
-                reason = _reason(error)
+                reason = personal_data.redacted(_reason(error), person_values(person))
                 failures.append({"name": person["name"], "reason": reason})
                 _record_failure(run, person, error, reason)
                 run.append_log(_("%(name)s: failed — %(reason)s") % {"name": person["name"], "reason": reason})
@@ -338,7 +338,8 @@ def apply_user_sync(run_id: int) -> None:
             run.advance(outcome, api_calls=counter.total - calls_before)
     skipped = [person for person in plan["people"] if person["problems"] and _chosen(person, decisions)]
     run.counts["skipped"] = len(skipped) + len([p for p in plan["people"] if p["section"] == "unmatchable"])
-    run.data = {**run.data, "failures": failures}
+    # Done with the full values: the run keeps the masked plan only.
+    run.data = {**run.data, "plan": personal_data.without_sealed(plan), "failures": failures}
     run.save(update_fields=["counts", "data"])
     settings = HrIntegrationSettings.for_organization(run.organization)
     if settings.activated_at is None:
@@ -346,6 +347,22 @@ def apply_user_sync(run_id: int) -> None:
         settings.save(update_fields=["activated_at"])
     _notify_summary(run, failures)
     run.finish()  # last: whoever watches the run sees it finished only when all of it is done
+
+
+def _unsealed(person: dict) -> dict:
+    try:
+        return personal_data.unsealed(person)
+    except ValueError as error:
+        raise PersonFailed(str(error)) from error
+
+
+def person_values(person: dict) -> dict:
+    """Both sides' values of a plan entry as planned (for masking them in messages)."""
+    try:
+        whole = personal_data.unsealed(person)
+    except ValueError:
+        whole = person
+    return {side: whole.get(side, {}) for side in (BRYGGA, FORTNOX)}
 
 
 def _claim(run_id: int) -> bool:
@@ -380,8 +397,8 @@ def _record_failure(run, person, error, reason) -> None:
     if isinstance(error, FortnoxError):
         IntegrationError.objects.create(
             organization=run.organization, kind=RUN_KIND, subject=person["name"], sync_run=run,
-            fortnox_code="" if error.code is None else str(error.code), fortnox_message=error.message or str(error),
-            message=reason,
+            fortnox_code="" if error.code is None else str(error.code),
+            fortnox_message=personal_data.redacted(error.message or str(error), person_values(person)), message=reason,
         )
 
 

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import OrganizationOwned
 
+from .personal_data import MaskedJSONField
+
 __all__ = [
     "ExternalLink", "SyncRun", "OutboxEvent", "IntegrationError", "AbsenceTypeMapping", "HrIntegrationSettings",
     "compare_three_way",
@@ -143,7 +145,7 @@ class SyncRun(OrganizationOwned):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     api_calls = models.PositiveIntegerField(_("Fortnox API calls"), default=0)
     log = models.TextField(_("log"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True, help_text=_("What this kind of run needs, e.g. a plan."))
+    data = MaskedJSONField(_("data"), default=dict, blank=True, help_text=_("What this kind of run needs, e.g. a plan."))
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -224,7 +226,7 @@ class OutboxEvent(OrganizationOwned):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField(_("local object id"))
     local_object = GenericForeignKey("content_type", "object_id")
-    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    payload = MaskedJSONField(_("payload"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
@@ -271,7 +273,7 @@ class IntegrationError(OrganizationOwned):
     subject = models.CharField(_("about"), max_length=200, blank=True, help_text=_("The person or record, as named when it failed."))
     request_method = models.CharField(_("method"), max_length=10, blank=True)
     request_path = models.CharField(_("path"), max_length=300, blank=True)
-    sent = models.JSONField(_("what was sent"), default=dict, blank=True)
+    sent = MaskedJSONField(_("what was sent"), default=dict, blank=True)
     fortnox_code = models.CharField(_("Fortnox code"), max_length=40, blank=True)
     fortnox_message = models.TextField(_("Fortnox message"), blank=True)
     message = models.TextField(_("what happened"))

@@ -52,6 +52,8 @@ def test_check_deploy_is_clean_with_production_like_settings():
         ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS"),
         ("FORTNOX_CLIENT_SECRET", None, "FORTNOX_CLIENT_SECRET"),
         ("Q_WORKERS", "two", "Q_WORKERS"),
+        ("PERSONAL_DATA_RETENTION_DAYS", "a month", "PERSONAL_DATA_RETENTION_DAYS"),
+        ("PERSONAL_DATA_RETENTION_DAYS", "0", "PERSONAL_DATA_RETENTION_DAYS must be at least 1"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value, message):
