@@ -22,5 +22,13 @@ class FortnoxConnectionAdmin(OrganizationScopedAdmin):
         "status", "granted_scopes", "tenant_id", "company_name", "expires_at", "refreshed_at", "last_error",
         "last_error_at", "connected_by", "connected_at",
     ]
+
+    # A connection is made through Fortnox's consent and ended by disconnecting, which revokes the
+    # grant at Fortnox; a row added or deleted here would do neither.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 from . import hr_admin  # noqa: E402,F401
 from .warehouse_sync import admin as warehouse_sync_admin  # noqa: E402,F401

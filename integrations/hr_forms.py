@@ -18,12 +18,17 @@ class HrSettingsForm(forms.ModelForm):
         fields = ["create_absences", "create_employees"]
 
 
+def cause_code_choices() -> list[tuple[str, str]]:
+    """Fortnox's cause codes, or "do not transfer" (blank): anything else Fortnox refuses."""
+    return [("", _("Do not transfer"))] + [(code, f"{code} — {name}") for code, name in CAUSE_CODES]
+
+
 class MappingForm(forms.Form):
     """One choice per absence type: a Fortnox cause code or "do not transfer" (blank)."""
 
     def __init__(self, *args, absence_types, mappings: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _("Do not transfer"))] + [(code, f"{code} — {name}") for code, name in CAUSE_CODES]
+        choices = cause_code_choices()
         self.absence_types = absence_types
         for absence_type in absence_types:
             mapping = mappings.get(absence_type.pk)

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -90,3 +91,26 @@ class NotificationAdmin(OrganizationScopedAdmin):
     list_filter = ["level", "organization"]
     search_fields = ["title", "body", "user__email"]
     list_select_related = ["user", "organization"]
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """allauth's own admin shows and edits an authenticator's data: the TOTP secret and the
+    recovery codes' seed. Here a superuser sees which methods a person has and may delete one (the
+    person sets it up again); the secrets never reach a page."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .models import Organization
 
@@ -112,6 +113,49 @@ def scoped_list_filter(model, spec):
     return spec
 
 
+class OrganizationConsistentForm:
+    """The rows a relation names belong to the organization of the row itself (a mapping of one
+    organization's absence type kept under another would break that organization's wizard). A
+    relation is checked when it or the row's organization changes, so an old row stays saveable."""
+
+    def clean(self):
+        cleaned = super().clean()
+        path = organization_path(self._meta.model)
+        if path is None or lookup_spawns_duplicates(self._meta.model._meta, path) or path == "pk":
+            return cleaned  # a user belongs to several organizations, an organization to itself
+        organization = self._organization_of_row(cleaned, path)
+        if organization is None:
+            return cleaned
+        moved = path.split("__")[0] in self.changed_data
+        for name, value in list(cleaned.items()):  # add_error takes the field out of cleaned
+            field = next((f for f in self._meta.model._meta.get_fields() if f.name == name and f.is_relation), None)
+            if field is None or field.related_model is Organization or not (moved or name in self.changed_data):
+                continue
+            rows = {row.pk for row in (value.all() if hasattr(value, "all") else [value] if value else [])}
+            related_path = organization_path(field.related_model)
+            if not rows or related_path is None:
+                continue
+            belonging = field.related_model._default_manager.filter(pk__in=rows, **{related_path: organization})
+            if belonging.values("pk").distinct().count() != len(rows):
+                self.add_error(name, _("This belongs to another organization than %(organization)s.") % {
+                    "organization": organization})
+        return cleaned
+
+    def _organization_of_row(self, cleaned, path):
+        first, *rest = path.split("__")
+        try:
+            row = cleaned[first] if first in cleaned else getattr(self.instance, first, None)
+            for name in rest:
+                row = getattr(row, name, None) if row is not None else None
+        except ObjectDoesNotExist:
+            return None
+        return row if isinstance(row, Organization) else None
+
+
+def organization_consistent(form_class):
+    return type(form_class.__name__, (OrganizationConsistentForm, form_class), {})
+
+
 class OrganizationScopedMixin:
     """For ModelAdmins and inlines alike. `organization_path` overrides the derived lookup from
     the model to its organization."""
@@ -151,6 +195,14 @@ class OrganizationScopedMixin:
                     readonly += [name for name in (relation.ct_field, relation.fk_field) if name not in readonly]
         return readonly
 
+    def get_form(self, request, obj=None, **kwargs):
+        return organization_consistent(super().get_form(request, obj, **kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = organization_consistent(formset.form)
+        return formset
+
     def get_list_filter(self, request):
         filters = super().get_list_filter(request)
         if request.user.is_superuser:
@@ -164,6 +216,20 @@ class OrganizationScopedAdmin(OrganizationScopedMixin, admin.ModelAdmin):
 
 class OrganizationScopedTabularInline(OrganizationScopedMixin, admin.TabularInline):
     pass
+
+
+class ReadOnlyAdmin(OrganizationScopedAdmin):
+    """Rows only the product writes (an edit here would break what they keep in step): read
+    them here, act on them through the product's pages."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SuperuserOnlyMixin:
@@ -192,4 +258,6 @@ def close_global_admins(site) -> None:
             continue
         admin_class = type(model_admin)
         site.unregister(model)
-        site.register(model, type(f"SuperuserOnly{admin_class.__name__}", (SuperuserOnlyMixin, admin_class), {}))
+        site.register(model, type(
+            f"SuperuserOnly{admin_class.__name__}", (SuperuserOnlyMixin, admin_class), {"__module__": admin_class.__module__},
+        ))
