@@ -66,6 +66,10 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     search_fields = ["name", "organisation_number"]
     inlines = [MembershipInline]
 
+    def has_add_permission(self, request):
+        # A new organization has no members yet, so staff would lose sight of it on saving.
+        return request.user.is_superuser and super().has_add_permission(request)
+
 
 @admin.register(Membership)
 class MembershipAdmin(OrganizationScopedAdmin):

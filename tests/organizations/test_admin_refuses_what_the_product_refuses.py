@@ -15,7 +15,8 @@ from hr.models import AbsenceType, Employee
 from integrations.models import AbsenceTypeMapping, ExternalLink, FortnoxConnection, OutboxEvent, SyncRun
 from integrations.warehouse_sync.models import WarehouseSyncSettings
 from organizations.models import User
-from tests.support.admin_world import submitted
+from tests.support.admin_world import World, submitted
+from warehouse.models import Article, SalesOrder, SalesOrderRow
 
 
 @pytest.fixture
@@ -119,3 +120,16 @@ def test_large_json_is_folded_and_its_personal_data_masked(root, tenant):
                                        last_synced_values={"bank_account": ["5000", "4999622"]})
     page = root.get(url(ExternalLink, "change", link.pk)).content.decode()
     assert "•••9622" in page and "4999622" not in page
+
+
+def test_an_order_row_in_the_admin_cannot_name_another_organizations_article(root, tenant, other_tenant):
+    row = World(tenant.organization, tenant.employee, "alfa").row(SalesOrderRow)
+    foreign = World(other_tenant.organization, other_tenant.employee, "beta").row(Article)
+    page = root.get(url(SalesOrder, "change", row.order.pk))
+    data = submitted(page.content.decode(), "salesorder_form")
+    refused = root.post(url(SalesOrder, "change", row.order.pk), {**data, "rows-0-article": [str(foreign.pk)]})
+    assert refused.status_code == 200
+    assert refused.context["inline_admin_formsets"][0].formset.errors[0]["article"] == [
+        "This belongs to another organization than Alfa AB."]
+    row.refresh_from_db()
+    assert row.article.organization == tenant.organization

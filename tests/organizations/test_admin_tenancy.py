@@ -250,3 +250,9 @@ def test_staff_cannot_make_anyone_a_superuser_or_grant_permissions(orgs, staff):
     assert response.status_code == 302
     a.employee.refresh_from_db()
     assert not (a.employee.is_superuser or a.employee.is_staff or a.employee.user_permissions.exists())
+
+
+def test_staff_neither_create_accounts_nor_found_organizations_in_the_admin(orgs, staff):
+    a, _b = orgs
+    assert staff.get(url(type(a.owner), "add")).status_code == 403  # people join by invitation
+    assert staff.get(url(type(a.organization), "add")).status_code == 403
