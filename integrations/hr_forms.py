@@ -41,26 +41,44 @@ class MappingForm(forms.Form):
         return {absence_type: self.cleaned_data[f"type_{absence_type.pk}"] for absence_type in self.absence_types}
 
 
-def decisions_from(plan: dict, data) -> tuple[dict, list[str]]:
-    """The admin's decisions from the conflict page's POST, and what is still undecided.
+def decisions_from(plan: dict, data) -> tuple[dict, list[str], list[str]]:
+    """The admin's decisions from the conflict page's POST, what is still undecided, and which
+    specific choices override a more general one (in words, for the page to show).
 
-    Each conflict is decided by, in order: the choice for everyone (`all`), the choice for the
-    person (`person-<key>`), or the field's own choice (`field-<key>-<field>`). Missing values
-    are filled when `fill-<key>-<field>` is ticked; people are created when `create-<key>` is."""
-    everyone = data.get("all", "")
-    winners, fill, create, undecided = {}, {}, [], []
+    The most specific choice wins: a field's own choice (`field-<key>-<field>`), else the
+    person's (`person-<key>`), else the choice for everyone (`all`). Missing values are filled
+    when `fill-<key>-<field>` is ticked; people are created when `create-<key>` is."""
+    everyone = _side(data.get("all"))
+    winners, fill, create, undecided, overrides = {}, {}, [], [], []
     for person in plan["people"]:
         key = person["key"]
         if person["problems"]:
             continue
         if person["section"] == "match":
+            for_person = _side(data.get(f"person-{key}"))
+            if for_person and everyone and for_person != everyone and person["conflicts"]:
+                overrides.append(_("%(name)s: %(side)s for all their conflicts, instead of %(general)s for everyone.") % {
+                    "name": person["name"], "side": SIDE_NAMES[for_person], "general": SIDE_NAMES[everyone]})
             chosen = {}
             for field in person["conflicts"]:
-                chosen[field] = everyone or data.get(f"person-{key}", "") or data.get(f"field-{key}-{field}", "")
-                if chosen[field] not in ("brygga", "fortnox"):
+                own, general = _side(data.get(f"field-{key}-{field}")), for_person or everyone
+                chosen[field] = own or general
+                if own and general and own != general:
+                    overrides.append(_("%(name)s, %(field)s: %(side)s, instead of %(general)s.") % {
+                        "name": person["name"], "field": BY_NAME[field].label, "side": SIDE_NAMES[own],
+                        "general": SIDE_NAMES[general]})
+                if not chosen[field]:
                     undecided.append(_("%(name)s: choose which %(field)s to keep.") % {"name": person["name"], "field": BY_NAME[field].label})
             winners[key] = chosen
             fill[key] = [item["field"] for item in person["missing"] if data.get(f"fill-{key}-{item['field']}")]
         elif data.get(f"create-{key}"):
             create.append(key)
-    return {"winners": winners, "fill": fill, "create": create}, undecided
+    return {"winners": winners, "fill": fill, "create": create}, undecided, overrides
+
+
+SIDE_NAMES = {"brygga": "Brygga", "fortnox": "Fortnox"}
+
+
+def _side(value) -> str:
+    """"brygga" or "fortnox" as posted, "" for no choice (or anything else)."""
+    return value if value in SIDE_NAMES else ""

@@ -405,6 +405,25 @@ def _record_failure(run, person, error, reason) -> None:
 def _apply_match(organization, client, person, decisions) -> str:
     employee = Employee.objects.get(organization=organization, pk=person["employee"])
     local, remote = person["brygga"], person["fortnox"]
+    to_brygga, to_fortnox = changes_for(person, decisions)
+    changes = hr_fields.employee_changes(to_brygga)
+    _validate(employee, changes)
+    if to_fortnox:
+        client.put(f"/3/employees/{person['external_id']}", {"Employee": hr_fields.fortnox_document(to_fortnox)})
+    agreed = {name: value for name, value in local.items() if remote.get(name) == value}
+    agreed.update(to_brygga)
+    agreed.update(to_fortnox)
+    with transaction.atomic():
+        if changes:
+            hr_actions.update_from_external(employee, changes)
+        _link(employee, person["external_id"], agreed)
+    return "updated" if (to_brygga or to_fortnox) else "unchanged"
+
+
+def changes_for(person, decisions) -> tuple[dict, dict]:
+    """The values a matched person's decisions move: (Fortnox's that go to Brygga, Brygga's that
+    go to Fortnox), by field."""
+    local, remote = person["brygga"], person["fortnox"]
     to_brygga = {name: remote[name] for name in person["automatic"][BRYGGA]}
     to_fortnox = {name: local[name] for name in person["automatic"][FORTNOX]}
     winners = decisions.get("winners", {}).get(person["key"], {})
@@ -419,18 +438,26 @@ def _apply_match(organization, client, person, decisions) -> str:
                 to_brygga[item["field"]] = remote[item["field"]]
             else:
                 to_fortnox[item["field"]] = local[item["field"]]
-    changes = hr_fields.employee_changes(to_brygga)
-    _validate(employee, changes)
-    if to_fortnox:
-        client.put(f"/3/employees/{person['external_id']}", {"Employee": hr_fields.fortnox_document(to_fortnox)})
-    agreed = {name: value for name, value in local.items() if remote.get(name) == value}
-    agreed.update(to_brygga)
-    agreed.update(to_fortnox)
-    with transaction.atomic():
-        if changes:
-            hr_actions.update_from_external(employee, changes)
-        _link(employee, person["external_id"], agreed)
-    return "updated" if (to_brygga or to_fortnox) else "unchanged"
+    return to_brygga, to_fortnox
+
+
+def outcome_of(plan: dict, decisions: dict) -> dict:
+    """What applying `decisions` would do, in totals, for the page to show before anything
+    changes: values each way, people created on each side, people skipped."""
+    totals = {"to_fortnox": 0, "to_brygga": 0, "created_in_fortnox": 0, "created_in_brygga": 0, "skipped": 0}
+    for person in plan["people"]:
+        action = _action(person, decisions)
+        if action == "match":
+            to_brygga, to_fortnox = changes_for(person, decisions)
+            totals["to_brygga"] += len(to_brygga)
+            totals["to_fortnox"] += len(to_fortnox)
+        elif action == "only_brygga":
+            totals["created_in_fortnox"] += 1
+        elif action == "only_fortnox":
+            totals["created_in_brygga"] += 1
+        elif person["section"] == "unmatchable" or (person["problems"] and _chosen(person, decisions)):
+            totals["skipped"] += 1
+    return totals
 
 
 def _validate(employee, changes) -> None:

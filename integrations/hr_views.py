@@ -2,6 +2,9 @@
 (set up → settings → map absence types → synchronise users), runs with live progress, and the
 integration error log. Only people with the organization-wide settings permission get here."""
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -127,23 +130,40 @@ def _run(request, pk) -> SyncRun:
 
 @manage_settings
 def hr_sync_review(request, pk):
+    """GET: the conflict page. POST: what the choices would do (totals, and which specific choice
+    overrides a general one), with Apply; Apply starts the run only if the choices are still the
+    ones that summary showed, so nothing is applied that the admin has not seen summed up."""
     run = _run(request, pk)
     if run.status != SyncRun.Status.PLANNED:
         return redirect("hr_sync_run", run.pk)
     plan = run.data["plan"]
-    errors = []
+    context = {"run": run, "errors": [], "posted": None}
     if request.method == "POST":
-        decisions, errors = decisions_from(plan, request.POST)
-        if not errors:
+        decisions, errors, overrides = decisions_from(plan, request.POST)
+        digest = _digest(decisions)
+        if not errors and request.POST.get("apply") == digest:
             hr_sync.do_start_user_sync(run, decisions)
             return redirect("hr_sync_run", run.pk)
-    sections = {section: [_shown(p) for p in plan["people"] if p["section"] == section]
-                for section in ("match", "only_fortnox", "only_brygga", "unmatchable")}
-    return render(request, "integrations/hr_sync_review.html", {"run": run, "sections": sections, "errors": errors})
+        if not errors and request.POST.get("apply"):
+            messages.warning(request, _("The choices changed after the summary was shown: check the new summary, then apply."))
+        context.update(posted=request.POST, errors=errors, everyone=request.POST.get("all", ""))
+        if not errors:
+            context.update(outcome=hr_sync.outcome_of(plan, decisions), overrides=overrides, digest=digest)
+    context["sections"] = {section: [_shown(p, context["posted"]) for p in plan["people"] if p["section"] == section]
+                           for section in ("match", "only_fortnox", "only_brygga", "unmatchable")}
+    return render(request, "integrations/hr_sync_review.html", context)
 
 
-def _shown(person: dict) -> dict:
-    """A plan entry with the rows the conflict page shows, values as people read them."""
+def _digest(decisions: dict) -> str:
+    return hashlib.sha256(json.dumps(decisions, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _shown(person: dict, posted) -> dict:
+    """A plan entry with the rows the conflict page shows, values as people read them, and the
+    choices as last posted (`posted` None: nothing chosen yet, missing values ticked)."""
+    key = person["key"]
+    data = posted or {}
+
     def row(name, **extra):
         field = hr_fields.BY_NAME[name]
         return {"field": name, "label": field.label, "brygga": field.shown(person["brygga"].get(name, "")),
@@ -151,8 +171,12 @@ def _shown(person: dict) -> dict:
 
     shown = {
         **person,
-        "conflict_rows": [row(name) for name in person.get("conflicts", [])],
-        "missing_rows": [row(item["field"], source=item["from"]) for item in person.get("missing", [])],
+        "chosen": data.get(f"person-{key}", ""),
+        "create_ticked": bool(data.get(f"create-{key}")),
+        "conflict_rows": [row(name, chosen=data.get(f"field-{key}-{name}", "")) for name in person.get("conflicts", [])],
+        "missing_rows": [row(item["field"], source=item["from"],
+                             ticked=posted is None or bool(data.get(f"fill-{key}-{item['field']}")))
+                         for item in person.get("missing", [])],
         "automatic_rows": [row(name, source=side) for side in ("brygga", "fortnox")
                            for name in person.get("automatic", {}).get(side, [])],
         "email": person["brygga"].get("email") or person["fortnox"].get("email", ""),

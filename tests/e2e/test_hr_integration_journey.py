@@ -93,7 +93,9 @@ def test_an_admin_connects_fortnox_resolves_conflicts_creates_people_and_both_si
     expect(page.locator("tr.missing", has_text="Address").get_by_role("checkbox")).to_be_checked()
     page.get_by_label("Cecilia Ek").check()
     page.get_by_label("Bo Lind").check()
-    page.get_by_role("button", name="Synchronise users").click()
+    page.get_by_role("button", name="Show what changes").click()
+    expect(page.locator("#sync-outcome")).to_contain_text("1 person is created in Fortnox")
+    page.get_by_role("button", name="Apply these choices").click()
 
     expect(page.get_by_role("heading", name=re.compile("Synchronisation #"))).to_be_visible()
     polling = page.locator("#run-progress[hx-get]").count() == 1

@@ -70,3 +70,11 @@ def in_english():
 
     with translation.override("en"):
         yield
+
+
+def review_then_apply(client, review_url: str, choices: dict):
+    """Post the conflict page's choices, read back the summary it shows, then apply exactly those
+    choices (the page applies only choices whose summary was shown). Returns (summary page, answer)."""
+    summary = client.post(review_url, choices)
+    assert summary.status_code == 200 and summary.context["digest"], summary.content.decode()[:2000]
+    return summary, client.post(review_url, {**choices, "apply": summary.context["digest"]})

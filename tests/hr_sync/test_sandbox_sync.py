@@ -13,7 +13,7 @@ from integrations.models import (
     AbsenceTypeMapping, ExternalLink, HrIntegrationSettings, IntegrationError, OutboxEvent, SyncRun,
 )
 
-from .conftest import create_fortnox_employee, employee, wizard_connect
+from .conftest import create_fortnox_employee, employee, review_then_apply, wizard_connect
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,7 @@ def test_end_to_end_plan_resolve_create_both_ways_then_push_in_real_time(connect
 
     undecided = client.post(planned["Location"], {})
     assert "choose which Given name to keep" in undecided.content.decode()
-    decided = client.post(planned["Location"], {
+    _summary, decided = review_then_apply(client, planned["Location"], {
         f"field-m{anna.pk}-given_name": "fortnox", f"fill-m{anna.pk}-address": "1",
         "create-f3001": "1", f"create-b{bo.pk}": "1",
     })
@@ -120,7 +120,7 @@ def test_end_to_end_plan_resolve_create_both_ways_then_push_in_real_time(connect
     run2 = SyncRun.objects.filter(organization=org).first()
     match = next(p for p in run2.data["plan"]["people"] if p["key"] == f"m{anna.pk}")
     assert match["conflicts"] == [] and "family_name" in match["automatic"]["brygga"] and "address" in match["automatic"]["fortnox"]
-    client.post(second["Location"], {})
+    review_then_apply(client, second["Location"], {})
     wait_for(lambda: SyncRun.objects.get(pk=run2.pk).is_finished)
     anna.refresh_from_db()
     assert anna.family_name == "Bergström" and fortnox.get("/3/employees/1001")["City"] == "Uppsala"
