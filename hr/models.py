@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -85,8 +85,8 @@ class Employee(ConstraintErrorsByField, OrganizationOwned):
     country = models.CharField(_("country"), max_length=2, default="SE", help_text=_("Two-letter ISO code, e.g. SE."))
     clearing_number = models.CharField(_("clearing number"), max_length=5, blank=True)
     account_number = models.CharField(_("account number"), max_length=10, blank=True)
-    employment_start = models.DateField(_("employment start"), null=True, blank=True)
-    employment_end = models.DateField(_("employment end"), null=True, blank=True)
+    employment_start = models.DateField(_("employment start"), null=True, blank=True, validators=[validators.validate_sane_date])
+    employment_end = models.DateField(_("employment end"), null=True, blank=True, validators=[validators.validate_sane_date])
     personal_identity_number = models.CharField(
         _("personal identity number"), max_length=13, blank=True, help_text=_("YYYYMMDD-NNNN. Optional."),
     )
@@ -348,8 +348,9 @@ class AbsenceQuerySet(models.QuerySet):
 class Absence(ConstraintErrorsByField, OrganizationOwned):
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="absences", verbose_name=_("employee"))
     absence_type = models.ForeignKey(AbsenceType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type"))
-    start_date = models.DateField(_("first day"))
-    end_date = models.DateField(_("last day"), null=True, blank=True, help_text=_("Empty while the end is not known."))
+    start_date = models.DateField(_("first day"), validators=[validators.validate_sane_date])
+    end_date = models.DateField(_("last day"), null=True, blank=True, help_text=_("Empty while the end is not known."),
+                                validators=[validators.validate_sane_date])
     grade = models.PositiveSmallIntegerField(
         _("extent (%)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text=_("Share of a full working day, 1–100 percent."),
     )
@@ -407,6 +408,12 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
         errors = {}
         if self.employee_id and self.employee.organization_id != self.organization_id:
             errors["employee"] = ValidationError(_("The employee belongs to another organization."))
+        if self.too_long:
+            errors["end_date"] = ValidationError(
+                _("An absence can be at most two years long, so its last day can be %(last)s at the latest. "
+                  "Register a longer one as two or more absences, one after the other."),
+                params={"last": formats.date_format(self.latest_end, "SHORT_DATE_FORMAT")}, code="too_long",
+            )
         if self.absence_type_id and self.absence_type.organization_id != self.organization_id:
             errors["absence_type"] = ValidationError(_("The absence type belongs to another organization."))
         if self.employee_id and self.start_date and not errors and self.holds_days:
@@ -420,6 +427,21 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def latest_end(self) -> date:
+        """The last day an absence from `start_date` may have: two years on, less a day. Longer ones
+        are split (payroll handles them per period, and a transfer of thousands of days would keep
+        one absence pending for hours)."""
+        start = self.start_date
+        try:
+            return start.replace(year=start.year + 2) - timedelta(days=1)
+        except ValueError:  # 29 February, or a start too near the end of `date` for two more years
+            return date.max if start.year + 2 > date.max.year else start.replace(year=start.year + 2, day=28)
+
+    @property
+    def too_long(self) -> bool:
+        return bool(self.start_date and self.end_date) and self.end_date > self.latest_end
 
     @property
     def holds_days(self) -> bool:
@@ -443,9 +465,15 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
         return f"{start} – {formats.date_format(self.end_date, 'SHORT_DATE_FORMAT')}"
 
     @property
+    def has_sane_dates(self) -> bool:
+        """Within the dates Brygga accepts: forms refuse others, but older records may hold them."""
+        return validators.is_sane_date(self.start_date) and validators.is_sane_date(self.end_date)
+
+    @property
     def days(self) -> int | None:
-        """Length in work days (or calendar days for types not counted in work days); None while open-ended."""
-        if self.end_date is None:
+        """Length in work days (or calendar days for types not counted in work days); None while
+        open-ended, and for dates outside the accepted range (nothing sensible to count)."""
+        if self.end_date is None or not self.has_sane_dates:
             return None
         if self.absence_type.counts_as_work_days:
             return calendar.work_days_between(self.start_date, self.end_date)

@@ -2,6 +2,7 @@
 Each `normalise_*` returns the stored form of a valid value."""
 
 import re
+from datetime import date
 
 import phonenumbers
 from bankkonto import account as bank_rules
@@ -12,6 +13,23 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.se import personnummer
 
 DEFAULT_PHONE_REGION = "SE"
+# Dates people may enter: a wider range is always a typing error (9999-12-31, 0001-01-01), and
+# Fortnox, the work-day calendar and date arithmetic all misbehave near the ends of `date`.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def is_sane_date(value: date | None) -> bool:
+    return value is None or EARLIEST_DATE <= value <= LATEST_DATE
+
+
+def validate_sane_date(value: date) -> None:
+    if not is_sane_date(value):
+        raise ValidationError(
+            _("%(value)s is outside the dates Brygga accepts: enter a date from %(earliest)s to %(latest)s."),
+            params={"value": value.isoformat(), "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="date_out_of_range",
+        )
 
 
 def digits(value: str) -> str:

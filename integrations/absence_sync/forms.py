@@ -3,12 +3,14 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hr.validators import validate_sane_date
+
 MAX_BACKFILL = timedelta(days=366 * 2)
 
 
 class BackfillForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_sane_date])
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_sane_date])
 
     def clean(self):
         cleaned = super().clean()

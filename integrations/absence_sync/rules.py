@@ -11,6 +11,7 @@ NO_END_DATE = _("The absence has no last day yet.")
 NOT_MAPPED = _("Its absence type is not mapped to a Fortnox cause code.")
 DO_NOT_TRANSFER = _("Its absence type is mapped to “Do not transfer”.")
 NOT_WORK_DAYS = _("Its absence type is not counted in work days.")
+UNREASONABLE_DATES = _("Its dates are outside 1900–2100 or span more than two years: correct them (split a longer absence).")
 BEFORE_ACTIVATION = _("It was approved before the integration was activated (a backfill can send it).")
 
 
@@ -25,6 +26,8 @@ def reason_not_transferred(absence, *, settings, cause_code, employee_linked: bo
         return NOT_APPROVED
     if absence.end_date is None:
         return NO_END_DATE
+    if not absence.has_sane_dates or absence.too_long:
+        return UNREASONABLE_DATES
     if cause_code is None:
         return NOT_MAPPED
     if cause_code == "":
