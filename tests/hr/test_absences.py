@@ -18,11 +18,11 @@ def request(staff, types, start, end=None, code="vacation", **extra):
     )
 
 
-def test_midsummer_eve_and_day_and_the_weekend_are_not_work_days():
-    # Midsommarafton is Friday 19 June 2026: Monday 15 to Sunday 21 June has four work days.
-    assert calendar.work_days_between(date(2026, 6, 15), date(2026, 6, 21)) == 4
-    assert not calendar.is_work_day(date(2026, 6, 19))
-    assert calendar.holiday_name(date(2026, 6, 19)) == "Midsummer Eve"
+def test_midsummer_eve_is_a_work_day_as_in_fortnoxs_schedules_and_midsummer_day_and_the_weekend_are_not():
+    # Midsommarafton is Friday 19 June 2026 (Fortnox's schedules give it a full day), midsommardagen Saturday 20.
+    assert calendar.work_days_between(date(2026, 6, 15), date(2026, 6, 21)) == 5
+    assert calendar.is_work_day(date(2026, 6, 19)) and calendar.holiday_name(date(2026, 6, 19)) is None
+    assert calendar.holiday_name(date(2026, 6, 20)) == "Midsummer Day"
 
 
 def test_a_week_without_holidays_has_five_work_days():
@@ -30,10 +30,10 @@ def test_a_week_without_holidays_has_five_work_days():
     assert calendar.work_days_between(date(2026, 9, 13), date(2026, 9, 7)) == 0
 
 
-def test_an_absence_over_christmas_counts_only_work_days(staff, absence_types):
-    # 21 Dec 2026 (Mon) – 1 Jan 2027 (Fri): julafton, juldagen, annandag jul, nyårsafton, nyårsdagen and weekends off.
+def test_an_absence_over_christmas_counts_the_eves_but_not_the_holidays(staff, absence_types):
+    # 21 Dec 2026 (Mon) – 1 Jan 2027 (Fri): juldagen, nyårsdagen and the weekends off (annandag jul is a Saturday).
     absence = request(staff, absence_types, date(2026, 12, 21), date(2027, 1, 1))
-    assert absence.days == 6  # 21–23 and 28–30 December
+    assert absence.days == 8  # 21–24 and 28–31 December, with julafton and nyårsafton
 
 
 def test_a_type_not_counted_in_work_days_counts_calendar_days(staff, absence_types):
