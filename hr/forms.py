@@ -1,10 +1,12 @@
 from django import forms
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import User
 
+from . import outside
 from .models import Absence, AbsenceStatus, AbsenceType, Employee
 
 
@@ -102,8 +104,26 @@ class RegisterAbsenceForm(AbsenceForm):
         self.instance.status = AbsenceStatus.APPROVED
 
 
-class EmployeeFilterForm(forms.Form):
+class FailedInFilter(forms.Form):
+    """A list's "failed in …" filter, one choice per system the records are sent to (hr.outside)."""
+
+    kind = None  # "employee" or "absence"
+    failed_in = forms.ChoiceField(label=_("Transfer"), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["failed_in"].choices = [("", _("Any"))] + [
+            (tracker.key, format_lazy(_("Failed in {system}"), system=tracker.name)) for tracker in outside.TRACKERS]
+
+    def only_failed(self, objects):
+        key = self.cleaned_data.get("failed_in")
+        return outside.only_failed(objects, self.kind, self.organization, key) if key else objects
+
+
+class EmployeeFilterForm(FailedInFilter):
     STATUS_CHOICES = [("active", _("Active")), ("inactive", _("Inactive")), ("all", _("All"))]
+    kind = "employee"
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Show"), choices=STATUS_CHOICES, required=False)
@@ -117,7 +137,23 @@ class EmployeeFilterForm(forms.Form):
             employees = employees.filter(active=status == "active")
         if data.get("q"):
             employees = employees.search(data["q"])
-        return employees
+        return self.only_failed(employees)
+
+
+class AbsenceFilterForm(FailedInFilter):
+    kind = "absence"
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + AbsenceStatus.choices, required=False)
+
+    def filter(self, absences):
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("status"):
+            absences = absences.filter(status=data["status"])
+        if data.get("q"):
+            absences = absences.filter(employee__in=Employee.objects.filter(organization=self.organization).search(data["q"]))
+        return self.only_failed(absences)
 
 
 class ManagerOptionsForm(forms.Form):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
     path("employees/<int:pk>/deactivate/", views.employee_deactivate, name="employee_deactivate"),
     path("employees/<int:pk>/absences/new/", views.absence_register, name="absence_register"),
+    path("absences/", views.absence_list, name="absence_list"),
     path("absences/<int:pk>/", views.absence_edit, name="absence_edit"),
     path("absences/<int:pk>/delete/", views.absence_delete, name="absence_delete"),
     path("absences/<int:pk>/approve/", views.absence_approve, name="absence_approve"),

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from organizations.decorators import organization_required
 from organizations.permissions import Perm, user_can
 
-from . import actions
+from . import actions, outside
 from .forms import (
-    AbsenceForm, EmployeeFilterForm, EmployeeForm, ManagerOptionsForm, RegisterAbsenceForm, manager_options_context,
+    AbsenceFilterForm, AbsenceForm, EmployeeFilterForm, EmployeeForm, ManagerOptionsForm, RegisterAbsenceForm, manager_options_context,
 )
 from .models import Absence, AbsenceStatus, Employee
 
@@ -54,17 +54,23 @@ def _form_values(form):
 # HR admins: employees
 
 
+def _page_with_states(request, kind, objects):
+    """A page of the list, each object with its state in the systems it is sent to."""
+    page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = outside.attach_states(kind, page.object_list)
+    return page, any(obj.outside_states for obj in page.object_list)
+
+
 @organization_required(Perm.MANAGE_HR)
 def employee_list(request):
-    filters = EmployeeFilterForm(request.GET)
-    employees = filters.filter(_employees(request).select_related("manager"))
-    page = Paginator(employees, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "hr/employee_list.html", {"filters": filters, "page": page})
+    filters = EmployeeFilterForm(request.GET, organization=request.organization)
+    page, transferred = _page_with_states(request, "employee", filters.filter(_employees(request).select_related("manager")))
+    return render(request, "hr/employee_list.html", {"filters": filters, "page": page, "transferred": transferred})
 
 
 @organization_required(Perm.MANAGE_HR)
 def employee_export(request):
-    filters = EmployeeFilterForm(request.GET)
+    filters = EmployeeFilterForm(request.GET, organization=request.organization)
     employees = filters.filter(_employees(request).select_related("manager", "user")).order_by("employment_id")
     columns = [
         ("employment_id", _("Employment ID")), ("given_name", _("Given name")), ("family_name", _("Family name")),
@@ -144,9 +150,10 @@ def manager_options(request):
 @organization_required(Perm.MANAGE_HR)
 def employee_detail(request, pk):
     employee = get_object_or_404(_employees(request).select_related("manager", "user"), pk=pk)
+    outside.attach_states("employee", [employee])
     return render(request, "hr/employee_detail.html", {
         "employee": employee,
-        "absences": employee.absences.select_related("absence_type", "decided_by")[:100],
+        "absences": outside.attach_states("absence", employee.absences.select_related("absence_type", "decided_by")[:100]),
         "reports": employee.reports.all()[:100],
         "history": employee.change_records.select_related("changed_by")[:200],
     })
@@ -165,6 +172,13 @@ def employee_deactivate(request, pk):
 
 
 # HR admins: absences
+
+
+@organization_required(Perm.MANAGE_HR)
+def absence_list(request):
+    filters = AbsenceFilterForm(request.GET, organization=request.organization)
+    page, transferred = _page_with_states(request, "absence", filters.filter(_absences(request)))
+    return render(request, "hr/absence_list.html", {"filters": filters, "page": page, "transferred": transferred})
 
 
 @organization_required(Perm.MANAGE_HR)
@@ -203,9 +217,12 @@ def absence_edit(request, pk):
 
 
 @organization_required(Perm.MANAGE_HR)
-@require_POST
 def absence_delete(request, pk):
+    """GET: what deleting it does (in the systems it was sent to too), and a button; POST: delete."""
     absence = get_object_or_404(_absences(request), pk=pk)
+    if request.method != "POST":
+        outside.attach_states("absence", [absence])
+        return render(request, "hr/absence_confirm_delete.html", {"absence": absence})
     employee_id = absence.employee_id
     actions.do_delete_absence(absence, acting_user=request.user)
     messages.success(request, _("The absence was deleted."))
@@ -264,9 +281,7 @@ def my_absences(request):
     )
     if absence:
         return redirect("hr:my_absences")
-    page = Paginator(
-        employee.absences.select_related("absence_type", "decided_by"), PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    page, _transferred = _page_with_states(request, "absence", employee.absences.select_related("absence_type", "decided_by"))
     return render(request, "hr/my_absences.html", {"employee": employee, "form": form, "page": page})
 
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        from hr import outside
+
+        from .hr_state import FortnoxTracker
+
+        outside.register(FortnoxTracker())

@@ -6,16 +6,17 @@ import hashlib
 import json
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hr.models import AbsenceType
+from hr.models import AbsenceType, Employee
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
-from . import hr_fields, hr_setup, hr_sync, outbox, views as connection_views
+from . import hr_fields, hr_setup, hr_state, hr_sync, outbox, views as connection_views
 from .fortnox.errors import FortnoxError
 from .hr_forms import HrSettingsForm, MappingForm, TermsForm, decisions_from
 from .models import FortnoxConnection
@@ -230,3 +231,29 @@ def error_dismiss(request, pk):
         outbox.do_dismiss_error(error, acting_user=request.user)
         messages.success(request, _("The entry was dismissed."))
     return redirect("integration_errors")
+
+
+# HR admins: an employee's Fortnox state (polled while a change is on its way) and its Retry
+
+
+def _employee(request, pk) -> Employee:
+    return get_object_or_404(Employee.objects.for_organization(request.organization), pk=pk)
+
+
+@organization_required(Perm.MANAGE_HR)
+def employee_fortnox_badge(request, pk):
+    state = hr_state.employee_state(_employee(request, pk))
+    if state is None:
+        return HttpResponse("")
+    return render(request, state.template, {"state": state, "manage": True})
+
+
+@organization_required(Perm.MANAGE_HR)
+@require_POST
+def employee_fortnox_retry(request, pk):
+    employee = _employee(request, pk)
+    for error in hr_state.open_employee_errors(employee):
+        if error.can_retry:
+            outbox.do_retry_error(error, acting_user=request.user)
+    messages.success(request, _("The changes to %(name)s are on their way to Fortnox again.") % {"name": employee})
+    return redirect("hr:employee_detail", pk)

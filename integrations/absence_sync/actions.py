@@ -5,10 +5,13 @@ from django.utils import timezone
 
 from hr.models import Absence, AbsenceStatus
 
+from .. import outbox
+from ..models import FortnoxConnection
 from ..sync_models import SyncRun
+from . import schedule
 from .models import AbsenceTransfer
 from .push import request_transfer
-from .state import Lookups, target_of
+from .state import Lookups, fortnox_employee_id, target_of
 
 
 BACKFILL_KIND = "absence_backfill"
@@ -32,6 +35,22 @@ def request_sync(absence: Absence, transfer: AbsenceTransfer | None, *, at, back
         transfer.save(update_fields=fields)
     request_transfer(transfer)
     return transfer
+
+
+@transaction.atomic
+def do_send_again(absence: Absence, *, acting_user) -> None:
+    """Transfer the absence again: retry its open failure, or (nothing failed, but Fortnox holds
+    fewer days than it should, e.g. after the person got a schedule in Fortnox) read the person's
+    schedule afresh and bring Fortnox in line."""
+    transfer = AbsenceTransfer.objects.select_related("error").filter(absence_id=absence.pk).first()
+    if transfer is not None and transfer.has_failed and transfer.error.can_retry:
+        outbox.do_retry_error(transfer.error, acting_user=acting_user)
+        return
+    connection = FortnoxConnection.for_organization(absence.organization)
+    employee_id = fortnox_employee_id(absence.employee)
+    if employee_id is not None:
+        schedule.forget(connection, employee_id, absence.start_date, absence.end_date or absence.start_date)
+    request_sync(absence, transfer, at=timezone.now())
 
 
 def backfill_candidates(organization, start, end, *, settings):

@@ -6,7 +6,7 @@ cache, one entry per employee and month, for `SCHEDULE_CACHE_SECONDS`, so editin
 connection and the moment it was made, so re-connecting (perhaps to another Fortnox company)
 never reuses another company's schedule."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.cache import cache
 
@@ -17,8 +17,7 @@ class OutOfBudget(Exception):
     """This job has spent its share of calls; the rest continues in another job."""
 
 
-def _key(client, employee_id: str, month: str) -> str:
-    connection = client.connection
+def _key(connection, employee_id: str, month: str) -> str:
     stamp = connection.connected_at.timestamp() if connection.connected_at else 0
     return f"fortnox-schedule:{connection.pk}:{stamp:.0f}:{employee_id}:{month}"
 
@@ -28,7 +27,7 @@ def scheduled_hours(client, employee_id: str, days: list[date], budget, progress
     `OutOfBudget` when the calls left in this job run out; what was read so far stays cached."""
     hours = {}
     for month in sorted({day.strftime("%Y-%m") for day in days}):
-        key = _key(client, employee_id, month)
+        key = _key(client.connection, employee_id, month)
         known = cache.get(key) or {}
         try:
             for day in (d for d in days if d.strftime("%Y-%m") == month):
@@ -42,6 +41,15 @@ def scheduled_hours(client, employee_id: str, days: list[date], budget, progress
         finally:
             cache.set(key, known, SCHEDULE_CACHE_SECONDS)
     return hours
+
+
+def forget(connection, employee_id: str, first: date, last: date) -> None:
+    """Read these months from Fortnox again next time (after someone changed the schedule there)."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month.strftime("%Y-%m"))
+        month = (month + timedelta(days=31)).replace(day=1)
+    cache.delete_many([_key(connection, employee_id, month) for month in months])
 
 
 class Budget:

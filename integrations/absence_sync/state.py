@@ -3,10 +3,10 @@
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from hr.models import Absence, Employee
-from integrations.sync_models import AbsenceTypeMapping, ExternalLink, HrIntegrationSettings
+from integrations.sync_models import AbsenceTypeMapping, ExternalLink, HrIntegrationSettings, IntegrationError
 
 from .models import AbsenceTransfer
 from .rules import reason_not_transferred
@@ -68,36 +68,97 @@ def transaction_links(organization_id, absence_id: int):
 
 @dataclass
 class FortnoxState:
+    """Where an absence stands with Fortnox, as its page and the lists show it."""
+
     NOT_TRANSFERRED = "not_transferred"
     PENDING = "pending"
     TRANSFERRED = "transferred"
     FAILED = "failed"
 
+    absence: Absence
     status: str
     reason: object = ""
-    days: int = 0
+    days: int = 0  # transactions Fortnox holds for it (days with hours in the person's schedule)
+    hours: float = 0.0
     transfer: AbsenceTransfer | None = None
+    template = "integrations/_absence_badge.html"  # how hr's lists show it (hr.outside)
 
     @property
     def label(self):
-        return {self.NOT_TRANSFERRED: _("Not transferred"), self.PENDING: _("Pending"),
-                self.TRANSFERRED: _("Transferred"), self.FAILED: _("Failed")}[self.status]
+        if self.schedule_gives_no_hours:
+            return _("Fortnox got 0 hours")
+        return {self.NOT_TRANSFERRED: _("Not sent to Fortnox"), self.PENDING: _("On its way to Fortnox"),
+                self.TRANSFERRED: _("Sent to Fortnox"), self.FAILED: _("Failed in Fortnox")}[self.status]
+
+    @property
+    def css(self) -> str:
+        if self.schedule_gives_no_hours:
+            return "warn"
+        return {self.PENDING: "warn", self.TRANSFERRED: "ok", self.FAILED: "error"}.get(self.status, "")
+
+    @property
+    def error(self):
+        return self.transfer.error if self.status == self.FAILED else None
+
+    @property
+    def delete_note(self) -> str:
+        """What deleting the absence does in Fortnox, for the confirmation."""
+        if not self.days:
+            return ""
+        return ngettext("Its %(days)s day in Fortnox is deleted there too.",
+                        "Its %(days)s days in Fortnox are deleted there too.", self.days) % {"days": self.days}
+
+    @property
+    def schedule_gives_no_hours(self) -> bool:
+        """Sent, yet Fortnox holds nothing although the absence has work days: the person's Fortnox
+        working-time schedule gives 0 hours on them (a new Fortnox employee gets such a schedule)."""
+        return self.status == self.TRANSFERRED and self.days == 0 and bool(self.absence.days)
+
+
+def fortnox_states(absences) -> dict[int, FortnoxState]:
+    """The Fortnox state of each absence (by pk), in a fixed number of queries for any number of
+    absences; empty when the organization does not use the HR integration (nothing to show)."""
+    absences = list(absences)
+    if not absences:
+        return {}
+    organization_id = absences[0].organization_id
+    settings = HrIntegrationSettings.objects.for_organization(organization_id).first()
+    if settings is None or not settings.is_active:
+        return {}
+    ids = [absence.pk for absence in absences]
+    transfers = {t.absence_id: t for t in AbsenceTransfer.objects.filter(absence_id__in=ids).select_related("run", "error")}
+    lookups = Lookups(organization_id)
+    held = {}  # absence id → [Hours] of its transactions under its type's current cause code
+    links = ExternalLink.links_for(organization_id, LINK_KIND, Absence).filter(object_id__in=ids).exclude(
+        external_id__startswith=PENDING_PREFIX).values_list("object_id", "last_synced_values")
+    for absence_id, values in links:
+        held.setdefault(absence_id, []).append(values)
+    states = {}
+    for absence in absences:
+        code = lookups.cause_codes.get(absence.absence_type_id)
+        sent = [values for values in held.get(absence.pk, []) if values.get("CauseCode") == code]
+        transfer = transfers.get(absence.pk)
+        state = FortnoxState(absence, FortnoxState.TRANSFERRED, days=len(sent),
+                             hours=round(sum(float(values.get("Hours") or 0) for values in sent), 2), transfer=transfer)
+        if transfer is not None and transfer.has_failed:
+            state.status = FortnoxState.FAILED
+        elif transfer is not None and transfer.is_pending:
+            state.status = FortnoxState.PENDING
+        else:
+            backfilled = transfer is not None and transfer.backfilled_at is not None
+            state.reason = target_of(absence, settings=settings, backfilled=backfilled, lookups=lookups).reason
+            if state.reason is not None:
+                state.status = FortnoxState.NOT_TRANSFERRED
+        states[absence.pk] = state
+    return states
 
 
 def fortnox_state(absence: Absence) -> FortnoxState | None:
     """None when the organization does not use the HR integration (nothing to show)."""
-    settings = HrIntegrationSettings.objects.for_organization(absence.organization_id).first()
-    if settings is None or not settings.is_active:
-        return None
-    transfer = AbsenceTransfer.objects.filter(absence_id=absence.pk).select_related("run", "error").first()
-    code = cause_code_of(absence.absence_type_id)
-    days = transaction_links(absence.organization_id, absence.pk).filter(
-        last_synced_values__CauseCode=code).exclude(external_id__startswith=PENDING_PREFIX).count()
-    if transfer is not None and transfer.has_failed:
-        return FortnoxState(FortnoxState.FAILED, days=days, transfer=transfer)
-    if transfer is not None and transfer.is_pending:
-        return FortnoxState(FortnoxState.PENDING, days=days, transfer=transfer)
-    reason = target_of(absence, settings=settings, backfilled=transfer is not None and transfer.backfilled_at is not None).reason
-    if reason is not None:
-        return FortnoxState(FortnoxState.NOT_TRANSFERRED, reason=reason, days=days, transfer=transfer)
-    return FortnoxState(FortnoxState.TRANSFERRED, days=days, transfer=transfer)
+    return fortnox_states([absence]).get(absence.pk)
+
+
+def failed_absence_ids(organization):
+    """The absences whose transfer failed and is still open in the error log (a subquery)."""
+    return AbsenceTransfer.objects.for_organization(organization).filter(
+        error__status=IntegrationError.Status.OPEN).values("absence_id")

@@ -1,23 +1,53 @@
 """The absence's Fortnox state (polled by htmx while a transfer runs) and the backfill page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hr.models import Absence
 from integrations.sync_models import HrIntegrationSettings, SyncRun
 from organizations.decorators import organization_required
-from organizations.permissions import Perm
+from organizations.permissions import Perm, user_can
 
-from .actions import BACKFILL_KIND, backfill_candidates, backfill_progress, do_backfill
+from .actions import BACKFILL_KIND, backfill_candidates, backfill_progress, do_backfill, do_send_again
 from .forms import BackfillForm
+from .state import fortnox_state
+
+
+def _absence(request, pk) -> Absence:
+    return get_object_or_404(Absence.objects.for_organization(request.organization).with_related(), pk=pk)
 
 
 @organization_required(Perm.MANAGE_HR)
 def absence_state(request, pk):
-    absence = get_object_or_404(Absence.objects.for_organization(request.organization).with_related(), pk=pk)
-    return render(request, "integrations/_absence_state.html", {"absence": absence})
+    return render(request, "integrations/_absence_state.html", {"absence": _absence(request, pk)})
+
+
+@organization_required(Perm.REQUEST_ABSENCE)
+def absence_badge(request, pk):
+    """The absence's state as the lists show it (polled while it is on its way): for HR admins,
+    and for the person whose absence it is."""
+    absence = _absence(request, pk)
+    manage = user_can(request.user, request.organization, Perm.MANAGE_HR, request.membership)
+    if not manage and absence.employee.user_id != request.user.pk:
+        raise PermissionDenied
+    state = fortnox_state(absence)
+    if state is None:
+        return HttpResponse("")
+    return render(request, state.template, {"state": state, "manage": manage})
+
+
+@organization_required(Perm.MANAGE_HR)
+@require_POST
+def absence_retry(request, pk):
+    absence = _absence(request, pk)
+    do_send_again(absence, acting_user=request.user)
+    messages.success(request, _("The absence is on its way to Fortnox again."))
+    return redirect("hr:absence_edit", pk)
 
 
 @organization_required(Perm.MANAGE_SETTINGS)

@@ -45,7 +45,7 @@ def test_a_130_work_day_parental_leave_is_spread_over_jobs_with_progress_on_the_
     while time.monotonic() < deadline:
         page = client.get(reverse("absence_fortnox_state", args=[absence.pk]), HTTP_HX_REQUEST="true").content.decode()
         seen |= {phrase for phrase in ("Reading the working-time schedule", "Sending days to Fortnox", "hx-trigger") if phrase in page}
-        if "130 days in Fortnox" in page and "Transferred" in page:
+        if "130 days, 1040 h in Fortnox" in page and "Sent to Fortnox" in page:
             break
         time.sleep(0.3)
     else:

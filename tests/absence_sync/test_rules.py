@@ -33,7 +33,7 @@ def test_an_absence_that_does_not_qualify_is_not_queued_and_the_page_says_why(wo
     absence = sick(world, end=world.end, absence_type=world.type)
     assert not OutboxEvent.objects.exists() and not AbsenceTransfer.objects.exists()
     page = state_text(client_for, world, absence)
-    assert "Not transferred" in page and reason in page
+    assert "Not sent to Fortnox" in page and reason in page
 
 
 def test_a_requested_absence_waits_for_approval(world, client_for):

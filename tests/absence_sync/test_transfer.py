@@ -43,7 +43,7 @@ def test_an_approved_absence_becomes_one_transaction_per_scheduled_day_with_hour
     log = methods(world)
     assert log.count("POST absencetransactions") == 5 and log.count("GET scheduletimes") == 7 and len(log) == 12
     page = client_for(world.tenant.hr_admin).get(reverse("hr:absence_edit", args=[absence.pk])).content.decode()
-    assert "Transferred" in page and "5 days in Fortnox" in page
+    assert "Sent to Fortnox" in page and "5 days, 40 h in Fortnox" in page
 
 
 def test_approve_edit_shorten_unapprove_and_delete_are_followed_day_by_day_touching_only_affected_days(world):
@@ -124,7 +124,10 @@ def test_a_locked_salary_period_lands_in_the_error_log_tells_the_right_people_an
     assert OutboxEvent.objects.get().attempts == 1  # not retried blindly
 
     page = client_for(world.tenant.hr_admin).get(reverse("hr:absence_edit", args=[absence.pk])).content.decode()
-    assert "Failed" in page and f"#error-{error.pk}" in page
+    assert "Failed in Fortnox" in page and reverse("absence_fortnox_retry", args=[absence.pk]) in page
+    assert f"#error-{error.pk}" not in page  # the error log is for organization admins: HR admins retry here
+    page = client_for(world.tenant.owner).get(reverse("hr:absence_edit", args=[absence.pk])).content.decode()
+    assert f"#error-{error.pk}" in page
     log = client_for(world.tenant.owner).get(reverse("integration_errors")).content.decode()
     assert "2003456" in log and "Retry" in log
 
@@ -133,7 +136,7 @@ def test_a_locked_salary_period_lands_in_the_error_log_tells_the_right_people_an
     outbox.push_due()
     assert world.transactions() == week()
     page = client_for(world.tenant.hr_admin).get(reverse("hr:absence_edit", args=[absence.pk])).content.decode()
-    assert "5 days in Fortnox" in page
+    assert "5 days, 40 h in Fortnox" in page
 
 
 def test_an_employee_unknown_to_fortnox_is_refused_into_the_error_log(world):

@@ -216,10 +216,21 @@ def test_deciding_twice_gives_a_message_not_an_error(tenant, staff, requested, c
 
 
 @pytest.mark.parametrize("name", ["hr:absence_approve", "hr:absence_reject", "hr:employee_deactivate",
-                                  "hr:absence_cancel", "hr:absence_delete"])
+                                  "hr:absence_cancel"])
 def test_state_changing_pages_refuse_get(tenant, staff, requested, client_for, name):
     pk = staff.colleague.pk if name == "hr:employee_deactivate" else requested.pk
     assert client_for(tenant.owner).get(reverse(name, args=[pk])).status_code == 405
+
+
+def test_deleting_an_absence_asks_first_and_the_question_changes_nothing(tenant, staff, requested, client_for):
+    client = client_for(tenant.hr_admin)
+    edit_page = client.get(reverse("hr:absence_edit", args=[requested.pk])).content.decode()
+    assert f'<a href="{reverse("hr:absence_delete", args=[requested.pk])}"' in edit_page  # a link to the question, not a form
+
+    question = client.get(reverse("hr:absence_delete", args=[requested.pk])).content.decode()
+
+    assert "Delete Vacation for Erik Sjöberg" in question and "It cannot be undone." in question
+    assert "Yes, delete it" in question and Absence.objects.filter(pk=requested.pk).exists()
 
 
 def test_the_employee_list_searches_and_filters(tenant, staff, client_for):
