@@ -24,7 +24,7 @@ def requested(staff, absence_types):
 
 def hr_pages(staff, requested):
     return [
-        ("get", reverse("hr:employee_list")), ("get", reverse("hr:employee_export")),
+        ("get", reverse("hr:absence_list")), ("get", reverse("hr:employee_list")), ("get", reverse("hr:employee_export")),
         ("get", reverse("hr:employee_create")), ("get", reverse("hr:employee_detail", args=[staff.report.pk])),
         ("get", reverse("hr:employee_edit", args=[staff.report.pk])),
         ("post", reverse("hr:employee_deactivate", args=[staff.colleague.pk])),
@@ -58,10 +58,13 @@ def test_an_anonymous_visitor_is_sent_to_log_in(staff):
 
 def test_another_organizations_employee_and_absence_are_not_found(tenant, other_tenant, staff, requested, client_for):
     client = client_for(other_tenant.hr_admin)
-    for method, url in hr_pages(staff, requested)[3:]:
+    for method, url in hr_pages(staff, requested)[4:]:
         assert getattr(client, method)(url).status_code == 404, url
-    for name in ("hr:absence_approve", "hr:absence_reject", "hr:absence_cancel"):
+    for name in ("hr:absence_approve", "hr:absence_reject", "hr:absence_cancel", "absence_fortnox_retry"):
         assert client.post(reverse(name, args=[requested.pk])).status_code == 404
+    assert client.post(reverse("employee_fortnox_retry", args=[staff.report.pk])).status_code == 404
+    for url in (reverse("absence_fortnox_badge", args=[requested.pk]), reverse("employee_fortnox_badge", args=[staff.report.pk])):
+        assert client.get(url).status_code == 404
     assert Absence.objects.filter(pk=requested.pk, status=AbsenceStatus.REQUESTED).exists()
 
 
