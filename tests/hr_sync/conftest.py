@@ -78,3 +78,21 @@ def review_then_apply(client, review_url: str, choices: dict):
     summary = client.post(review_url, choices)
     assert summary.status_code == 200 and summary.context["digest"], summary.content.decode()[:2000]
     return summary, client.post(review_url, {**choices, "apply": summary.context["digest"]})
+
+
+@pytest.fixture
+def three_people_in_conflict(connected, fortnox, tenant):
+    """Anna differs in given name, phone and address; Bo in given name and phone; Cecilia in her
+    given name only. Nothing is missing on either side."""
+    org = tenant.organization
+    people = {
+        "anna": employee(org, phone="+46701111111", street="Lillgatan 2", postal_code="22233", city="Lund"),
+        "bo": employee(org, given_name="Bo", family_name="Lind", email="bo@alfa.test", employment_id="2001", phone="+46702222222"),
+        "cecilia": employee(org, given_name="Cecilia", family_name="Ek", email="cecilia@alfa.test", employment_id="3001"),
+    }
+    create_fortnox_employee(fortnox, EmployeeId="1001", FirstName="Annika", LastName="Berg", Email="anna@alfa.test",
+                            Phone1="0708888888", Address1="Storgatan 1", PostCode="111 22", City="Stockholm", Country="Sverige")
+    create_fortnox_employee(fortnox, EmployeeId="2001", FirstName="Bosse", LastName="Lind", Email="bo@alfa.test",
+                            Phone1="0709999999")
+    create_fortnox_employee(fortnox, EmployeeId="3001", FirstName="Cilla", LastName="Ek", Email="cecilia@alfa.test")
+    return people

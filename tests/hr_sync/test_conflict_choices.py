@@ -9,28 +9,10 @@ from django.urls import reverse
 from hr.models import Employee
 from integrations.models import SyncRun
 
-from .conftest import create_fortnox_employee, employee, review_then_apply
+from .conftest import review_then_apply
 from .test_sandbox_sync import wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def three_people_in_conflict(connected, fortnox, tenant):
-    """Anna differs in given name, phone and address; Bo in given name and phone; Cecilia in her
-    given name only. Nothing is missing on either side."""
-    org = tenant.organization
-    people = {
-        "anna": employee(org, phone="+46701111111", street="Lillgatan 2", postal_code="22233", city="Lund"),
-        "bo": employee(org, given_name="Bo", family_name="Lind", email="bo@alfa.test", employment_id="2001", phone="+46702222222"),
-        "cecilia": employee(org, given_name="Cecilia", family_name="Ek", email="cecilia@alfa.test", employment_id="3001"),
-    }
-    create_fortnox_employee(fortnox, EmployeeId="1001", FirstName="Annika", LastName="Berg", Email="anna@alfa.test",
-                            Phone1="0708888888", Address1="Storgatan 1", PostCode="111 22", City="Stockholm", Country="Sverige")
-    create_fortnox_employee(fortnox, EmployeeId="2001", FirstName="Bosse", LastName="Lind", Email="bo@alfa.test",
-                            Phone1="0709999999")
-    create_fortnox_employee(fortnox, EmployeeId="3001", FirstName="Cilla", LastName="Ek", Email="cecilia@alfa.test")
-    return people
 
 
 def test_a_field_choice_beats_the_persons_and_the_persons_beats_everyones_and_the_page_says_so_first(
