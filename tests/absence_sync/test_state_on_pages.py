@@ -4,7 +4,7 @@ shows its Fortnox state â€” on its way, sent, failed with the reason and Retry â
 the lists, which can be filtered to "failed in Fortnox". Against the sandbox over real HTTP; jobs
 run in the test process (`outbox.push_due`)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -125,3 +125,27 @@ def test_an_employee_change_is_on_its_way_then_sent_and_a_refused_one_reads_fail
 def test_a_date_out_of_range_in_the_backfill_address_is_a_message_not_an_error(world, client_for):
     response = client_for(world.tenant.owner).get(reverse("absence_backfill"), {"start": "0001-01-01", "end": "9999-12-31"})
     assert response.status_code == 200 and "outside the dates Brygga accepts" in response.content.decode()
+
+
+def test_the_lists_show_fortnox_states_in_as_many_queries_for_twenty_absences_as_for_two(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert hr_admin.get(url).status_code == 200
+        return len(captured)
+
+    hr_admin = client_for(world.tenant.hr_admin)
+    mondays = [date(2026, 3, 2) + timedelta(weeks=week) for week in range(20)]
+    for monday in mondays[:2]:
+        register(world, monday, monday + timedelta(days=1))
+    outbox.push_due()
+    pages = (reverse("hr:absence_list"), reverse("hr:employee_list"), reverse("hr:employee_detail", args=[world.anna.pk]))
+    few = [queries(url) for url in pages]
+    for monday in mondays[2:]:
+        register(world, monday, monday + timedelta(days=1))
+    outbox.push_due()
+
+    assert [queries(url) for url in pages] == few
+    assert hr_admin.get(pages[0]).content.decode().count("Sent to Fortnox") == 20
