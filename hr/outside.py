@@ -7,9 +7,6 @@ and the ids of the objects whose last transfer failed, for the lists' "failed in
 
 from typing import Protocol
 
-KINDS = ("employee", "absence")
-
-
 class Tracker(Protocol):
     key: str  # in URLs: ?fortnox=failed
     name: str  # as people call the system
