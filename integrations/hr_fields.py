@@ -26,6 +26,10 @@ COUNTRY_CODES = {name.lower(): code for code, name in COUNTRY_NAMES.items()} | {
 }
 
 
+# What Fortnox needs to empty a text field (an empty string would leave the old value).
+API_BLANK = "API_BLANK"
+
+
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
@@ -210,12 +214,16 @@ def fortnox_values(document: dict) -> tuple[dict, dict]:
     return values, problems
 
 
-def fortnox_document(values: dict) -> dict:
-    """Fortnox's fields for the given normalised values."""
+def fortnox_document(values: dict, *, creating: bool = False) -> dict:
+    """Fortnox's fields for the given normalised values. Fortnox reads `""` (and `null`) in a
+    write as "leave it as it is"; only `API_BLANK` empties a text field (API-FACTS §2.6). So a
+    value cleared in Brygga is sent as `API_BLANK` on an update, and left out on a create."""
     document = {}
     for name, value in values.items():
         document.update(BY_NAME[name].to_fortnox(value))
-    return document
+    if creating:
+        return {key: value for key, value in document.items() if value != ""}
+    return {key: API_BLANK if value == "" else value for key, value in document.items()}
 
 
 def employee_changes(values: dict) -> dict:

@@ -514,7 +514,7 @@ def create_in_fortnox(client, employee, note=None) -> ExternalLink:
                 "id": employee.employment_id, "email": existing.get("Email") or "?",
             })
     else:
-        body = {"Employee": hr_fields.fortnox_document(values)}
+        body = {"Employee": hr_fields.fortnox_document(values, creating=True)}
         if note is not None:
             note("POST", "/3/employees", body)
         client.post("/3/employees", body)

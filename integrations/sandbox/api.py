@@ -183,7 +183,7 @@ class ApiCall:
         for name in body:
             if name != wrapper:
                 raise unknown_field(name)
-        return validate(schema_name, body[wrapper], read_only)
+        return validate(schema_name, body[wrapper], read_only, blanks=True)
 
     # --- lists --------------------------------------------------------------------------------
 

@@ -1,9 +1,18 @@
 """What the numbered /3 registers (articles, customers, suppliers, orders, invoices) share:
 a key field with Fortnox's auto-numbering, a not-found error, and documents shaped by the
-OpenAPI schema on the way out (every field present, numbers as strings where the schema says
-string, as the live API writes them)."""
+OpenAPI schema on the way out, as the live API writes them (API-FACTS §11.1):
 
-from dataclasses import dataclass
+- every field of the schema is present; an unset one is the company's default where Fortnox
+  has one (`COMPANY_DEFAULTS`, a register's own `unset`), else the empty value of its type:
+  `""`, `0`, `false`, `[]`, or an object of such values (`EmailInformation`);
+- an unset date, enumerated text, or field whose minimum or minimum length the spec sets above
+  0, stays `null` ("" or 0 would break the schema; what live writes there is UNCONFIRMED), as does a field a register lists in `nulls` because
+  it was recorded null live (an article's `Manufacturer`);
+- numbers are strings where the schema says string, and where a register's `as_text` says so
+  although the schema says number (live lists send `QuantityInStock` as "0"); `as_number`
+  is the other way round (a customer's `SalesAccount` comes back as 3001)."""
+
+from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 
@@ -16,6 +25,8 @@ from .validation import format_number
 REQUIRED_FIELD = 2003400
 KEY_FIXED = 2003401
 ACTIVE_FILTERS = {"active": lambda doc: doc.get("Active"), "inactive": lambda doc: not doc.get("Active")}
+# The company settings a new Fortnox company starts with, written where a record has no value.
+COMPANY_DEFAULTS = {"CurrencyRate": 1, "CurrencyUnit": 1, "Language": "SV", "TermsOfPayment": "30", "PriceList": "A"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,10 @@ class Register:
     list_schema: str  # "fortnox_ArticleListItem"
     not_found_code: int
     not_found_message: str
+    unset: dict = field(default_factory=dict)  # this register's defaults beyond COMPANY_DEFAULTS
+    nulls: frozenset = frozenset()
+    as_text: frozenset = frozenset()  # in list items
+    as_number: frozenset = frozenset()
 
     def store(self, call) -> Store:
         return call.store(self.resource)
@@ -62,35 +77,70 @@ class Register:
         return call.url(f"3/{self.resource}/{document[self.key_field]}")
 
     def full(self, call, document: dict) -> dict:
-        return {"@url": self.url(call, document), **shaped(self.schema, document)}
+        return {"@url": self.url(call, document), **self.shaped(self.schema, document)}
 
     def list_item(self, call, document: dict) -> dict:
-        return {"@url": self.url(call, document), **shaped(self.list_schema, document)}
+        shown = self.shaped(self.list_schema, document)
+        return {"@url": self.url(call, document), **{
+            name: format_number(value) if name in self.as_text and _is_number(value) else value
+            for name, value in shown.items()}}
+
+    def shaped(self, schema_name: str, document: dict) -> dict:
+        shown = _shape(spec.properties(schema_name), document, {**COMPANY_DEFAULTS, **self.unset}, self.nulls)
+        for name in self.as_number & set(shown):
+            shown[name] = _as_number(shown[name])
+        return shown
 
     def wrap(self, call, document: dict) -> dict:
         return {self.wrapper: self.full(call, document)}
 
 
-def shaped(schema_name: str, document: dict) -> dict:
-    """Every field of the schema (unset ones as null, like the live API), numbers written as
-    strings where the schema types the field as a string."""
-    return _shape(spec.properties(schema_name), document)
+def _shape(fields: dict, document: dict, unset: dict, nulls: frozenset = frozenset()) -> dict:
+    shown = {}
+    for name, definition in fields.items():
+        if name.startswith("@"):
+            continue
+        definition, value = spec.resolve(definition), document.get(name)
+        if value is None and name not in nulls:
+            value = unset[name] if name in unset else _empty(definition)
+        shown[name] = _shape_value(definition, value)
+    return shown
 
 
-def _shape(fields: dict, document: dict) -> dict:
-    return {name: _shape_value(spec.resolve(definition), document.get(name))
-            for name, definition in fields.items() if not name.startswith("@")}
+def _empty(definition: dict):
+    """What live Fortnox writes for an unset field of this type."""
+    kind = definition.get("type")
+    if "properties" in definition:
+        return _shape(definition["properties"], {}, {})
+    if definition.get("minimum", 0) > 0 or definition.get("minLength", 0) > 0:
+        return None  # 0 or "" is no value of such a field (an employee's TaxColumn is 1-6)
+    if kind == "string":
+        return None if "enum" in definition or definition.get("format") in ("date", "date-time") else ""
+    return {"number": 0, "integer": 0, "boolean": False, "array": []}.get(kind)
 
 
 def _shape_value(definition: dict, value):
     kind = definition.get("type")
-    if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if kind == "string" and _is_number(value):
         return format_number(value)
     if kind == "array" and isinstance(value, list):
         items = spec.resolve(definition.get("items", {}))
         if "properties" in items:
-            return [_shape(items["properties"], item) for item in value]
+            return [_shape(items["properties"], item, {}) for item in value]
     return value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_number(value):
+    text = str(value or "").strip()
+    try:
+        number = float(text) if text else 0
+    except ValueError:
+        return value
+    return int(number) if float(number).is_integer() else number
 
 
 def number_order(key: str) -> tuple:

@@ -1,6 +1,12 @@
 """Request bodies checked against Fortnox's own schemas: unknown fields, types, enums, lengths
 and dates. Values come back normalised (numeric strings become numbers, numbers sent for
-string fields become strings), so rules and storage see one form."""
+string fields become strings), so rules and storage see one form.
+
+/3 writes follow Fortnox's "delete values" rule (API-FACTS §2.6): a field sent as `null` or
+`""` is left as it is (it is dropped from the changes), and only the string `API_BLANK`
+empties a text field (it becomes `""`). A typed number or boolean cannot take `API_BLANK`:
+that is refused like any other value of the wrong type. The warehouse API (camelCase, no
+wrapper) has no such rule: its bodies replace what they name."""
 
 from datetime import date
 
@@ -8,26 +14,28 @@ from . import spec
 from .errors import FortnoxError, unknown_field
 
 NUMERIC = {"number", "integer"}
+API_BLANK = "API_BLANK"
 
 
-def validate(schema_name: str, document: dict, read_only: frozenset = frozenset()) -> dict:
+def validate(schema_name: str, document: dict, read_only: frozenset = frozenset(), *, blanks: bool = False) -> dict:
     """The document with read-only fields removed. Fortnox ignores read-only fields on writes,
-    so a client may send back what it read (including `@url`)."""
-    return _validate_object(spec.properties(schema_name), document, read_only)
+    so a client may send back what it read (including `@url`). `blanks`: the /3 rule for
+    `null`, `""` and `API_BLANK` (see the module docstring)."""
+    return _validate_object(spec.properties(schema_name), document, read_only, blanks)
 
 
-def _validate_object(fields: dict, document: dict, read_only: frozenset) -> dict:
+def _validate_object(fields: dict, document: dict, read_only: frozenset, blanks: bool = False) -> dict:
     clean = {}
     for name, value in document.items():
         if name not in fields:
             raise unknown_field(name)
-        if name in read_only or name == "@url":
+        if name in read_only or name == "@url" or (blanks and value in (None, "")):
             continue
-        clean[name] = _validate_value(name, value, fields[name])
+        clean[name] = _validate_value(name, value, fields[name], blanks)
     return clean
 
 
-def _validate_value(name: str, value, definition: dict):
+def _validate_value(name: str, value, definition: dict, blanks: bool = False):
     if value is None:
         return None
     kind = definition.get("type")
@@ -37,11 +45,13 @@ def _validate_value(name: str, value, definition: dict):
         items = spec.resolve(definition.get("items", {}))
         if items.get("type") == "object" or "properties" in items:
             nested = {field: spec.resolve(d) for field, d in items.get("properties", {}).items()}
-            return [_validate_object(nested, _as_object(name, item), frozenset()) for item in value]
-        return [_validate_value(name, item, items) for item in value]
+            return [_validate_object(nested, _as_object(name, item), frozenset(), blanks) for item in value]
+        return [_validate_value(name, item, items, blanks) for item in value]
     if kind == "object" or "properties" in definition:
         nested = {field: spec.resolve(d) for field, d in definition.get("properties", {}).items()}
-        return _validate_object(nested, _as_object(name, value), frozenset())
+        return _validate_object(nested, _as_object(name, value), frozenset(), blanks)
+    if blanks and value == API_BLANK and kind == "string":
+        return ""
     if kind == "boolean":
         if not isinstance(value, bool):
             raise FortnoxError(2000134, f"Värdet måste vara en boolean ({name})")

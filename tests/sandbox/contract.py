@@ -13,6 +13,9 @@ The spec has known defects (API-FACTS §0); each is handled here, explicitly, an
 5. Some warehouse list endpoints declare one object although they return arrays: those
    (method, path) pairs are listed in ARRAYS_DECLARED_AS_OBJECTS.
 6. Single-record schemas omit `@url`, which every live record carries: `@url` is allowed.
+7. Live records carry fields the spec leaves out or types otherwise (API-FACTS §11.1): those
+   are listed in LIVE_FIELDS (an invoice's `InvoiceReference`, a list's `QuantityInStock` as
+   "0", a customer's `SalesAccount` as a number) and accept the live form as well.
 
 In return the harness is stricter than the spec in two places: wrapper schemas (`*_Wrap`)
 require their wrapper key, and objects may not carry properties the spec does not declare.
@@ -33,6 +36,11 @@ NUMERIC_STRING = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
 STRING_NUMBERS = {
     "fortnox_AbsenceTransactionSingleItem": {"Extent", "Hours"},
     "fortnox_AbsenceTransactionListItem": {"Extent", "Hours"},
+    "fortnox_ArticleListItem": {"QuantityInStock"},
+}
+LIVE_FIELDS = {
+    "fortnox_Invoice": {"InvoiceReference": {"type": "string"}},
+    "fortnox_Customer": {"SalesAccount": {"type": "integer"}},
 }
 ARRAYS_DECLARED_AS_OBJECTS: set[tuple[str, str]] = {
     ("GET", "/api/warehouse/stockpoints-v1"),
@@ -71,8 +79,12 @@ def _tighten(name: str, node):
         for field, definition in list(properties.items()):
             if field in STRING_NUMBERS.get(name, ()):
                 definition = {"anyOf": [definition, NUMERIC_STRING]}
+            if field in LIVE_FIELDS.get(name, {}):
+                definition = {"anyOf": [definition, LIVE_FIELDS[name][field]]}
             properties[field] = definition if field in required else {"anyOf": [definition, {"type": "null"}]}
         properties.setdefault("@url", {"type": "string"})
+        for field, definition in LIVE_FIELDS.get(name, {}).items():
+            properties.setdefault(field, {"anyOf": [definition, {"type": "null"}]})
         node.setdefault("additionalProperties", False)
     return node
 
@@ -116,7 +128,15 @@ def errors_in(body, method: str, path: str, status: int) -> list[str]:
         problems = []
     validator = Draft7Validator(response_schema(method, path, status), registry=_registry(),
                                 format_checker=Draft7Validator.FORMAT_CHECKER)
-    return problems + [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
+    return problems + [_deepest(error) for error in validator.iter_errors(body)]
+
+
+def _deepest(error) -> str:
+    """The innermost reason: an `anyOf` (every optional field may also be null) otherwise
+    reports only that the whole record matched neither branch."""
+    while error.context:
+        error = max(error.context, key=lambda e: len(e.absolute_path))
+    return f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
 
 
 def assert_matches(response, method: str, path: str):

@@ -108,7 +108,7 @@ def test_the_list_filters_searches_and_sorts(classic):
 def test_list_items_write_quantities_as_the_live_api_does(classic):
     article(classic, "A1", QuantityInStock=4, PurchasePrice=25)
     item = classic.get("3/articles").json()["Articles"][0]
-    assert item["QuantityInStock"] == 4 and item["StockValue"] == "100" and item["DisposableQuantity"] == "4"
+    assert item["QuantityInStock"] == "4" and item["StockValue"] == "100" and item["DisposableQuantity"] == "4"
 
 
 def test_lastmodified_returns_only_articles_changed_since(classic, company):

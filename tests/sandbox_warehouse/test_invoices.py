@@ -3,7 +3,7 @@ from .helpers import article, order
 
 def test_invoices_are_read_only_and_listed_with_filters(classic):
     article(classic, "A1")
-    number = order(classic, [{"ArticleNumber": "A1", "OrderedQuantity": 2, "Price": 50}])["DocumentNumber"]
+    number = order(classic, [{"ArticleNumber": "A1", "OrderedQuantity": 2, "DeliveredQuantity": 2, "Price": 50}])["DocumentNumber"]
     invoice = classic.put(f"3/orders/{number}/createinvoice").json()["Invoice"]
     assert (invoice["Total"], invoice["Balance"], invoice["Booked"]) == (125.0, 125.0, False)
     listed = classic.get("3/invoices", {"filter": "unbooked"}).json()["Invoices"]

@@ -19,7 +19,24 @@ def test_a_new_order_copies_the_customer_and_starts_open(classic):
     assert (created["CustomerName"], created["City"]) == ("Hemköp Mölndal", "Mölndal")
     assert created["DeliveryState"] == "delivery" and created["OrderType"] == "Order"
     assert created["InvoiceReference"] == "0" and created["Cancelled"] is False and created["Sent"] is False
-    assert created["Total"] == 625.0 and created["OrderRows"][0]["Description"] == "Artikel A1"
+    assert created["OrderRows"][0]["Description"] == "Artikel A1"
+
+
+def test_without_lager_a_new_order_delivers_nothing_yet_and_is_warehouse_ready_as_live(classic):
+    article(classic, "A1")
+    created = order(classic, [ROW, {**ROW, "OrderedQuantity": 2}])
+    assert [(row["DeliveredQuantity"], row["Total"]) for row in created["OrderRows"]] == [("0", 0), ("0", 0)]
+    assert created["Total"] == 0
+    assert created["WarehouseReady"] is True and created["OutboundDate"] == created["OrderDate"]
+
+
+def test_totals_follow_the_delivered_quantity_and_a_ready_order_without_lager_can_still_be_delivered(classic):
+    article(classic, "A1")
+    number = order(classic, [ROW])["DocumentNumber"]
+    row_id = classic.get(f"3/orders/{number}").json()["Order"]["OrderRows"][0]["RowId"]
+    updated = classic.put(f"3/orders/{number}", {"Order": {"OrderRows": [{"RowId": row_id, "DeliveredQuantity": 3}]}})
+    assert rows_of(updated)[0]["DeliveredQuantity"] == "3" and rows_of(updated)[0]["Total"] == 300
+    assert updated.json()["Order"]["Total"] == 375.0
 
 
 def test_an_order_needs_an_existing_customer_and_article(classic):
@@ -71,9 +88,9 @@ def test_rows_without_row_ids_replace_the_list_by_position(classic):
     assert [(r["ArticleNumber"], r["OrderedQuantity"]) for r in rows] == [("A1", "2")]
 
 
-def test_without_lager_delivered_defaults_to_ordered_and_moves_no_stock(classic):
+def test_without_lager_a_delivery_moves_no_stock(classic):
     article(classic, "A1", QuantityInStock=1)
-    created = order(classic, [ROW])
+    created = order(classic, [{**ROW, "DeliveredQuantity": 5}])
     assert created["OrderRows"][0]["DeliveredQuantity"] == "5"
     assert stock(classic, "A1") == 1
 
@@ -203,7 +220,7 @@ def test_order_filters(classic):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     cancelled = order(classic, [ROW])["DocumentNumber"]
     classic.put(f"3/orders/{cancelled}/cancel")
-    invoiced = order(classic, [ROW])["DocumentNumber"]
+    invoiced = order(classic, [{**ROW, "DeliveredQuantity": 5}])["DocumentNumber"]
     classic.put(f"3/orders/{invoiced}/createinvoice")
     expired = order(classic, [ROW], DeliveryDate=yesterday)["DocumentNumber"]
     unfinished = order(classic, [ROW], NotCompleted=True)["DocumentNumber"]

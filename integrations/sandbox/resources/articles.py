@@ -16,6 +16,8 @@ articles = Register(
     resource="articles", wrapper="Article", list_key="Articles", key_field="ArticleNumber",
     schema="fortnox_Article", list_schema="fortnox_ArticleListItem",
     not_found_code=2000428, not_found_message="Kan inte hitta artikeln.",
+    # As recorded live: `Manufacturer` null when unset, lists write `QuantityInStock` as "0".
+    nulls=frozenset({"Manufacturer"}), as_text=frozenset({"QuantityInStock"}),
 )
 READ_ONLY = frozenset({"ReservedQuantity", "DisposableQuantity", "StockValue", "SalesPrice", "SupplierName"})
 DEFAULTS = {

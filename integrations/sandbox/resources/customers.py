@@ -11,6 +11,10 @@ customers = Register(
     resource="customers", wrapper="Customer", list_key="Customers", key_field="CustomerNumber",
     schema="fortnox_Customer", list_schema="fortnox_CustomerListItem",
     not_found_code=2000433, not_found_message="Kan inte hitta kunden.",
+    # As recorded live: a new company's delivery types and templates, `SalesAccount` a number.
+    unset={"DefaultDeliveryTypes": {"Invoice": "PRINT", "Offer": "PRINT", "Order": "PRINT"},
+           "DefaultTemplates": dict.fromkeys(("CashInvoice", "Invoice", "Offer", "Order"), "DEFAULTTEMPLATE")},
+    as_number=frozenset({"SalesAccount"}),
 )
 DELETED = "customers-deleted"
 READ_ONLY = frozenset({"Country", "DeliveryCountry", "VisitingCountry"})

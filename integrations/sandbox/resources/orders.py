@@ -13,9 +13,16 @@ the reservation and keeps the delivery. What an order has done to stock is kept 
 document (`_stock`, never shown), so each save applies only the difference. Without negative
 stock allowed, a row asking to deliver more than is in stock gets `DeliveredQuantity` 0
 (API-FACTS §5). `DeliveredQuantity` can only be changed in delivery state; in the other states
-it is 0. Without Lager, `DeliveredQuantity` defaults to `OrderedQuantity` and moves no stock.
+it is 0. With Lager, a row sent without `DeliveredQuantity` delivers what was ordered when
+stock allows (UNCONFIRMED: Fortnox says "delivers when possible").
 
-`InvoiceReference` is "0" until the order is invoiced (the sandbox's reading of live data)."""
+Without Lager (as recorded live, API-FACTS §11.1): a new row delivers 0 until the client writes
+`DeliveredQuantity`, nothing moves stock, and a new order is `WarehouseReady` at once with
+`OutboundDate` = `OrderDate`, which does not lock it (there is no warehouse to lock it for).
+
+Totals are on the delivered quantity (live: a new order's rows and the order total are 0
+whatever the prices). `InvoiceReference` is "0" until the order is invoiced (the sandbox's
+reading of live data)."""
 
 from django.db import transaction
 
@@ -23,13 +30,14 @@ from ..api import Family
 from ..errors import FortnoxError, invalid_parameter
 from ..registers import Register, number_order, required_field
 from ..stock import default_stock_point, difference, in_stock, move
-from .invoices import do_create_invoice_from_order, invoices, row_total, today, totals
+from .invoices import do_create_invoice_from_order, row_total, today, totals
+from .invoices import present as present_invoice
 
 family = Family(scope="order")
 orders = Register(
     resource="orders", wrapper="Order", list_key="Orders", key_field="DocumentNumber",
     schema="fortnox_Order", list_schema="fortnox_OrderListItem",
-    not_found_code=2000439, not_found_message="Kan inte hitta ordern.",
+    not_found_code=2000439, not_found_message="Kan inte hitta ordern.", unset={"TaxReductionType": "none"},
 )
 READ_ONLY = frozenset({
     "@urlTaxReductionList", "Cancelled", "Sent", "InvoiceReference", "OfferReference", "OrderType", "WarehouseReady",
@@ -70,7 +78,9 @@ def open_order(document: dict) -> bool:
 
 
 def present(call, document: dict) -> dict:
-    return orders.wrap(call, document)
+    """Like live orders, with a link to their tax reductions (the sandbox keeps none)."""
+    tax_reductions = call.url(f"3/taxreductions?filter=orders&referencenumber={document['DocumentNumber']}")
+    return {"Order": {**orders.full(call, document), "@urlTaxReductionList": tax_reductions}}
 
 
 @family.route("3/orders", "GET", "POST")
@@ -127,7 +137,8 @@ def order_detail(call, DocumentNumber):
     if call.request.method == "PUT":
         changes = orders.changes(call, READ_ONLY, DocumentNumber)
         refuse_closed(record.document)
-        if record.document["WarehouseReady"] and ({"OrderRows", "DeliveryState", "StockPointCode"} & set(changes)):
+        locked = record.document["WarehouseReady"] and call.company.warehouse_licence
+        if locked and ({"OrderRows", "DeliveryState", "StockPointCode"} & set(changes)):
             raise FortnoxError(ORDER_LOCKED, "Ordern är klarmarkerad i lagret; rader och leveransstatus kan inte ändras.")
         return call.respond(present(call, do_save_order(call, record.document, changes)))
     return call.respond(present(call, record.document))
@@ -148,13 +159,15 @@ def do_save_order(call, current: dict, changes: dict, created: bool = False) -> 
         raise required_field("CustomerNumber")
     if created or "CustomerNumber" in changes:
         copy_customer(call, document, changes)
+    if created and not call.company.warehouse_licence:
+        document.update(WarehouseReady=True, OutboundDate=document["OrderDate"])
     refuse_delivery_outside_delivery_state(call, document, changes)
     rows = merged_rows(current.get("OrderRows", []), changes["OrderRows"]) if "OrderRows" in changes else current.get("OrderRows", [])
     document["OrderRows"] = [with_row_defaults(call, document, row) for row in rows]
     limit_deliveries(call, document, current)
     for row in document["OrderRows"]:
         row["RowId"] = call.company.next_number("orderrows")
-        row["Total"] = row_total(row, row["OrderedQuantity"])
+        row["Total"] = row_total(row, row["DeliveredQuantity"])
     document.update(totals(document["OrderRows"]))
     return store_with_stock(call, document, created)
 
@@ -214,8 +227,9 @@ def with_row_defaults(call, order: dict, row: dict) -> dict:
             if row.get(field_name) in (None, ""):
                 row[field_name] = article.document.get(article_field)
     row["OrderedQuantity"] = quantity(row, "OrderedQuantity")
-    row["DeliveredQuantity"] = quantity(row, "DeliveredQuantity", default=row["OrderedQuantity"])
-    if call.company.warehouse_licence and order["DeliveryState"] != "delivery":
+    lager = call.company.warehouse_licence
+    row["DeliveredQuantity"] = quantity(row, "DeliveredQuantity", default=row["OrderedQuantity"] if lager else 0)
+    if lager and order["DeliveryState"] != "delivery":
         row["DeliveredQuantity"] = 0
     row["StockPointCode"] = row.get("StockPointCode") or order.get("StockPointCode")
     return row
@@ -279,7 +293,7 @@ def as_pairs(effects: dict) -> list:
 
 @family.route("3/orders/<str:DocumentNumber>/createinvoice", "PUT")
 def create_invoice(call, DocumentNumber):
-    return call.respond(invoices.wrap(call, do_invoice(call, orders.find(call, DocumentNumber).document)))
+    return call.respond(present_invoice(call, do_invoice(call, orders.find(call, DocumentNumber).document)))
 
 
 @transaction.atomic
