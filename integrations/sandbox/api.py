@@ -17,7 +17,7 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import faults
+from . import faults, searches
 from .errors import (
     MISSING_SCOPE, NO_API_LICENCE, NO_MODULE_LICENCE, V3, ApiError, FortnoxError, MethodNotAllowed, Unauthorized,
     bad_json, invalid_filter, invalid_parameter, no_data, unknown_field,
@@ -34,6 +34,8 @@ SCOPE_MODULES = {
     "warehousecustomdocument": (Module.WAREHOUSE,),
 }
 MAX_LIMIT = 500
+# Query parameters every /3 list reads; anything else must be one of the list's own searches.
+LIST_PARAMETERS = frozenset({"limit", "page", "offset", "sortby", "sortorder", "lastmodified", "filter"})
 
 
 @dataclass(frozen=True)
@@ -189,12 +191,17 @@ class ApiCall:
 
     def page(self, records: QuerySet, list_key: str, present, *, filters: dict | None = None,
              sorts: dict | None = None, default_sort=None, search: dict | None = None) -> JsonResponse:
-        """A Fortnox list: `lastmodified`, one `filter`, field search (substring, case-blind),
-        `sortby`/`sortorder`, then `limit`/`page`/`offset`, with MetaInformation.
+        """A Fortnox list: `lastmodified`, one `filter`, searches, `sortby`/`sortorder`, then
+        `limit`/`page`/`offset`, with MetaInformation.
 
         filters: filter value -> predicate(document); sorts: sortby value -> key(document);
-        search: query parameter -> document field."""
+        search: query parameter -> document field (substring, case-blind) or a matcher from
+        `searches`. A parameter the list does not know is refused like an unknown filter (400
+        2000587), never ignored: a search answered with everything is how duplicates are made."""
         params = self.request.GET
+        search = search or {}
+        if set(params) - LIST_PARAMETERS - set(search):
+            raise invalid_filter()
         since = parse_lastmodified(params.get("lastmodified"))
         if since:
             records = records.filter(modified__gte=since)
@@ -204,10 +211,10 @@ class ApiCall:
             if predicate is None:
                 raise invalid_filter()
             documents = [doc for doc in documents if predicate(doc)]
-        for parameter, field_name in (search or {}).items():
+        for parameter, rule in search.items():
             if params.get(parameter):
-                needle = params[parameter].casefold()
-                documents = [doc for doc in documents if needle in str(doc.get(field_name) or "").casefold()]
+                matches = rule if callable(rule) else searches.contains(rule)
+                documents = [doc for doc in documents if matches(params[parameter], doc)]
         documents = self._sorted(documents, sorts or {}, default_sort)
         limit = self.int_param("limit", 100, 1, MAX_LIMIT)
         page = self.int_param("page", 1, 1)

@@ -60,10 +60,10 @@ class Register:
             raise FortnoxError(KEY_FIXED, f"{self.key_field} kan inte ändras.")
         return changes
 
-    def page(self, call, present, *, sorts: dict, search: dict, filters: dict = ACTIVE_FILTERS, records=None):
+    def page(self, call, present, *, sorts: dict, search: dict, filters: dict = ACTIVE_FILTERS):
         """A list in key order (numbers numerically) unless `sortby` says otherwise."""
         by_key = lambda doc: number_order(doc[self.key_field])  # noqa: E731
-        return call.page(self.store(call).records() if records is None else records, self.list_key, present,
+        return call.page(self.store(call).records(), self.list_key, present,
                          filters=filters, sorts={self.key_field.lower(): by_key, **sorts}, default_sort=by_key,
                          search=search)
 

@@ -274,3 +274,35 @@ def test_a_lost_response_to_completing_a_purchase_order_closed_short_is_not_an_e
     assert lager_fortnox.get(f"/api/warehouse/purchaseorders-v1/{created['id']}")["purchaseOrderState"] == "RECEIVED"
     assert not IntegrationError.objects.exists()
     assert set(OutboxEvent.objects.values_list("status", flat=True)) == {OutboxEvent.Status.DONE}
+
+
+def test_fulfilment_from_delivered_zero_writes_every_row_invoices_what_left_and_the_back_order_comes_back(fortnox, tenant, sandbox, company):
+    """Live Fortnox without Lager starts every order row at DeliveredQuantity "0", totals 0 and the
+    order warehouse-ready (API-FACTS §11.1): Brygga must neither take that for done nor skip a row."""
+    customer(fortnox)
+    article(fortnox, "A1")
+    article(fortnox, "A2")
+    created = fortnox.post("/3/orders", {"Order": {"CustomerNumber": "K1", "OrderRows": [
+        {"ArticleNumber": "A1", "OrderedQuantity": "3", "Price": 100},
+        {"ArticleNumber": "A2", "OrderedQuantity": "2", "Price": 50}]}})
+    assert [row["DeliveredQuantity"] for row in created["OrderRows"]] == ["0", "0"] and created["Total"] == 0
+    assert created["WarehouseReady"] is True
+    sync(tenant)
+    sales_order = SalesOrder.objects.get(organization=tenant.organization, order_number=created["DocumentNumber"])
+    assert sales_order.state == SalesOrder.State.OPEN
+    assert [row.delivered_quantity for row in sales_order.rows.order_by("position")] == [0, 0]
+
+    fulfil(tenant, created["DocumentNumber"], picked={"A1": 2})
+    push()
+    fortnox_order = fortnox.get(f"/3/orders/{created['DocumentNumber']}")
+    assert [Decimal(str(row["DeliveredQuantity"])) for row in fortnox_order["OrderRows"]] == [2, 2]
+    invoice = fortnox.get(f"/3/invoices/{fortnox_order['InvoiceReference']}")
+    assert [Decimal(str(row["DeliveredQuantity"])) for row in invoice["InvoiceRows"]] == [2, 2]
+    assert invoice["Total"] == 375.0  # (2 × 100 + 2 × 50) plus 25 % VAT: only what was delivered
+    assert OutboxEvent.objects.get(kind="wms_fulfilment").status == OutboxEvent.Status.DONE
+
+    sync(tenant)
+    back_order = SalesOrder.objects.exclude(pk=sales_order.pk).get(organization=tenant.organization)
+    assert [(row.article.article_number, row.ordered_quantity, row.delivered_quantity)
+            for row in back_order.rows.select_related("article")] == [("A1", 1, 0)]
+    assert back_order.state == SalesOrder.State.OPEN

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from .. import searches
 from ..api import Family
 from ..errors import FortnoxError, NotFound
 from ..registers import merged, no_content
@@ -66,11 +67,13 @@ def absence_list(call):
         document = {"id": str(uuid.uuid4()), **with_hours(call, document, recompute_hours=False)}
         call.store(RESOURCE).create(document["id"], document)
         return call.respond({"AbsenceTransaction": present(call, document)}, status=201)
-    records = call.store(RESOURCE).records()
-    for parameter, field in (("employeeid", "EmployeeId"), ("date", "Date")):
+    records, search = call.store(RESOURCE).records(), {"employeeid": "EmployeeId", "date": "Date"}
+    for parameter, field in search.items():
         if call.request.GET.get(parameter):
+            # Exact, and in the database: an employee's absences are read on every push.
             records = records.filter(**{f"document__{field}": call.request.GET[parameter]})
-    return call.page(records, "AbsenceTransactions", present, default_sort=sort_key)
+    return call.page(records, "AbsenceTransactions", present, default_sort=sort_key,
+                     search={parameter: searches.exact(field) for parameter, field in search.items()})
 
 
 def sort_key(document: dict) -> tuple:

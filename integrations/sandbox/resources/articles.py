@@ -10,6 +10,7 @@ have. Sending back the unchanged value (a client echoing what it read) is accept
 from ..api import Family
 from ..errors import FortnoxError
 from ..registers import Register, merged, no_content
+from ..searches import flag
 
 family = Family(scope="article")
 articles = Register(
@@ -60,7 +61,7 @@ def article_list(call):
         },
         search={"articlenumber": "ArticleNumber", "description": "Description", "ean": "EAN",
                 "suppliernumber": "SupplierNumber", "manufacturer": "Manufacturer",
-                "manufacturerarticlenumber": "ManufacturerArticleNumber"},
+                "manufacturerarticlenumber": "ManufacturerArticleNumber", "webshop": flag("webshop", "WebshopArticle")},
     )
 
 def create(call):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..api import STOCKHOLM, Family
 from ..registers import Register, number_order
+from ..searches import account_range, document_search, exact, flag, in_rows, on_or_after, on_or_before
 
 family = Family(scope="invoice")
 invoices = Register(
@@ -28,6 +29,19 @@ COPIED_FROM_ORDER = (
 )
 ROW_FIELDS = ("ArticleNumber", "Description", "Unit", "Price", "Discount", "DiscountType", "AccountNumber",
               "CostCenter", "Project", "StockPointCode")
+
+
+SEARCH = {
+    **document_search(date_field="InvoiceDate", text_fields=(
+        "CostCenter", "CustomerName", "CustomerNumber", "DocumentNumber", "OCR", "OurReference", "Project",
+        "ExternalInvoiceReference1", "ExternalInvoiceReference2", "YourReference", "YourOrderNumber")),
+    "fromfinalpaydate": on_or_after("fromfinalpaydate", "FinalPayDate"),
+    "tofinalpaydate": on_or_before("tofinalpaydate", "FinalPayDate"),
+    "invoicetype": exact("InvoiceType"), "currency": exact("Currency"), "credit": flag("credit", "Credit"),
+    "articlenumber": in_rows("InvoiceRows", "ArticleNumber"), "articledescription": in_rows("InvoiceRows", "Description"),
+    "accountnumberfrom": account_range("accountnumberfrom", "InvoiceRows", at_least=True),
+    "accountnumberto": account_range("accountnumberto", "InvoiceRows", at_least=False),
+}
 
 
 def today():
@@ -51,9 +65,9 @@ def invoice_list(call):
         },
         sorts={"customername": lambda doc: (doc.get("CustomerName") or "").casefold(),
                "customernumber": lambda doc: number_order(doc["CustomerNumber"]),
-               "invoicedate": lambda doc: doc["InvoiceDate"], "total": lambda doc: doc.get("Total") or 0},
-        search={"customernumber": "CustomerNumber", "customername": "CustomerName",
-                "documentnumber": "DocumentNumber", "ocr": "OCR"},
+               "invoicedate": lambda doc: doc["InvoiceDate"], "ocr": lambda doc: doc.get("OCR") or "",
+               "total": lambda doc: doc.get("Total") or 0},
+        search=SEARCH,
     )
 
 @family.route("3/invoices/<str:DocumentNumber>", "GET")

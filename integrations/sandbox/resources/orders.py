@@ -27,8 +27,9 @@ reading of live data)."""
 from django.db import transaction
 
 from ..api import Family
-from ..errors import FortnoxError, invalid_parameter
+from ..errors import FortnoxError
 from ..registers import Register, number_order, required_field
+from ..searches import document_search, exact
 from ..stock import default_stock_point, difference, in_stock, move
 from .invoices import do_create_invoice_from_order, row_total, today, totals
 from .invoices import present as present_invoice
@@ -61,7 +62,12 @@ FILTERS = {
     "invoicecreated": lambda doc: doc["InvoiceReference"] != NOT_INVOICED,
     "invoicenotcreated": lambda doc: open_order(doc),
 }
-BOOLEAN_PARAMETERS = {"notcompleted": "NotCompleted", "sent": "Sent"}
+SEARCH = {
+    **document_search(date_field="OrderDate", text_fields=(
+        "CustomerName", "CustomerNumber", "DocumentNumber", "ExternalInvoiceReference1", "ExternalInvoiceReference2",
+        "CostCenter", "Project", "OurReference", "YourReference")),
+    "ordertype": exact("OrderType"),  # "Order" must not match "Backorder"
+}
 
 # Sandbox codes where Fortnox's real one is unknown (documented in the sandbox README).
 UNKNOWN_CUSTOMER = 2000433
@@ -88,31 +94,12 @@ def order_list(call):
     if call.request.method == "POST":
         return create(call)
     return orders.page(
-        call, orders.list_item, records=filtered(call, orders.store(call).records()), filters=FILTERS,
+        call, orders.list_item, filters=FILTERS,
         sorts={"customername": lambda doc: (doc.get("CustomerName") or "").casefold(),
                "customernumber": lambda doc: number_order(doc["CustomerNumber"]),
                "orderdate": lambda doc: doc["OrderDate"], "total": lambda doc: doc.get("Total") or 0},
-        search={name.lower(): name for name in (
-            "CustomerName", "CustomerNumber", "DocumentNumber", "ExternalInvoiceReference1", "ExternalInvoiceReference2",
-            "CostCenter", "Project", "OurReference", "YourReference")},
+        search=SEARCH,
     )
-
-def filtered(call, records):
-    """The exact-match parameters (booleans, order type, date range) that `call.page` does not know."""
-    params = call.request.GET
-    for parameter, field_name in BOOLEAN_PARAMETERS.items():
-        if parameter in params:
-            if params[parameter] not in ("true", "false"):
-                raise invalid_parameter(parameter)
-            records = records.filter(**{f"document__{field_name}": params[parameter] == "true"})
-    if params.get("ordertype"):
-        # Exact, not a substring search: "Order" must not match "Backorder".
-        records = records.filter(document__OrderType__iexact=params["ordertype"])
-    for parameter, lookup in (("fromdate", "gte"), ("todate", "lte")):
-        if params.get(parameter):
-            records = records.filter(**{f"document__OrderDate__{lookup}": params[parameter]})
-    return records
-
 
 def create(call):
     changes = orders.changes(call, READ_ONLY)
