@@ -10,6 +10,7 @@ from organizations.actions import do_notify
 
 from .fortnox import oauth
 from .fortnox.errors import FortnoxError
+from .fortnox.ratelimit import get_rate_limiter
 from .models import FortnoxConnection
 
 log = logging.getLogger("integrations.fortnox")
@@ -46,6 +47,7 @@ def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
     connection.connected_at = timezone.now()
     connection.last_error = ""
     connection.last_error_at = None
+    connection.tenant_id = ""  # the user may have chosen another company this time
     connection.save()
     try:
         with FortnoxClient(connection) as client:
@@ -53,9 +55,11 @@ def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
     except FortnoxError as exc:
         do_disconnect(connection, reason=exc.user_message)
         raise
+    unknown_company_budget = connection.rate_limit_key
     connection.tenant_id = str(company.get("DatabaseNumber") or "")
     connection.company_name = company.get("CompanyName") or ""
     connection.save(update_fields=["tenant_id", "company_name"])
+    get_rate_limiter().merge(unknown_company_budget, connection.rate_limit_key)
     return connection
 
 

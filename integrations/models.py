@@ -64,6 +64,16 @@ class FortnoxConnection(OrganizationOwned):
     def __str__(self):
         return f"{self.organization} → {self.company_name or self.get_status_display()}"
 
+    @property
+    def rate_limit_key(self) -> str:
+        """Whose request budget this connection spends. Fortnox counts per client id and tenant
+        (API-FACTS §2.3), so every connection of Brygga's app to one Fortnox company shares one
+        budget, also across a re-connect or a second organization connected to that company.
+        Until the company is known (the first call reads it), the connection has its own."""
+        if self.tenant_id:
+            return f"{settings.FORTNOX_CLIENT_ID}/{self.tenant_id}"
+        return f"connection/{self.pk}"
+
     @classmethod
     def for_organization(cls, organization) -> "FortnoxConnection":
         """The organization's connection, or an unsaved disconnected one with default features."""
@@ -93,11 +103,11 @@ class FortnoxConnection(OrganizationOwned):
 
 
 class FortnoxRateWindow(models.Model):
-    """The sliding request log of one connection: epoch timestamps of the requests sent in the
-    current window. One row per connection, changed only under its row lock, so every thread,
-    process and machine sharing the database shares the budget."""
+    """The sliding request log of one budget (`FortnoxConnection.rate_limit_key`): epoch
+    timestamps of the requests sent in the current window. One row per budget, changed only
+    under its row lock, so every thread, process and machine sharing the database shares it."""
 
-    connection = models.OneToOneField(FortnoxConnection, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    key = models.CharField(max_length=200, primary_key=True)
     sent_at = models.JSONField(default=list)
 
     class Meta:
@@ -105,7 +115,7 @@ class FortnoxRateWindow(models.Model):
         verbose_name_plural = _("Fortnox rate windows")
 
     def __str__(self):
-        return f"{self.connection_id}: {len(self.sent_at)}"
+        return f"{self.key}: {len(self.sent_at)}"
 
 from .sync_models import *  # noqa: E402,F401,F403
 from .warehouse_sync.models import *  # noqa: E402,F401,F403

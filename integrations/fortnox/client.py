@@ -259,7 +259,8 @@ class FortnoxClient:
 
     def _send(self, method, path, token, params, json, attempt):
         """One HTTP request, counted and logged (method, path, status, time: never a token)."""
-        ticket = self.limiter.acquire(self.connection.pk)
+        budget = self.connection.rate_limit_key
+        ticket = self.limiter.acquire(budget)
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -272,7 +273,7 @@ class FortnoxClient:
         else:
             status, result = response.status_code, response
         finally:
-            self.limiter.done(self.connection.pk, ticket)
+            self.limiter.done(budget, ticket)
         self.call_counter(method, path, status)
         log.info(
             "fortnox %s %s -> %s in %d ms (attempt %d, connection %s)",

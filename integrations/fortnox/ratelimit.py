@@ -1,7 +1,9 @@
-"""One request budget per Fortnox connection, shared by every thread, process and machine.
+"""One request budget per Fortnox app and company, shared by every thread, process and machine.
 
 Fortnox allows `FORTNOX_RATE_LIMIT_REQUESTS` (25) requests per `FORTNOX_RATE_LIMIT_WINDOW_SECONDS`
-(5 s) sliding window per access token. A sliding log (the send times of the requests in the
+(5 s) sliding window per client id and tenant, whatever token a request carries; the budget's
+key is `FortnoxConnection.rate_limit_key`. A new connection spends on a budget of its own until
+its first call has told which company it is; `merge` then moves those requests over. A sliding log (the send times of the requests in the
 current window) lets a connection spend the whole budget at once and then wait exactly until
 the oldest request leaves the window: full use of the budget, no 429.
 
@@ -10,8 +12,8 @@ So a request is logged when it is sent (`acquire`, which returns its ticket) and
 moment its answer came back (`done`): a window is then never shorter on Fortnox's clock than on
 ours, however slow the network or a loaded server is. It costs one round trip per window.
 
-Backends: the database by default (one row per connection, changed under its row lock), Redis
-when `REDIS_URL` is set (a sorted set per connection, trimmed and checked in one Lua script, with
+Backends: the database by default (one row per budget, changed under its row lock), Redis
+when `REDIS_URL` is set (a sorted set per budget, trimmed and checked in one Lua script, with
 Redis's own clock so machines with skewed clocks still agree).
 """
 
@@ -32,16 +34,16 @@ class DatabaseRateLimiter:
         self.limit = limit
         self.window = window + WINDOW_MARGIN_SECONDS
 
-    def acquire(self, connection_id: int) -> float:
-        """Block until a request may be sent for the connection; returns its ticket for `done`."""
+    def acquire(self, key: str) -> float:
+        """Block until a request may be sent on the budget; returns its ticket for `done`."""
         from integrations.models import FortnoxRateWindow
 
-        FortnoxRateWindow.objects.get_or_create(connection_id=connection_id)
+        FortnoxRateWindow.objects.get_or_create(key=key)
         while True:
-            # On PostgreSQL the row lock serialises the connection's senders; on SQLite the
+            # On PostgreSQL the row lock serialises the budget's senders; on SQLite the
             # IMMEDIATE transaction does (it takes the database's write lock at BEGIN).
             with transaction.atomic():
-                row = FortnoxRateWindow.objects.select_for_update().get(pk=connection_id)
+                row = FortnoxRateWindow.objects.select_for_update().get(pk=key)
                 now = time.time()
                 recent = sorted(t for t in row.sent_at if t > now - self.window)
                 if len(recent) < self.limit:
@@ -51,15 +53,27 @@ class DatabaseRateLimiter:
                 pause = recent[0] + self.window - now
             time.sleep(pause + random.uniform(0, 0.01))  # jitter: waiters would otherwise collide
 
-    def done(self, connection_id: int, ticket: float) -> None:
+    def done(self, key: str, ticket: float) -> None:
         """The answer to the request sent with `ticket` arrived: count it from now."""
         from integrations.models import FortnoxRateWindow
 
         with transaction.atomic():
-            row = FortnoxRateWindow.objects.select_for_update().get(pk=connection_id)
+            row = FortnoxRateWindow.objects.select_for_update().get(pk=key)
             if ticket in row.sent_at:
                 row.sent_at = [time.time() if t == ticket else t for t in row.sent_at]
                 row.save(update_fields=["sent_at"])
+
+    def merge(self, old_key: str, key: str) -> None:
+        """The requests sent on `old_key` count on `key` from now on."""
+        from integrations.models import FortnoxRateWindow
+
+        FortnoxRateWindow.objects.get_or_create(key=key)
+        with transaction.atomic():
+            rows = {row.pk: row for row in FortnoxRateWindow.objects.select_for_update().filter(pk__in=[old_key, key])}
+            if old_key in rows and old_key != key:
+                rows[key].sent_at = sorted(rows[key].sent_at + rows[old_key].sent_at)
+                rows[key].save(update_fields=["sent_at"])
+                rows[old_key].delete()
 
 
 _SLIDING_LOG_LUA = """
@@ -94,20 +108,30 @@ class RedisRateLimiter:
         self.script = self.redis.register_script(_SLIDING_LOG_LUA)
         self.done_script = self.redis.register_script(_DONE_LUA)
 
-    def acquire(self, connection_id: int) -> str:
+    def acquire(self, key: str) -> str:
         ticket = uuid.uuid4().hex
         while True:
-            wait_us = int(self.script(keys=[self._key(connection_id)], args=[self.limit, self.window_us, ticket]))
+            wait_us = int(self.script(keys=[self._key(key)], args=[self.limit, self.window_us, ticket]))
             if wait_us <= 0:
                 return ticket
             time.sleep(wait_us / 1_000_000 + random.uniform(0, 0.01))
 
-    def done(self, connection_id: int, ticket: str) -> None:
-        self.done_script(keys=[self._key(connection_id)], args=[ticket])
+    def done(self, key: str, ticket: str) -> None:
+        self.done_script(keys=[self._key(key)], args=[ticket])
+
+    def merge(self, old_key: str, key: str) -> None:
+        if old_key == key:
+            return
+        source, target = self._key(old_key), self._key(key)
+        with self.redis.pipeline() as pipe:
+            pipe.zunionstore(target, [target, source], aggregate="MAX")
+            pipe.pexpire(target, self.window_us // 1000 + 1000)
+            pipe.delete(source)
+            pipe.execute()
 
     @staticmethod
-    def _key(connection_id: int) -> str:
-        return f"brygga:fortnox:ratelimit:{connection_id}"
+    def _key(key: str) -> str:
+        return f"brygga:fortnox:ratelimit:{key}"
 
 
 @lru_cache(maxsize=8)

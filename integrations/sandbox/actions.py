@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
-from .models import Company, Record, RequestLog, SandboxUser, Sequence, Token
+from .models import Company, RateEvent, Record, RequestLog, SandboxUser, Sequence, Token
 from .seeding import seed
 
 
@@ -17,6 +17,7 @@ def do_reset_company(company: Company):
     Record.objects.filter(company=company).delete()
     Sequence.objects.filter(company=company).delete()
     Token.objects.filter(company=company).delete()
+    RateEvent.objects.filter(company=company).delete()
     RequestLog.objects.filter(company=company).delete()
     company.fault_counter = 0
     company.save(update_fields=["fault_counter"])

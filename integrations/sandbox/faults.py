@@ -16,18 +16,20 @@ from .models import Company, RateEvent, Token
 
 
 def admit(token: Token):
-    """Exactly `rate_limit_requests` accepted requests per sliding window per access token.
-    The token row is locked (on SQLite the IMMEDIATE transaction serialises writers), so
-    concurrent requests cannot both take the last slot. Refused requests do not count."""
+    """Exactly `rate_limit_requests` accepted requests per sliding window per app (client id)
+    and company, whichever of the app's tokens for that company they carry: a second token or
+    a re-connect does not double the budget. The company row is locked (on SQLite the
+    IMMEDIATE transaction serialises writers), so concurrent requests cannot both take the
+    last slot. Refused requests do not count."""
     company = token.company
     now = timezone.now()
     with transaction.atomic():
-        list(Token.objects.select_for_update().filter(pk=token.pk).values_list("pk"))
-        events = RateEvent.objects.filter(token=token)
+        list(Company.objects.select_for_update().filter(pk=company.pk).values_list("pk"))
+        events = RateEvent.objects.filter(client_id=token.client_id, company=company)
         events.filter(at__lte=now - timedelta(seconds=company.rate_limit_window_seconds)).delete()
         if events.count() >= company.rate_limit_requests:
             raise TooManyRequests()
-        RateEvent.objects.create(token=token, at=now)
+        RateEvent.objects.create(client_id=token.client_id, company=company, at=now)
 
 
 @dataclass

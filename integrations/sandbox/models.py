@@ -316,13 +316,16 @@ class Token(models.Model):
 
 
 class RateEvent(models.Model):
-    """One accepted request in a token's sliding window."""
+    """One accepted request in the sliding window of an app (client id) in a company (tenant):
+    Fortnox counts per client id and tenant, so every token of that app for that company
+    shares one window (API-FACTS §2.3, §11.1)."""
 
-    token = models.ForeignKey(Token, on_delete=models.CASCADE)
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE)
     at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["token", "at"])]
+        indexes = [models.Index(fields=["client", "company", "at"])]
 
 
 class RequestLog(models.Model):

@@ -176,6 +176,40 @@ def test_threads_sharing_a_connection_never_meet_a_429(connection, sandbox, fort
     assert sandbox.requests_with_status(fortnox_company.data, 429) == []
 
 
+def test_a_reconnect_shares_the_budget_with_the_tokens_before_it(connect, tenant, connection, sandbox, fortnox_company, settings):
+    """Fortnox counts per app and company, not per token (API-FACTS §2.3): calls made just
+    before a re-connect still count after it, so the new token does not get a fresh budget."""
+    sandbox.update_company(fortnox_company.data, rate_limit_requests=5, rate_limit_window_seconds=2.0)
+    settings.FORTNOX_RATE_LIMIT_REQUESTS, settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 5, 2.0
+    counter = CallCounter()
+    for _ in range(3):
+        fetch(connection, call_counter=counter)
+    started = time.monotonic()
+    reconnected = connect(tenant, fortnox_company)  # one more call: the company's information
+    for _ in range(3):
+        fetch(reconnected, call_counter=counter)
+    assert time.monotonic() - started > 1.0  # the seventh call waited for the window
+    assert counter.by_status == {200: 6}
+    assert sandbox.requests_with_status(fortnox_company.data, 429) == []
+
+
+def test_two_organizations_connected_to_one_company_never_meet_a_429(connect, tenant, other_tenant, connection, sandbox, fortnox_company, settings):
+    """Both connections are Brygga's app in the same Fortnox company: one budget between them."""
+    second = connect(other_tenant, fortnox_company)
+    sandbox.update_company(fortnox_company.data, rate_limit_requests=4, rate_limit_window_seconds=1.0)
+    settings.FORTNOX_RATE_LIMIT_REQUESTS, settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 4, 1.0
+    time.sleep(1.0)  # connecting spent some of the budget
+    counter = CallCounter()
+    threads = [threading.Thread(target=lambda c=c: [fetch(c, call_counter=counter) for _ in range(4)])
+               for c in (connection, second, connection, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counter.by_status == {200: 16}
+    assert sandbox.requests_with_status(fortnox_company.data, 429) == []
+
+
 def test_logs_name_requests_but_never_a_token_or_secret(connection, api, caplog, settings):
     caplog.set_level(logging.DEBUG)
     client, _ = api

@@ -34,16 +34,16 @@ def busiest_window(times: list[float], window: float) -> int:
     return max(sum(1 for t in times[i:] if t < start + window) for i, start in enumerate(times))
 
 
-def acquire_in_threads(connection_id: int, threads: int, each: int) -> list[float]:
+def acquire_in_threads(budget: str, threads: int, each: int) -> list[float]:
     times, lock = [], threading.Lock()
 
     def work():
         limiter = get_rate_limiter()
         for _ in range(each):
-            ticket = limiter.acquire(connection_id)
+            ticket = limiter.acquire(budget)
             with lock:
                 times.append(time.time())
-            limiter.done(connection_id, ticket)
+            limiter.done(budget, ticket)
 
     workers = [threading.Thread(target=work) for _ in range(threads)]
     for worker in workers:
@@ -61,28 +61,52 @@ def assert_limit_held(times: list[float]):
 
 
 def test_threads_sharing_a_connection_never_exceed_the_limit_in_any_window(small_budget, shared_connection):
-    times = acquire_in_threads(shared_connection.pk, threads=4, each=5)
+    times = acquire_in_threads(shared_connection.rate_limit_key, threads=4, each=5)
     assert len(times) == 20
     assert_limit_held(times)
 
 
 def test_processes_sharing_a_connection_never_exceed_the_limit_in_any_window(small_budget, shared_connection):
-    per_process = run_in_processes("acquire_times", [(shared_connection.pk, 8), (shared_connection.pk, 8)])
+    budget = shared_connection.rate_limit_key
+    per_process = run_in_processes("acquire_times", [(budget, 8), (budget, 8)])
     times = [t for process_times in per_process for t in process_times]
     assert len(times) == 16
     assert_limit_held(times)
 
 
-def test_connections_have_budgets_of_their_own(small_budget, shared_connection, other_tenant, settings):
+def test_connections_to_different_fortnox_companies_have_budgets_of_their_own(small_budget, shared_connection, other_tenant, settings):
     # A long window: were the budget shared, the sixth request would wait the whole 10 s.
     settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 10
-    other = FortnoxConnection.objects.create(organization=other_tenant.organization)
+    FortnoxConnection.objects.filter(pk=shared_connection.pk).update(tenant_id="1111")
+    other = FortnoxConnection.objects.create(organization=other_tenant.organization, tenant_id="2222")
+    shared_connection.refresh_from_db()
     limiter = get_rate_limiter()
     started = time.monotonic()
     for _ in range(LIMIT):
-        limiter.acquire(shared_connection.pk)
-        limiter.acquire(other.pk)
+        limiter.acquire(shared_connection.rate_limit_key)
+        limiter.acquire(other.rate_limit_key)
     assert time.monotonic() - started < 5
+
+
+def test_two_connections_to_one_fortnox_company_share_one_budget(small_budget, shared_connection, other_tenant, settings):
+    """Fortnox counts per client id and tenant: a second organization connected to the same
+    company (or a connection made anew) must not double what Brygga sends it."""
+    settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 1.5
+    FortnoxConnection.objects.filter(pk=shared_connection.pk).update(tenant_id="1111")
+    shared_connection.refresh_from_db()
+    other = FortnoxConnection.objects.create(organization=other_tenant.organization, tenant_id="1111")
+    assert other.rate_limit_key == shared_connection.rate_limit_key
+    limiter = get_rate_limiter()
+    for _ in range(LIMIT):
+        limiter.acquire(shared_connection.rate_limit_key)
+    started = time.monotonic()
+    limiter.acquire(other.rate_limit_key)
+    assert time.monotonic() - started > 1.0  # waited for the first request to leave the window
+
+
+def test_a_connection_whose_company_is_not_known_yet_has_a_budget_of_its_own(shared_connection, other_tenant):
+    other = FortnoxConnection.objects.create(organization=other_tenant.organization)
+    assert shared_connection.rate_limit_key != other.rate_limit_key
 
 
 @pytest.fixture
@@ -113,9 +137,9 @@ def test_with_redis_configured_threads_and_processes_share_one_budget(small_budg
     settings.REDIS_URL = redis_url
     assert type(get_rate_limiter()).__name__ == "RedisRateLimiter"
     threads_done = []
-    thread = threading.Thread(target=lambda: threads_done.extend(acquire_in_threads(shared_connection.pk, threads=3, each=4)))
+    thread = threading.Thread(target=lambda: threads_done.extend(acquire_in_threads(shared_connection.rate_limit_key, threads=3, each=4)))
     thread.start()
-    per_process = run_in_processes("acquire_times", [(shared_connection.pk, 6)])
+    per_process = run_in_processes("acquire_times", [(shared_connection.rate_limit_key, 6)])
     thread.join()
     times = threads_done + per_process[0]
     assert len(times) == 18

@@ -14,15 +14,15 @@ def in_process(env: dict, function_name: str, *args):
     return globals()[function_name](*args)
 
 
-def acquire_times(connection_id: int, count: int) -> list[float]:
+def acquire_times(budget: str, count: int) -> list[float]:
     from integrations.fortnox.ratelimit import get_rate_limiter
 
     limiter = get_rate_limiter()
     times = []
     for _ in range(count):
-        ticket = limiter.acquire(connection_id)
+        ticket = limiter.acquire(budget)
         times.append(time.time())
-        limiter.done(connection_id, ticket)
+        limiter.done(budget, ticket)
     return times
 
 

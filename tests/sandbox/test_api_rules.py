@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from integrations.sandbox.models import Company, Record
+from integrations.sandbox.models import Company, OAuthClient, Record, SandboxUser, Token
 
 from .conftest import API, Api
 from .helpers import ANNA, create_employee, error_code
@@ -157,12 +157,31 @@ def test_refused_requests_do_not_use_up_the_window_and_it_slides(connect, compan
     assert [api.get("3/companyinformation").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_the_rate_limit_is_per_access_token(connect, company):
+def test_two_tokens_of_one_app_for_one_company_share_one_rate_window(connect, company):
+    """Live counts per client id and tenant (API-FACTS §2.3): a second token or a re-connect
+    does not double the budget."""
     company.rate_limit_requests = 2
     company.save(update_fields=["rate_limit_requests"])
     first, second = connect("companyinformation"), connect("companyinformation")
-    assert [first.get("3/companyinformation").status_code for _ in range(3)] == [200, 200, 429]
-    assert second.get("3/companyinformation").status_code == 200
+    assert [first.get("3/companyinformation").status_code for _ in range(2)] == [200, 200]
+    assert second.get("3/companyinformation").status_code == 429
+    assert first.get("3/companyinformation").status_code == 429
+
+
+def test_another_app_or_another_company_has_its_own_rate_window(connect, company, sandbox_user):
+    company.rate_limit_requests = 1
+    company.save(update_fields=["rate_limit_requests"])
+    api = connect("companyinformation")
+    assert [api.get("3/companyinformation").status_code for _ in range(2)] == [200, 429]
+
+    other_app = OAuthClient.objects.create(client_id="other-app", name="Annan app", secret_hash="x")
+    _, access, _ = Token.issue(other_app, company, sandbox_user, "companyinformation", sorted(company.modules), False)
+    assert Api(access).get("3/companyinformation").status_code == 200
+
+    other = Company.objects.create(database_number=7654321, name="Annat AB", rate_limit_requests=1)
+    user = SandboxUser.objects.create(company=other, username="annan@annat.test", name="Annan")
+    _, access, _ = Token.issue(OAuthClient.objects.ensure_builtin(), other, user, "companyinformation", [], False)
+    assert Api(access).get("3/companyinformation").status_code == 200
 
 
 def test_every_request_is_logged_with_its_token_but_not_the_token_itself(connect, company):
