@@ -32,7 +32,7 @@ def arrange_fortnox_people(organization):
         create_fortnox_employee(fortnox, EmployeeId="3001", FirstName="Cecilia", LastName="Ek", Email="cecilia@alfa.test",
                                 Phone1="0703333333")
         create_fortnox_employee(fortnox, EmployeeId="3002", FirstName="Dan", LastName="Nyman", Email="dan@alfa.test")
-        fortnox.put("/3/employees/3002", {"Employee": {"Email": ""}})  # Fortnox requires an email only on creation
+        fortnox.put("/3/employees/3002", {"Employee": {"Email": "API_BLANK"}})  # Fortnox requires an email only on creation
 
 
 def test_an_admin_connects_fortnox_resolves_conflicts_creates_people_and_both_sides_agree(

@@ -70,7 +70,7 @@ def test_end_to_end_plan_resolve_create_both_ways_then_push_in_real_time(connect
     create_fortnox_employee(fortnox, EmployeeId="3001", FirstName="Cecilia", LastName="Ek", Email="cecilia@alfa.test",
                             Phone1="0703333333")
     create_fortnox_employee(fortnox, EmployeeId="3002", FirstName="Dan", LastName="Nyman", Email="dan@alfa.test")
-    fortnox.put("/3/employees/3002", {"Employee": {"Email": ""}})  # Fortnox requires it only on creation
+    fortnox.put("/3/employees/3002", {"Employee": {"Email": "API_BLANK"}})  # Fortnox requires it only on creation
     client = client_for(tenant.owner)
     assert client.post(reverse("hr_settings"), {"create_employees": ""})["Location"] == reverse("hr_sync")
 
