@@ -6,8 +6,9 @@ OpenAPI schema on the way out, as the live API writes them (API-FACTS §11.1):
   has one (`COMPANY_DEFAULTS`, a register's own `unset`), else the empty value of its type:
   `""`, `0`, `false`, `[]`, or an object of such values (`EmailInformation`);
 - an unset date, enumerated text, or field whose minimum or minimum length the spec sets above
-  0, stays `null` ("" or 0 would break the schema; what live writes there is UNCONFIRMED), as does a field a register lists in `nulls` because
-  it was recorded null live (an article's `Manufacturer`);
+  0, stays `null` ("" or 0 would break the schema; what live writes there is UNCONFIRMED), as
+  does a field a register lists in `nulls` because it was recorded null live (an article's
+  `Manufacturer`);
 - numbers are strings where the schema says string, and where a register's `as_text` says so
   although the schema says number (live lists send `QuantityInStock` as "0"); `as_number`
   is the other way round (a customer's `SalesAccount` comes back as 3001)."""
