@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     holds the last few seconds, so the old rows are dropped rather than converted."""
 
     dependencies = [
-        ("integrations", "0005_syncrun_heartbeat"),
+        ("integrations", "0006_mask_personal_data_in_stored_copies"),
     ]
 
     operations = [
