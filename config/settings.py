@@ -76,7 +76,6 @@ INSTALLED_APPS = [
     "warehouse",
     "integrations",
     "integrations.absence_sync",
-    "integrations.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -227,9 +226,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Fortnox ------------------------------------------------------------------------------------
 FORTNOX_CLIENT_ID = env.str("FORTNOX_CLIENT_ID", default="")
 FORTNOX_CLIENT_SECRET = env.str("FORTNOX_CLIENT_SECRET", default="")
-# Without a real Fortnox client the product talks to the bundled sandbox, exactly as it would
-# talk to Fortnox: only these base URLs differ.
-SANDBOX_ENABLED = _strict_bool("FORTNOX_SANDBOX_ENABLED", not FORTNOX_CLIENT_ID)
+# The bundled sandbox stands in for Fortnox in the demo and the tests. It is installed only when
+# asked for by name (the test run asks by itself): a production instance that forgot its Fortnox
+# client must stop at start-up, not quietly talk to a fake Fortnox with a published secret.
+SANDBOX_ENABLED = _strict_bool("FORTNOX_SANDBOX_ENABLED", TESTING)
+FORTNOX_SANDBOX_CONTROL_KEY = env.str("FORTNOX_SANDBOX_CONTROL_KEY", default="test-control-key" if TESTING else "")
+if SANDBOX_ENABLED:
+    INSTALLED_APPS.append("integrations.sandbox")
+    if not (DEBUG or FORTNOX_SANDBOX_CONTROL_KEY):
+        # Outside DEBUG the control API answers only holders of this key (loopback proves nothing
+        # behind a reverse proxy), so without it the sandbox could not be driven at all.
+        raise ImproperlyConfigured(
+            "FORTNOX_SANDBOX_ENABLED is on without DEBUG: set FORTNOX_SANDBOX_CONTROL_KEY (a long random string) "
+            "or switch the sandbox off."
+        )
 _sandbox_base = f"{SITE_URL}/sandbox/fortnox"
 FORTNOX_AUTH_BASE_URL = _env(env.url, "FORTNOX_AUTH_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://apps.fortnox.se").geturl().rstrip("/")
 FORTNOX_API_BASE_URL = _env(env.url, "FORTNOX_API_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://api.fortnox.se").geturl().rstrip("/")
@@ -237,8 +247,13 @@ if not FORTNOX_CLIENT_ID and SANDBOX_ENABLED:
     # The sandbox registers this client for itself (see integrations.sandbox).
     FORTNOX_CLIENT_ID = "brygga-sandbox-client"
     FORTNOX_CLIENT_SECRET = "brygga-sandbox-secret"
-if not SANDBOX_ENABLED and not FORTNOX_CLIENT_SECRET:
+if FORTNOX_CLIENT_ID and not FORTNOX_CLIENT_SECRET:
     raise ImproperlyConfigured("FORTNOX_CLIENT_SECRET must be set together with FORTNOX_CLIENT_ID.")
+if not (FORTNOX_CLIENT_ID or DEBUG):
+    raise ImproperlyConfigured(
+        "FORTNOX_CLIENT_ID is not set: give Brygga a Fortnox app's FORTNOX_CLIENT_ID and FORTNOX_CLIENT_SECRET, "
+        "or set FORTNOX_SANDBOX_ENABLED=true to talk to the bundled sandbox (demo only)."
+    )
 FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.0)
 FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", default=25)
 FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)

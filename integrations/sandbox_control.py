@@ -10,11 +10,16 @@ class SandboxControl:
     """The sandbox's JSON control API and consent page, over HTTP (as a test or a person
     would use them; nothing of the sandbox is imported)."""
 
-    def __init__(self, sandbox_url: str):
+    def __init__(self, sandbox_url: str, key: str | None = None):
+        from django.conf import settings
+
         self.url = sandbox_url.rstrip("/")
+        self.key = settings.FORTNOX_SANDBOX_CONTROL_KEY if key is None else key
 
     def _call(self, method: str, path: str, **json):
-        response = requests.request(method, f"{self.url}/_control/api/{path}", json=json or None, timeout=30)
+        # Always a JSON body, even an empty one: the control API refuses writes that are not JSON.
+        response = requests.request(method, f"{self.url}/_control/api/{path}", json=json, timeout=30,
+                                    headers={"X-Sandbox-Control-Key": self.key} if self.key else {})
         response.raise_for_status()
         return response.json() if response.content else None
 

@@ -5,6 +5,8 @@ PY=.venv/bin/python
 HOST="${BRYGGA_HOST:-127.0.0.1}"
 PORT="${BRYGGA_PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
+# The demo talks to the bundled Fortnox sandbox; it is never on unless asked for by name.
+export FORTNOX_SANDBOX_ENABLED="${FORTNOX_SANDBOX_ENABLED:-true}"
 
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py load_demo

@@ -2,6 +2,9 @@
 # The whole suite. DATABASE_URL picks the database (SQLite file by default).
 set -euo pipefail
 export BRYGGA_TESTING=1
+# The suite talks to the bundled Fortnox sandbox (settings switch it on under pytest too; this
+# says so for the subprocesses the tests start).
+export FORTNOX_SANDBOX_ENABLED="${FORTNOX_SANDBOX_ENABLED:-true}"
 if [ -x /usr/bin/chromium ]; then
   export BRYGGA_CHROMIUM=/usr/bin/chromium
   # axe-core (pinned in package-lock.json) is injected into pages to check accessibility.

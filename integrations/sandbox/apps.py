@@ -5,3 +5,6 @@ class SandboxConfig(AppConfig):
     name = "integrations.sandbox"
     label = "fortnox_sandbox"
     verbose_name = "Fortnox sandbox"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy check)

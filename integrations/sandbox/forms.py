@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Company, OAuthClient, SandboxUser
+from .models import Company, OAuthClient, SandboxUser, may_send_browser_to
 
 SWITCHES = [
     "api_licence", "salary_licence", "warehouse_licence", "purchase_orders_licence", "back_orders_allowed",
@@ -55,6 +55,20 @@ class OAuthClientForm(forms.ModelForm):
     class Meta:
         model = OAuthClient
         fields = ["client_id", "name", "secret", "redirect_uris", "landing_page", "service_accounts_allowed"]
+
+    def clean_redirect_uris(self):
+        return self._on_own_host(self.cleaned_data["redirect_uris"])
+
+    def clean_landing_page(self):
+        return self._on_own_host(self.cleaned_data["landing_page"])
+
+    @staticmethod
+    def _on_own_host(value: str) -> str:
+        elsewhere = [url for url in value.split() if not may_send_browser_to(url)]
+        if elsewhere:
+            raise forms.ValidationError(f"Outside DEBUG the sandbox redirects only to Brygga's own address "
+                                        f"(SITE_URL), not to {', '.join(elsewhere)}.")
+        return value
 
     def save(self, commit=True):
         client = super().save(commit=False)

@@ -226,11 +226,22 @@ class OAuthClient(models.Model):
 
     def accepts_redirect_uri(self, uri: str) -> bool:
         if uri in self.redirect_uri_list:
-            return True
+            return may_send_browser_to(uri)
         # Tests run the product on a random live_server port, so Brygga's own client also accepts
-        # its callback path on any loopback host and port. Nothing else is relaxed.
+        # its callback path on any loopback host and port (the browser's own machine, never a
+        # third party's). Nothing else is relaxed.
         parts = urlsplit(uri)
         return self.builtin and parts.hostname in LOOPBACK_HOSTS and parts.path == BUILTIN_CALLBACK_PATH and not parts.query
+
+
+def may_send_browser_to(url: str) -> bool:
+    """The sandbox is served on Brygga's own host, so a redirect it makes (after consent, from the
+    app market) speaks with Brygga's authority. Outside DEBUG it goes only to Brygga itself
+    (SITE_URL's scheme, host and port), never to whatever address someone registered."""
+    if settings.DEBUG:
+        return True
+    own, target = urlsplit(settings.SITE_URL), urlsplit(url)
+    return (target.scheme, target.netloc) == (own.scheme, own.netloc)
 
 
 class AuthorizationCode(models.Model):

@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .access import panel_access
 from .actions import do_reset_company, do_seed_company, next_database_number
 from .forms import CompanyForm, SandboxUserForm
-from .models import Company, OAuthClient, Record, RequestLog
+from .models import Company, OAuthClient, Record, RequestLog, may_send_browser_to
 
 PAGE = 50
 
@@ -109,4 +109,6 @@ def app_market(request):
 @require_POST
 def activate(request, client_id):
     client = get_object_or_404(OAuthClient.objects.exclude(landing_page=""), client_id=client_id)
+    if not may_send_browser_to(client.landing_page):
+        raise Http404("This app's landing page is not on Brygga's own address.")
     return HttpResponseRedirect(client.landing_page)

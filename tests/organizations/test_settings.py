@@ -24,7 +24,8 @@ PRODUCTION_LIKE = {
 def manage(*args, **env_overrides):
     # Variables the test run itself sets (the browser suite allows async-unsafe ORM use) are not
     # part of a production environment.
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_LIKE and k not in ("SQLITE_TEST_NAME", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_LIKE and k not in (
+        "SQLITE_TEST_NAME", "DJANGO_ALLOW_ASYNC_UNSAFE", "FORTNOX_SANDBOX_ENABLED", "FORTNOX_SANDBOX_CONTROL_KEY")}
     env.update(PRODUCTION_LIKE)
     for key, value in env_overrides.items():
         if value is None:
@@ -51,6 +52,7 @@ def test_check_deploy_is_clean_with_production_like_settings():
         ("REDIS_URL", "http://localhost", "REDIS_URL"),
         ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS"),
         ("FORTNOX_CLIENT_SECRET", None, "FORTNOX_CLIENT_SECRET"),
+        ("FORTNOX_CLIENT_ID", None, "FORTNOX_CLIENT_ID is not set"),
         ("Q_WORKERS", "two", "Q_WORKERS"),
         ("PERSONAL_DATA_RETENTION_DAYS", "a month", "PERSONAL_DATA_RETENTION_DAYS"),
         ("PERSONAL_DATA_RETENTION_DAYS", "0", "PERSONAL_DATA_RETENTION_DAYS must be at least 1"),
@@ -62,9 +64,36 @@ def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable,
     assert message in completed.stderr
 
 
-def test_without_a_real_fortnox_client_the_product_talks_to_the_sandbox():
+SHOW_SANDBOX = (
+    "from django.apps import apps; from django.conf import settings; from django.urls import Resolver404, resolve\n"
+    "def mounted(path):\n"
+    "    try:\n        resolve(path)\n    except Resolver404:\n        return False\n    return True\n"
+    "print(apps.is_installed('integrations.sandbox'), mounted('/sandbox/fortnox/'), "
+    "mounted('/sandbox/fortnox/_control/api/companies'), settings.FORTNOX_API_BASE_URL)"
+)
+
+
+def test_production_settings_without_the_sandbox_flag_neither_install_nor_mount_the_sandbox():
+    completed = manage("shell", "--verbosity", "0", "-c", SHOW_SANDBOX)
+    assert completed.stdout.split() == ["False", "False", "False", "https://api.fortnox.se"], completed.stderr
+
+
+def test_the_sandbox_runs_only_when_asked_for_by_name():
     completed = manage(
-        "shell", "--verbosity", "0", "-c", "from django.conf import settings; print(settings.SANDBOX_ENABLED, settings.FORTNOX_API_BASE_URL)",
-        FORTNOX_CLIENT_ID=None, FORTNOX_CLIENT_SECRET=None, SITE_URL="https://brygga.example.se",
+        "shell", "--verbosity", "0", "-c", SHOW_SANDBOX, FORTNOX_CLIENT_ID=None, FORTNOX_CLIENT_SECRET=None,
+        SITE_URL="https://brygga.example.se", FORTNOX_SANDBOX_ENABLED="true", FORTNOX_SANDBOX_CONTROL_KEY="k" * 40,
     )
-    assert completed.stdout.split() == ["True", "https://brygga.example.se/sandbox/fortnox"], completed.stderr
+    assert completed.stdout.split() == ["True", "True", "True", "https://brygga.example.se/sandbox/fortnox"], completed.stderr
+
+
+def test_without_debug_the_sandbox_refuses_to_start_without_a_control_key():
+    completed = manage("check", FORTNOX_SANDBOX_ENABLED="true")
+    assert completed.returncode != 0
+    assert "FORTNOX_SANDBOX_CONTROL_KEY" in completed.stderr
+
+
+def test_the_deploy_check_warns_while_the_sandbox_is_on():
+    completed = manage("check", "--deploy", "--fail-level", "WARNING", FORTNOX_SANDBOX_ENABLED="true",
+                       FORTNOX_SANDBOX_CONTROL_KEY="k" * 40)
+    assert completed.returncode != 0
+    assert "fortnox_sandbox.W001" in completed.stdout + completed.stderr
