@@ -68,6 +68,18 @@ def employee_list(request):
     return render(request, "hr/employee_list.html", {"filters": filters, "page": page, "transferred": transferred})
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A text cell a spreadsheet would run as a formula (=HYPERLINK(...), +, -, @, or hidden behind
+    a tab or carriage return) gets a leading apostrophe, so it is shown as the text it is. Names
+    and addresses come from people and from Fortnox; neither is trusted to be harmless."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @organization_required(Perm.MANAGE_HR)
 def employee_export(request):
     filters = EmployeeFilterForm(request.GET, organization=request.organization)
@@ -99,7 +111,7 @@ def employee_export(request):
         # The byte order mark makes Excel read the file as UTF-8 (åäö intact).
         yield "\ufeff" + writer.writerow([str(label) for _field, label in columns])
         for employee in employees.iterator(chunk_size=2000):
-            yield writer.writerow([cell(employee, field) for field, _label in columns])
+            yield writer.writerow([spreadsheet_safe(cell(employee, field)) for field, _label in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="employees-{timezone.localdate().isoformat()}.csv"'

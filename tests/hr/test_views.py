@@ -1,5 +1,7 @@
 """The HR pages for each role: who may open what, what they meet, and how many queries it takes."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -302,3 +304,18 @@ def test_an_edit_in_the_django_admin_is_recorded_and_signalled(tenant, staff, cl
     assert client.post(url, data).status_code == 302
     change = ChangeRecord.objects.get(employee=staff.colleague, field_name="city")
     assert (change.new_value, change.changed_by) == ("Visby", superuser)
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_exported_as_text(tenant, staff, client_for):
+    """Typed by a person or imported from Fortnox (written directly, as an import does): no cell
+    may start with =, +, -, @, a tab or a carriage return."""
+    Employee.objects.filter(pk=staff.report.pk).update(
+        given_name='=HYPERLINK("https://evil.example","Klicka")', family_name="+46-1", street="-2+3",
+        city="@SUM(A1)", phone="\t=1+1", country="\r=1",
+    )
+    response = client_for(tenant.hr_admin).get(reverse("hr:employee_export"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff"))))
+    exported = next(row for row in rows if "'+46-1" in row)
+    assert exported[1:3] == ['\'=HYPERLINK("https://evil.example","Klicka")', "'+46-1"]
+    assert exported[4] == "'\t=1+1" and exported[5] == "'-2+3" and exported[7] == "'@SUM(A1)" and exported[8] == "'\r=1"
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
