@@ -56,7 +56,9 @@ def connect(request):
 def callback(request):
     pending = request.session.pop(OAUTH_SESSION_KEY, None)
     state = request.GET.get("state", "")
-    if pending is None or not secrets.compare_digest(pending["state"], state):
+    # Compared as bytes: compare_digest refuses text with anything but ASCII in it, which a
+    # hand-edited address may well carry.
+    if pending is None or not secrets.compare_digest(pending["state"].encode(), state.encode()):
         return _refused(request, _(
             "This answer from Fortnox does not belong to a connection started here (it was already used, "
             "or it was started in another browser). Nothing was changed. Start the connection again."

@@ -24,15 +24,33 @@ def do_invite_member(organization, email, role, invited_by) -> Invitation:
     return invitation
 
 
+class InvitationUsedUp(Exception):
+    """Accepted (or expired) between showing the page and pressing the button."""
+
+
 @transaction.atomic
 def do_accept_invitation(invitation: Invitation, user) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise InvitationUsedUp
     membership, _ = Membership.objects.get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+@transaction.atomic
+def do_join_by_invitation(invitation: Invitation, form) -> "User":
+    """A person without an account accepts: the account and the membership come together or not at
+    all (an invitation used up meanwhile must not leave an account behind that belongs nowhere)."""
+    user = form.save(commit=False)
+    user.set_password(form.cleaned_data["password1"])
+    user.language = invitation.organization.language
+    user.save()
+    do_accept_invitation(invitation, user)
+    return user
 
 
 def do_change_role(membership: Membership, role) -> Membership:

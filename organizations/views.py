@@ -3,7 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,17 @@ from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, Org
 from .middleware import SESSION_KEY
 from .models import Invitation, Membership, Notification, Organization, User
 from .permissions import Perm, Role
+
+BIGGEST_ID = 2**63 - 1  # primary keys are 64-bit integers on both databases
+
+
+def record_ids(values: list[str]) -> list[int]:
+    """Primary keys chosen in a form. ValueError for anything that cannot be one: SQLite crashes
+    on a number past 64 bits in an IN list (Django guards only single-value lookups)."""
+    ids = [int(value) for value in values]
+    if not all(0 < each <= BIGGEST_ID for each in ids):
+        raise ValueError("not a record id")
+    return ids
 
 
 @login_required
@@ -65,7 +76,8 @@ def switch_organization(request):
     next_url = request.POST.get("next") or reverse("dashboard")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("dashboard")
-    return redirect(next_url)
+    # Never redirect(): it would read a bare word like "abc" as a URL pattern name and crash.
+    return HttpResponseRedirect(next_url)
 
 
 @login_required
@@ -127,7 +139,7 @@ def notifications(request):
     if request.method == "POST":
         ids = request.POST.getlist("notification")
         try:
-            marked = actions.do_mark_notifications_read(request.user, request.organization, [int(i) for i in ids] if ids else None)
+            marked = actions.do_mark_notifications_read(request.user, request.organization, record_ids(ids) if ids else None)
         except ValueError:
             messages.error(request, _("Choose notifications from the list."))
         else:
@@ -162,7 +174,10 @@ def invitation_accept(request, token):
             messages.error(request, _("This invitation is for %(email)s. Log out and open the link again.") % {"email": invitation.email})
             return redirect("dashboard")
         if request.method == "POST":
-            actions.do_accept_invitation(invitation, request.user)
+            try:
+                actions.do_accept_invitation(invitation, request.user)
+            except actions.InvitationUsedUp:
+                return render(request, "organizations/invitation_invalid.html", status=404)
             request.session[SESSION_KEY] = invitation.organization_id
             messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
             return redirect("dashboard")
@@ -172,11 +187,10 @@ def invitation_accept(request, token):
         return redirect(f"{reverse('account_login')}?next={request.path}")
     form = AcceptInvitationForm(request.POST or None, instance=User(email=invitation.email))
     if request.method == "POST" and form.is_valid():
-        user = form.save(commit=False)
-        user.set_password(form.cleaned_data["password1"])
-        user.language = invitation.organization.language
-        user.save()
-        actions.do_accept_invitation(invitation, user)
+        try:
+            user = actions.do_join_by_invitation(invitation, form)
+        except actions.InvitationUsedUp:
+            return render(request, "organizations/invitation_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = invitation.organization_id
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})

@@ -125,6 +125,8 @@ def basic_client(request):
         client_id, _, secret = base64.b64decode(encoded.strip()).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
+    if "\x00" in client_id:  # PostgreSQL cannot compare text holding NUL
+        return None
     return OAuthClient.objects.authenticate(client_id, secret)
 
 

@@ -45,6 +45,16 @@ def test_a_callback_whose_state_was_tampered_with_is_refused_and_stores_nothing(
     assert not FortnoxConnection.objects.filter(status=FortnoxConnection.Status.CONNECTED).exists()
 
 
+@pytest.mark.parametrize("state", ["😀", "ä" * 43])
+def test_a_callback_with_a_non_ascii_state_is_refused_and_stores_nothing(tenant, client_for, state):
+    # compare_digest raised TypeError on text that is not ASCII.
+    client = client_for(tenant.owner)
+    assert client.post(reverse("fortnox_connect")).status_code == 302
+    response = client.get(reverse("fortnox_callback"), {"code": "x", "state": state})
+    assert response.status_code == 400 and "does not belong to a connection started here" in response.content.decode()
+    assert not FortnoxConnection.objects.exists()
+
+
 def test_denied_consent_is_explained_and_nothing_is_stored(sandbox, fortnox_company, tenant, client_for):
     client = client_for(tenant.owner)
     response = client.get(start_and_consent(client, sandbox, fortnox_company, action="deny"))

@@ -1,4 +1,6 @@
 from django.core import mail
+from django.db.models.signals import pre_save
+from django.utils import timezone
 
 from organizations.models import Invitation, Membership, User
 from organizations.permissions import Role
@@ -84,3 +86,23 @@ def test_organization_settings_refuse_an_invalid_organisation_number(tenant, cli
     })
     assert response.status_code == 200
     assert "not a valid Swedish organisation number" in response.content.decode()
+
+
+def test_a_new_persons_account_is_made_in_the_same_transaction_as_the_acceptance(tenant, client):
+    """Someone else accepts the invitation while the form is being sent (here: the moment the new
+    account is saved). The late acceptance is refused and leaves no account behind."""
+    invitation = Invitation.objects.create(organization=tenant.organization, email="ny@example.se", role=Role.EMPLOYEE)
+
+    def accepted_meanwhile(sender, instance, **kwargs):
+        if instance.email == "ny@example.se":
+            Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+
+    pre_save.connect(accepted_meanwhile, sender=User)
+    try:
+        response = client.post(f"/org/invitations/{invitation.token}/", {
+            "first_name": "A", "last_name": "B", "password1": "a-long-secret-97", "password2": "a-long-secret-97"})
+    finally:
+        pre_save.disconnect(accepted_meanwhile, sender=User)
+    assert response.status_code == 404 and "cannot be used" in response.content.decode()
+    assert not User.objects.filter(email="ny@example.se").exists()
+    assert client.get("/").status_code == 302  # not logged in

@@ -57,3 +57,11 @@ def test_a_garbage_notification_id_gets_a_message(tenant, client_for):
     response = client_for(tenant.employee).post(reverse("notifications"), {"notification": ["x"]}, follow=True)
     assert response.status_code == 200
     assert "Choose notifications from the list" in response.content.decode()
+
+
+@pytest.mark.parametrize("garbage", ["99999999999999999999999", "-1", "0"])
+def test_a_notification_id_no_database_can_hold_gets_a_message(tenant, client_for, garbage):
+    # SQLite crashed with OverflowError on the number past 64 bits.
+    response = client_for(tenant.employee).post(reverse("notifications"), {"notification": [garbage]}, follow=True)
+    assert response.status_code == 200
+    assert "Choose notifications from the list" in response.content.decode()

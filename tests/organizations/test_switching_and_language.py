@@ -28,6 +28,17 @@ def test_switching_never_redirects_to_another_site(tenant, client_for):
     assert response.url == "/"
 
 
+def test_a_next_that_is_a_bare_word_goes_to_that_relative_address_not_an_error(tenant, client_for):
+    # redirect() would have taken "abc" for a URL pattern name and crashed with NoReverseMatch.
+    response = client_for(tenant.owner).post("/org/switch/", {"organization": tenant.organization.pk, "next": "abc"})
+    assert response.status_code == 302 and response.url == "abc"
+
+
+def test_an_organization_id_too_big_for_the_database_is_not_found(tenant, client_for):
+    response = client_for(tenant.owner).post("/org/switch/", {"organization": "9" * 23})
+    assert response.status_code == 404
+
+
 def test_the_menu_follows_the_role(tenant, client_for):
     admin_page = client_for(tenant.owner).get("/").content.decode()
     employee_page = client_for(tenant.employee).get("/").content.decode()
