@@ -7,6 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 NUL = "\x00"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RefuseNulMiddleware:
@@ -26,10 +27,14 @@ class RefuseNulMiddleware:
     def _carries_nul(request) -> bool:
         if NUL in request.path or NUL in request.path_info:
             return True
-        for data in (request.GET, request.COOKIES, request.POST if request.method == "POST" else {}):
-            for key, values in (data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())):
-                if NUL in key or any(isinstance(value, str) and NUL in value for value in values):
-                    return True
+        pairs = [*request.GET.lists(), *((name, [value]) for name, value in request.COOKIES.items())]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            # Read the raw body first: a form parsed from the stream leaves no body for a view
+            # that reads it itself (the sandbox's API does).
+            request.body  # noqa: B018
+            pairs += request.POST.lists()
+        if any(NUL in name or any(NUL in value for value in values) for name, values in pairs):
+            return True
         # A JSON body (the sandbox's API, the control API) spells NUL as an escape.
         return request.content_type == "application/json" and b"\\u0000" in request.body.lower()
 

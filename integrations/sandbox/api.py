@@ -112,8 +112,9 @@ def dispatch(request, endpoints: dict[str, Endpoint], kwargs: dict):
     if plan.drop_after_write and request.method in WRITE_METHODS and response.status_code < 300:
         dropper = faults.connection_dropper(request)
         plan.label = "dropped" if dropper else "drop impossible (no socket)"
+    # Cut to the columns: an address can be as long as a caller likes (PostgreSQL refuses the excess).
     RequestLog.objects.create(
-        company=token.company if token else None, token=token, method=request.method, path=request.path,
+        company=token.company if token else None, token=token, method=request.method[:10], path=request.path[:500],
         query=request.META.get("QUERY_STRING", ""), status=response.status_code, fault=plan.label,
         duration_ms=int((time.monotonic() - started) * 1000),
     )

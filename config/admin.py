@@ -1,0 +1,32 @@
+"""Brygga's admin site: Django's, with one guard every model admin gets."""
+
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+
+class AddressInitialIsParsed:
+    """The admin's add page takes initial values from the address (?field=value). A date or time
+    that does not parse reached the widget as text and crashed it (a 500); values are now parsed
+    as the field would, and one that does not parse is left out, as if it had not been given."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.concrete and not field.is_relation and isinstance(value, str):
+                try:
+                    initial[name] = field.to_python(value)
+                except ValidationError:
+                    del initial[name]
+        return initial
+
+
+class BryggaAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every registration gets the guard, whichever app registers (Brygga's own, allauth, django-q).
+        admin_class = admin_class or admin.ModelAdmin
+        guarded = type(admin_class.__name__, (AddressInitialIsParsed, admin_class), {"__module__": admin_class.__module__})
+        return super().register(model_or_iterable, guarded, **options)
