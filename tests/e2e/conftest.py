@@ -64,12 +64,31 @@ def browser():
         browser.close()
 
 
+# Every document reports what its Content-Security-Policy blocked (an inline script or handler,
+# a style, a form sent elsewhere) to the console, where the test collects it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  `CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${location.pathname}`));
+"""
+CSP_VIOLATIONS: dict = {}  # page -> what its CSP blocked
+
+
 def open_window(browser, live_server, **options):
     """A browser window with its own cookies (so a second person can be logged in beside the first)."""
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(15000)
+    blocked = CSP_VIOLATIONS[page] = []
+    page.on("console", lambda message: message.text.startswith("CSP violation:") and blocked.append(message.text))
     return page
+
+
+def close_window(page) -> None:
+    """Closes the window; fails if anything the pages did was blocked by the Content-Security-Policy."""
+    blocked = CSP_VIOLATIONS.pop(page, [])
+    page.context.close()
+    assert not blocked, "Content-Security-Policy violations:\n" + "\n".join(blocked)
 
 
 @pytest.fixture
@@ -77,7 +96,7 @@ def page(browser, live_server, settings):
     settings.SITE_URL = live_server.url
     page = open_window(browser, live_server)
     yield page
-    page.context.close()
+    close_window(page)
 
 
 @pytest.fixture
@@ -85,7 +104,7 @@ def second_page(browser, live_server, page):
     """Another person's window beside `page`."""
     second = open_window(browser, live_server)
     yield second
-    second.context.close()
+    close_window(second)
 
 
 @pytest.fixture
@@ -93,7 +112,7 @@ def phone(browser, live_server, page):
     """A phone-sized window (warehouse staff work on a handheld)."""
     phone = open_window(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     yield phone
-    phone.context.close()
+    close_window(phone)
 
 
 def log_in_on(page, email, password="pw-for-tests-1", totp_secret=None):
@@ -130,7 +149,10 @@ def check_accessibility(page) -> None:
     """Run axe-core (pinned in package-lock.json, installed by scripts/test.sh) on the page as it
     is now and fail with a readable list of serious or critical violations."""
     assert AXE.exists(), "axe-core is not installed: run `npm ci` (./brygga test does it)"
-    page.add_script_tag(path=str(AXE))
+    assert not CSP_VIOLATIONS.get(page), f"Content-Security-Policy violations: {CSP_VIOLATIONS[page]}"
+    # Evaluated by the browser's debugging protocol, which the page's CSP does not govern (a
+    # <script> tag with axe's text would be an inline script, refused like any other).
+    page.evaluate(AXE.read_text())
     violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"axe-core on {page.url}:\n" + "\n".join(
