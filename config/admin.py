@@ -26,7 +26,9 @@ class AddressInitialIsParsed:
 
 class BryggaAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
-        # Every registration gets the guard, whichever app registers (Brygga's own, allauth, django-q).
+        # Every registration gets the guard, whichever app registers (Brygga's own, allauth, django-q),
+        # once: an admin re-registered with more mixins (organizations.admin_tenancy) has it already.
         admin_class = admin_class or admin.ModelAdmin
-        guarded = type(admin_class.__name__, (AddressInitialIsParsed, admin_class), {"__module__": admin_class.__module__})
-        return super().register(model_or_iterable, guarded, **options)
+        if not issubclass(admin_class, AddressInitialIsParsed):
+            admin_class = type(admin_class.__name__, (AddressInitialIsParsed, admin_class), {"__module__": admin_class.__module__})
+        return super().register(model_or_iterable, admin_class, **options)
