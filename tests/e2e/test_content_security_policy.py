@@ -51,6 +51,7 @@ def test_the_django_admin_and_its_widgets_work_under_the_policy(db, page, django
     page.get_by_role("link", name="root@brygga.test").click()
     # The permission pickers are built by the admin's SelectFilter2.js: present only if scripts run.
     expect(page.locator("#id_groups_filter")).to_be_visible()
-    page.goto("/admin/integrations/outboxevent/add/")
-    page.get_by_role("link", name="Today").first.click()  # the date widget's shortcut, from calendar.js
-    expect(page.locator("#id_next_attempt_at_0")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    page.goto("/admin/warehouse/salesorder/add/")
+    # The date widget's shortcut, added by DateTimeShortcuts.js beside the field.
+    page.locator("#id_packed_at_0 + .datetimeshortcuts").get_by_role("link", name="Today").click()
+    expect(page.locator("#id_packed_at_0")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))

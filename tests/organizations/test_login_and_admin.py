@@ -67,6 +67,6 @@ def test_the_admin_add_page_leaves_out_a_date_in_its_address_that_does_not_parse
     admin_user = django_user_model.objects.create_superuser(email="root@brygga.test", password="pw-for-tests-1")
     browser = Client()
     browser.force_login(admin_user)
-    assert browser.get("/admin/integrations/outboxevent/add/", {"next_attempt_at": "1e400"}).status_code == 200
-    page = browser.get("/admin/integrations/outboxevent/add/", {"next_attempt_at": "2026-07-06 14:30"})
+    assert browser.get("/admin/warehouse/salesorder/add/", {"packed_at": "1e400"}).status_code == 200
+    page = browser.get("/admin/warehouse/salesorder/add/", {"packed_at": "2026-07-06 14:30"})
     assert page.status_code == 200 and 'value="2026-07-06"' in page.content.decode()
