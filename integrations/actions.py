@@ -29,11 +29,13 @@ def _forget_tokens(connection: FortnoxConnection, status, reason: str) -> None:
 
 
 def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
-    """Store a fresh authorization (both tokens, encrypted) and learn which Fortnox company it
-    belongs to. If the company cannot be read (no API licence, say), the authorization is given
-    back to Fortnox and the FortnoxError is raised for the caller to show. (No transaction around
-    the whole: an HTTP call must not run under SQLite's database-wide write lock.)"""
+    """Store a fresh authorization (both tokens, encrypted), learn which Fortnox company it
+    belongs to and (for the warehouse) whether that company uses the warehouse module. If the
+    company cannot be read (no API licence, say), the authorization is given back to Fortnox and
+    the FortnoxError is raised for the caller to show. (No transaction around the
+    whole: an HTTP call must not run under SQLite's database-wide write lock.)"""
     from .fortnox.client import FortnoxClient
+    from .warehouse_sync.mode import do_adopt_warehouse_mode
 
     connection, _ = FortnoxConnection.objects.get_or_create(organization=organization)
     connection.status = FortnoxConnection.Status.CONNECTED
@@ -52,6 +54,7 @@ def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
     try:
         with FortnoxClient(connection) as client:
             company = client.get("/3/companyinformation")
+            do_adopt_warehouse_mode(connection, client)
     except FortnoxError as exc:
         do_disconnect(connection, reason=exc.user_message)
         raise

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import signals
+from .reporting import require_reportable
 from .models import (
     ZERO, Adjustment, Article, PurchaseOrder, Receipt, ReceiptRow, Return, SalesOrder, SalesOrderRow, StockBalance,
     StockLocation, StockMovement,
@@ -75,6 +76,7 @@ def do_move_stock(
 
 @transaction.atomic
 def do_start_picking(order: SalesOrder, by) -> SalesOrder:
+    require_reportable(order.organization_id)  # no one picks what could not be reported
     return _move(order, SalesOrder.State.PICKING, picking_started_at=timezone.now(), picking_started_by=by)
 
 
@@ -84,6 +86,7 @@ def do_pick_row(row: SalesOrderRow, quantity: Decimal, by) -> SalesOrderRow:
     starts picking, so a scanner user never has to press a separate button."""
     order = _locked(row.order)
     row = SalesOrderRow.objects.select_related("article").get(pk=row.pk)
+    require_reportable(order.organization_id)
     if order.state == SalesOrder.State.OPEN:
         order = do_start_picking(order, by)
     if order.state != SalesOrder.State.PICKING:
@@ -123,6 +126,7 @@ def do_pack(order: SalesOrder, by) -> SalesOrder:
 def do_report_fulfilled(order: SalesOrder, by, allow_short: bool = False) -> SalesOrder:
     """The "sent" button: deliver what was picked (non-stock rows are delivered as ordered),
     take it out of stock and tell the world. Short picks need `allow_short`."""
+    require_reportable(order.organization_id)
     order = _locked(order)
     order.move_to(SalesOrder.State.SENT)
     rows = list(order.rows.select_related("article"))
@@ -176,6 +180,7 @@ def do_receive_purchase_order(
 ) -> Receipt:
     """Record one delivery from the supplier: `quantities` maps purchase-order row ids to what
     arrived now. Several receipts on different days add up until everything is in."""
+    require_reportable(purchase_order.organization_id)
     purchase_order = _locked(purchase_order)
     if purchase_order.state not in PurchaseOrder.RECEIVABLE:
         raise ValidationError(
@@ -232,6 +237,7 @@ def do_adjust_stock(
     article: Article, quantity: Decimal, reason: str, by, location: StockLocation | None = None
 ) -> Adjustment:
     """A counted difference or a write-off. Never takes the balance below zero."""
+    require_reportable(article.organization_id)
     reason = _require_reason(reason)
     adjustment = Adjustment.objects.create(
         organization_id=article.organization_id, article=article, location=location, quantity=quantity,
@@ -250,6 +256,7 @@ def do_register_return(
     row: SalesOrderRow, quantity: Decimal, reason: str, by, location: StockLocation | None = None
 ) -> Return:
     """Goods back from the customer on a sent order: back into stock, at most what was delivered."""
+    require_reportable(row.order.organization_id)
     order = _locked(row.order)
     row = SalesOrderRow.objects.select_related("article").get(pk=row.pk)
     reason = _require_reason(reason)

@@ -405,6 +405,9 @@ class Receipt(OrganizationOwned):
         StockLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("stock location")
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    over_receipt = models.BooleanField(
+        _("over-receipt"), default=False, help_text=_("More arrived than was still expected, and the person confirmed it."),
+    )
 
     class Meta:
         verbose_name = _("receipt")

@@ -27,3 +27,12 @@ goods_returned = Signal()
 
 # movement: StockMovement, balance: StockBalance (after the movement)
 stock_changed = Signal()
+
+# Asked before work that will be reported (picking, Report fulfilled, receipts, adjustments,
+# returns): organization_id. A receiver answers why that work cannot be reported now (words for
+# the person at the scanner), or None. Any reason blocks the work up front.
+reporting_blocked = Signal()
+
+# Asked by the lists' "failed" filter: organization_id. A receiver answers with the ids of the
+# `sender` model's objects whose report failed for good (a queryset or list), or None.
+report_failed = Signal()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
-from . import actions
+from . import actions, reporting
 from .forms import (
     AdjustmentForm, ArticleLookupForm, PickQueueFilterForm, PickRowForm, PurchaseOrderFilterForm, ReceiveForm,
     ReturnForm, ScanForm,
@@ -75,10 +75,15 @@ def pick_queue(request):
 
 def _order_page(request, order, **context):
     rows = list(order.rows.select_related("article"))
+    blocked = reporting.blocked_reason(order.organization_id) if order.state != SalesOrder.State.CANCELLED else None
+    # Blocked: nobody starts, picks or reports work that could not be reported (packing and
+    # cancelling report nothing).
+    reportable = {SalesOrder.State.PICKING, SalesOrder.State.SENT}
     return render(request, "warehouse/order.html", {
-        "order": order, "rows": rows, "scan_form": ScanForm(), "pick_form": PickRowForm(),
-        "can_move_to": {state: order.can_move_to(state) for state in SalesOrder.State},
-        "accepts_picks": order.state in (SalesOrder.State.OPEN, SalesOrder.State.PICKING),
+        "order": order, "rows": rows, "scan_form": ScanForm(), "pick_form": PickRowForm(), "blocked_reason": blocked,
+        "can_move_to": {state: order.can_move_to(state) and not (blocked and state in reportable)
+                        for state in SalesOrder.State},
+        "accepts_picks": not blocked and order.state in (SalesOrder.State.OPEN, SalesOrder.State.PICKING),
         "returns": order.returns.select_related("order_row__article", "created_by", "location"),
         **context,
     })
@@ -167,7 +172,9 @@ def order_return(request, pk):
         )
         if done:
             return redirect("warehouse:order", pk)
-    return render(request, "warehouse/return_form.html", {"order": order, "form": form})
+    return render(request, "warehouse/return_form.html", {
+        "order": order, "form": form, "blocked_reason": reporting.blocked_reason(order.organization_id),
+    })
 
 
 @warehouse_required
@@ -195,9 +202,10 @@ def purchase_order_receive(request, pk):
     receipts = purchase_order.receipts.select_related("received_by", "location").prefetch_related(
         "rows__purchase_order_row__article"
     )
+    blocked = reporting.blocked_reason(purchase_order.organization_id)
     return render(request, "warehouse/purchase_order.html", {
-        "purchase_order": purchase_order, "form": form, "receipts": receipts,
-        "receivable": purchase_order.state in PurchaseOrder.RECEIVABLE,
+        "purchase_order": purchase_order, "form": form, "receipts": receipts, "blocked_reason": blocked,
+        "receivable": purchase_order.state in PurchaseOrder.RECEIVABLE and not blocked,
     })
 
 
@@ -251,4 +259,6 @@ def adjustment_new(request):
         )
         if adjustment:
             return redirect("warehouse:article", form.article.pk)
-    return render(request, "warehouse/adjustment_form.html", {"form": form})
+    return render(request, "warehouse/adjustment_form.html", {
+        "form": form, "blocked_reason": reporting.blocked_reason(request.organization.pk),
+    })

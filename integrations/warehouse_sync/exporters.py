@@ -27,6 +27,7 @@ from .. import outbox
 from ..fortnox.errors import FortnoxError, FortnoxValidationError
 from ..sync_models import ExternalLink
 from .importers import ARTICLE_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK
+from .mode import read_warehouse_mode
 from .models import WarehouseSyncSettings
 
 INVOICE_LINK, DOCUMENT_LINK, INCOMING_GOODS_LINK = "wms_invoice", "wms_custom_document", "wms_incoming_goods"
@@ -63,7 +64,9 @@ class OrderCancelledInFortnox(FortnoxError):
 
 
 def check_warehouse_mode(client, settings: WarehouseSyncSettings) -> None:
-    activated = bool(client.get("/api/warehouse/tenants-v4").get("activated"))
+    """Fortnox may have changed since the person pressed the button: read before writing (and so
+    block the next reports up front too)."""
+    activated = read_warehouse_mode(client, settings)
     if activated != settings.use_warehouse_module:
         raise WarehouseModeMismatch(activated)
 

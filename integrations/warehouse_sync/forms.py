@@ -20,6 +20,21 @@ class WarehouseSyncSettingsForm(forms.ModelForm):
             raise forms.ValidationError(_("Choose an interval between 5 and 1,440 minutes (one day)."))
         return minutes
 
+    def clean_use_warehouse_module(self):
+        use = self.cleaned_data["use_warehouse_module"]
+        fortnox_has_it = self.instance.fortnox_warehouse_module
+        if fortnox_has_it is not None and use != fortnox_has_it:
+            if fortnox_has_it:
+                raise forms.ValidationError(_(
+                    "The Fortnox company uses the warehouse module (Lager), so Brygga must use it too: Fortnox then "
+                    "owns stock and delivered quantities. Leave this ticked."
+                ))
+            raise forms.ValidationError(_(
+                "The Fortnox company does not have the warehouse module (Lager) activated, so Brygga cannot use it. "
+                "Activate Lager in Fortnox first, or leave this unticked."
+            ))
+        return use
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("write_stock") and cleaned.get("use_warehouse_module"):

@@ -48,6 +48,10 @@ class WarehouseSyncSettings(OrganizationOwned):
         help_text=_("As set in Fortnox under Inställningar → Fakturering → Lager. Staff are warned when a short "
                     "delivery will leave a back order."),
     )
+    # What Fortnox said when last asked (at connect, at each run, when the settings are saved):
+    # None until then. A setting that contradicts it blocks reporting (`mode_conflict`).
+    fortnox_warehouse_module = models.BooleanField(_("Fortnox has the warehouse module (Lager)"), null=True, blank=True)
+    fortnox_mode_read_at = models.DateTimeField(_("warehouse mode read from Fortnox"), null=True, blank=True)
     # Start of the last good pull per kind: the next pull asks Fortnox for what changed since
     # then (minus an overlap).
     cursors = models.JSONField(_("cursors"), default=dict, blank=True)
@@ -71,6 +75,24 @@ class WarehouseSyncSettings(OrganizationOwned):
     @property
     def schedule_name(self) -> str:
         return f"Fortnox warehouse sync {self.organization_id}"
+
+    @property
+    def mode_conflict(self) -> str | None:
+        """Why warehouse work cannot be reported to Fortnox now, or None: Brygga's warehouse-module
+        setting contradicts what Fortnox last said, so every report would be refused or wrong."""
+        if self.fortnox_warehouse_module is None or self.fortnox_warehouse_module == self.use_warehouse_module:
+            return None
+        if self.fortnox_warehouse_module:
+            return str(_(
+                "Fortnox now uses the warehouse module (Lager), but Brygga's warehouse integration is set not to. "
+                "Nothing can be reported to Fortnox until an organization admin turns on “Use the Fortnox warehouse "
+                "module” in the warehouse integration settings."
+            ))
+        return str(_(
+            "Brygga's warehouse integration is set to use the Fortnox warehouse module (Lager), but Fortnox does not "
+            "have it activated any more. Nothing can be reported to Fortnox until an organization admin turns off "
+            "“Use the Fortnox warehouse module” in the warehouse integration settings."
+        ))
 
     def enabled_pulls(self) -> list[str]:
         flags = {"suppliers": self.pull_suppliers, "articles": self.pull_articles, "customers": self.pull_customers,

@@ -10,6 +10,7 @@ from warehouse import signals as warehouse_signals
 from warehouse.models import PurchaseOrder
 
 from .. import outbox
+from ..models import FortnoxConnection
 from ..sync_models import ExternalLink
 from .importers import ORDER_LINK, PURCHASE_ORDER_LINK
 from .models import WarehouseSyncSettings
@@ -17,6 +18,18 @@ from .models import WarehouseSyncSettings
 
 def _settings(obj) -> WarehouseSyncSettings | None:
     return WarehouseSyncSettings.objects.for_organization(obj.organization_id).first()
+
+
+@receiver(warehouse_signals.reporting_blocked, dispatch_uid="warehouse_sync.reporting_blocked")
+def reporting_blocked(sender, organization_id, **kwargs):
+    """Brygga's warehouse-module setting contradicts what Fortnox last said (see `mode`)."""
+    settings = WarehouseSyncSettings.objects.filter(organization_id=organization_id).first()
+    if settings is None or settings.mode_conflict is None:
+        return None
+    connected = FortnoxConnection.objects.filter(
+        organization_id=organization_id, status=FortnoxConnection.Status.CONNECTED, warehouse_enabled=True,
+    ).exists()
+    return settings.mode_conflict if connected else None
 
 
 @receiver(warehouse_signals.order_fulfilled, dispatch_uid="warehouse_sync.order_fulfilled")

@@ -21,6 +21,7 @@ from ..fortnox.values import STOCKHOLM
 from ..jobs import in_organization_language
 from ..sync_models import IntegrationError, SyncRun
 from . import exporters, importers
+from .mode import read_warehouse_mode
 from .models import WarehouseSyncSettings
 
 log = logging.getLogger("integrations.warehouse_sync")
@@ -144,6 +145,7 @@ def execute_run(run_id: int) -> str:
         return run.status
     with client:
         sync = WarehouseSync(run, settings, client, counter)
+        _read_mode(sync)
         status = _pull_everything(sync, kinds)
         if status is None and writes_stock:
             status = _step(sync, "stock", exporters.write_stock_levels)
@@ -151,6 +153,18 @@ def execute_run(run_id: int) -> str:
     run.append_log(_("Done: %(calls)s Fortnox calls.") % {"calls": counter.total})
     run.finish(status)
     return run.status
+
+
+def _read_mode(sync: WarehouseSync) -> None:
+    """Fortnox's warehouse mode, at every run: a contradiction blocks reporting up front (see
+    `mode`) and is said in the log, where the admin who runs the sync reads it."""
+    try:
+        read_warehouse_mode(sync.client, sync.settings)
+    except FortnoxError as error:
+        sync.run.append_log(_("Warehouse mode: not read from Fortnox (%(message)s).") % {"message": error.user_message})
+        return
+    if conflict := sync.settings.mode_conflict:
+        sync.warn(conflict)
 
 
 def _pull_everything(sync: WarehouseSync, kinds: list[str]):

@@ -15,7 +15,7 @@ from warehouse.models import PurchaseOrder
 
 from ..models import FortnoxConnection
 from ..sync_models import ExternalLink, OutboxEvent, SyncRun
-from . import receivers, tasks
+from . import mode, receivers, tasks
 from .exporters import INCOMING_GOODS_LINK
 from .forms import WarehouseSyncSettingsForm
 from .importers import PURCHASE_ORDER_LINK
@@ -31,6 +31,8 @@ def _runs(organization):
 
 @manage_settings
 def settings_page(request):
+    if request.method == "POST":
+        mode.refresh_warehouse_mode(request.organization)  # validate against Fortnox as it is now
     settings = WarehouseSyncSettings.for_organization(request.organization)
     form = WarehouseSyncSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,28 @@
+"""What the warehouse asks whoever reports its work elsewhere (see `signals.reporting_blocked`
+and `signals.report_failed`); this app never knows who answers."""
+
+from django.core.exceptions import ValidationError
+
+from . import signals
+
+
+def blocked_reason(organization_id) -> str | None:
+    """Why work done now could not be reported, in the words of whoever reports it, or None."""
+    for _receiver, reason in signals.reporting_blocked.send(sender=None, organization_id=organization_id):
+        if reason:
+            return str(reason)
+    return None
+
+
+def require_reportable(organization_id) -> None:
+    """Refuse work that could not be reported, before anything changes."""
+    if reason := blocked_reason(organization_id):
+        raise ValidationError(reason)
+
+
+def failed_ids(model, organization_id) -> set[int]:
+    """Ids of `model`'s objects whose report failed for good."""
+    ids = set()
+    for _receiver, answer in signals.report_failed.send(sender=model, organization_id=organization_id):
+        ids.update(answer or ())
+    return ids
