@@ -193,8 +193,8 @@ def worker_capacity(quick: bool = False) -> list[Row]:
     most_calls = max(slot["calls"])
     return [Row(
         f"Capacity: a slot of {count} idle warehouse runs ({len(IDLE_KINDS)} kinds) on one cluster, 2 workers",
-        f"measured (docs/operations.md); every run succeeds with ≤ {len(IDLE_KINDS)} calls",
+        f"measured (docs/operations.md); every run succeeds with ≤ {1 + len(IDLE_KINDS)} calls (the mode, then the kinds)",
         f"{slot['seconds']:.1f} s for the slot, median run {statistics.median(slot['run_seconds']):.2f} s → "
-        f"{per_slot:,} organizations per 15-minute slot", most_calls <= len(IDLE_KINDS) and slot["succeeded"] == count,
+        f"{per_slot:,} organizations per 15-minute slot", most_calls <= 1 + len(IDLE_KINDS) and slot["succeeded"] == count,
         api_calls=f"{most_calls} per run",
     )]

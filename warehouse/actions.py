@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from . import signals
 from .reporting import require_reportable
 from .models import (
-    ZERO, Adjustment, Article, PurchaseOrder, Receipt, ReceiptRow, Return, SalesOrder, SalesOrderRow, StockBalance,
+    ZERO, Adjustment, Article, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, Return, SalesOrder, SalesOrderRow, StockBalance,
     StockLocation, StockMovement,
 )
 
@@ -27,6 +27,15 @@ class ShortDeliveryNeedsConfirmation(Exception):
         super().__init__(f"{order} is short on {len(short_rows)} row(s)")
         self.order = order
         self.short_rows = short_rows
+
+
+class OverReceiptNeedsConfirmation(Exception):
+    """A receipt with more than is still expected on some rows: the person must confirm first."""
+
+    def __init__(self, purchase_order: PurchaseOrder, over: list[tuple[PurchaseOrderRow, Decimal]]):
+        super().__init__(f"{purchase_order} is over-received on {len(over)} row(s)")
+        self.purchase_order = purchase_order
+        self.over = over
 
 
 def _locked(instance):
@@ -163,11 +172,6 @@ def _receipt_errors(rows_by_pk, quantities) -> list[str]:
             errors.append(_("Row %(pk)s is not on this purchase order.") % {"pk": pk})
         elif quantity < 0:
             errors.append(_("%(article)s: a received quantity cannot be negative.") % {"article": row.article})
-        elif quantity > row.outstanding_quantity:
-            errors.append(
-                _("%(article)s: %(quantity)s is more than the %(outstanding)s still expected.")
-                % {"article": row.article, "quantity": quantity.normalize(), "outstanding": row.outstanding_quantity.normalize()}
-            )
     if not errors and not any(quantities.values()):
         errors.append(_("Enter a received quantity on at least one row."))
     return errors
@@ -176,10 +180,11 @@ def _receipt_errors(rows_by_pk, quantities) -> list[str]:
 @transaction.atomic
 def do_receive_purchase_order(
     purchase_order: PurchaseOrder, quantities: dict[int, Decimal], by, location: StockLocation | None = None,
-    note: str = "", received_at=None,
+    note: str = "", received_at=None, allow_over_receipt: bool = False,
 ) -> Receipt:
     """Record one delivery from the supplier: `quantities` maps purchase-order row ids to what
-    arrived now. Several receipts on different days add up until everything is in."""
+    arrived now. Several receipts on different days add up until everything is in. More than is
+    still expected needs `allow_over_receipt`, and the receipt is then marked an over-receipt."""
     require_reportable(purchase_order.organization_id)
     purchase_order = _locked(purchase_order)
     if purchase_order.state not in PurchaseOrder.RECEIVABLE:
@@ -191,9 +196,14 @@ def do_receive_purchase_order(
     errors = _receipt_errors(rows_by_pk, quantities)
     if errors:
         raise ValidationError(errors)
+    over = [(rows_by_pk[pk], quantity) for pk, quantity in quantities.items()
+            if quantity > rows_by_pk[pk].outstanding_quantity]
+    if over and not allow_over_receipt:
+        raise OverReceiptNeedsConfirmation(purchase_order, over)
     receipt = Receipt.objects.create(
         organization_id=purchase_order.organization_id, purchase_order=purchase_order,
         received_at=received_at or timezone.now(), received_by=by, location=location, note=note,
+        over_receipt=bool(over),
     )
     receipt_rows = []
     for pk, quantity in quantities.items():

@@ -158,8 +158,8 @@ class ReceiveForm(OrganizationForm):
         self.rows = [row for row in rows if row.outstanding_quantity > 0]
         for row in self.rows:
             self.fields[self.field_name(row)] = quantity_field(
-                label=str(row.article), required=False, min_value=Decimal(0), max_value=row.outstanding_quantity,
-            )
+                label=str(row.article), required=False, min_value=Decimal(0),
+            )  # more than expected is allowed once the person confirms it (an over-receipt)
 
     @staticmethod
     def field_name(row):

@@ -193,10 +193,17 @@ def purchase_order_receive(request, pk):
     rows = list(purchase_order.rows.select_related("article"))
     form = ReceiveForm(_posted(request), purchase_order=purchase_order, rows=rows)
     if form.is_valid():
-        receipt = _attempt(
-            request, actions.do_receive_purchase_order, purchase_order, form.quantities(), request.user,
-            location=form.chosen_location(), note=form.cleaned_data["note"], success=_("Receipt recorded."),
-        )
+        try:
+            receipt = _attempt(
+                request, actions.do_receive_purchase_order, purchase_order, form.quantities(), request.user,
+                location=form.chosen_location(), note=form.cleaned_data["note"], success=_("Receipt recorded."),
+                allow_over_receipt="confirm_over_receipt" in request.POST,
+            )
+        except actions.OverReceiptNeedsConfirmation as over:
+            posted = [(name, value) for name, value in request.POST.items() if name != "csrfmiddlewaretoken"]
+            return render(request, "warehouse/confirm_over_receipt.html", {
+                "purchase_order": purchase_order, "over": over.over, "posted": posted,
+            })
         if receipt:
             return redirect("warehouse:purchase_order", pk)
     receipts = purchase_order.receipts.select_related("received_by", "location").prefetch_related(

@@ -131,8 +131,8 @@ def idle_run(quick: bool = False) -> list[Row]:
     idle = result["idle"]
     return [Row(
         measure="Warehouse sync: idle scheduled run (nothing changed)",
-        target=f"≤ 1 call per enabled kind ({result['kinds']})",
-        result=f"{idle['calls']} calls, {idle['wall']:.1f} s", passed=idle["calls"] <= result["kinds"],
+        target=f"≤ 1 call for the warehouse mode + 1 per enabled kind ({result['kinds']})",
+        result=f"{idle['calls']} calls, {idle['wall']:.1f} s", passed=idle["calls"] <= 1 + result["kinds"],
         api_calls=str(idle["calls"]),
     )]
 

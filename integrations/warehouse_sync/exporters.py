@@ -26,11 +26,11 @@ from warehouse.models import Adjustment, Article, PurchaseOrder, Receipt, Return
 from .. import outbox
 from ..fortnox.errors import FortnoxError, FortnoxValidationError
 from ..sync_models import ExternalLink
-from .importers import ARTICLE_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK
+from .importers import ARTICLE_LINK, INCOMING_GOODS_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK, quantity
 from .mode import read_warehouse_mode
 from .models import WarehouseSyncSettings
 
-INVOICE_LINK, DOCUMENT_LINK, INCOMING_GOODS_LINK = "wms_invoice", "wms_custom_document", "wms_incoming_goods"
+INVOICE_LINK, DOCUMENT_LINK = "wms_invoice", "wms_custom_document"
 ALREADY_RELEASED = "cannot_modify_released_document"
 CUSTOM_DOCUMENTS = "/api/warehouse/documentdeliveries/custom"
 INCOMING_GOODS = "/api/warehouse/incominggoods-v1"
@@ -239,19 +239,75 @@ def delivery_note_of(receipt: Receipt) -> str:
     return f"BRYGGA-{receipt.organization_id}-{receipt.pk}"
 
 
-def incoming_goods_body(receipt: Receipt, purchase_order_link: ExternalLink) -> dict:
-    row_ids = [row[0] for row in purchase_order_link.last_synced_values["rows"]]
+class ReceiptBeyondFortnox(FortnoxError):
+    """Fortnox has received more on the purchase order than the warehouse knew: reporting the
+    receipt would take Fortnox past what was ordered, and the person did not say it was more."""
+
+    def __init__(self, receipt: Receipt, rows: list[tuple[str, Decimal, Decimal, Decimal]]):
+        self.receipt, self.rows = receipt, rows
+        super().__init__(f"receipt {receipt.pk} would over-receive {len(rows)} row(s) in Fortnox",
+                         code="over_receipt", message="receivedQuantity")
+
+    @property
+    def user_message(self) -> str:
+        rows = "; ".join(
+            _("%(article)s: Fortnox has %(received)s of %(ordered)s received, this receipt adds %(quantity)s") % {
+                "article": article, "received": _number(received), "ordered": _number(ordered),
+                "quantity": _number(quantity)}
+            for article, received, ordered, quantity in self.rows
+        )
+        return str(_(
+            "Nothing was sent: Fortnox has already received more on %(order)s than Brygga knew (%(rows)s), so this "
+            "receipt would take it past what was ordered. The same goods may have been received in Fortnox too: check "
+            "the purchase order there, and dismiss this entry if Fortnox already has them."
+        ) % {"order": self.receipt.purchase_order, "rows": rows})
+
+
+class PurchaseOrderChangedInFortnox(FortnoxError):
+    default_message = gettext_lazy(
+        "The purchase order's rows were changed in Fortnox after Brygga read them, so nothing was sent. Run a "
+        "warehouse synchronisation and check the purchase order, then retry."
+    )
+
+
+def fortnox_rows_of(receipt: Receipt, fortnox_order: dict) -> list[tuple[object, dict]]:
+    """Each receipt row with the Fortnox purchase-order row it receives into (by position, as
+    the pull made them), refusing what would take Fortnox past the order unless the person
+    confirmed an over-receipt."""
+    fortnox_rows = fortnox_order.get("rows") or []
+    pairs, beyond = [], []
+    for row in receipt.rows.select_related("purchase_order_row__article"):
+        position, article = row.purchase_order_row.position, row.purchase_order_row.article
+        fortnox_row = fortnox_rows[position] if position < len(fortnox_rows) else {}
+        if fortnox_row.get("itemId") != article.article_number:
+            raise PurchaseOrderChangedInFortnox(
+                f"row {position} of purchase order {fortnox_order.get('id')} is not {article.article_number}")
+        ordered, received = quantity(fortnox_row, "orderedQuantity"), quantity(fortnox_row, "receivedQuantity")
+        if received + row.quantity > ordered and not receipt.over_receipt:
+            beyond.append((article.article_number, received, ordered, row.quantity))
+        pairs.append((row, fortnox_row))
+    if beyond:
+        raise ReceiptBeyondFortnox(receipt, beyond)
+    return pairs
+
+
+def incoming_goods_body(receipt: Receipt, fortnox_order: dict) -> dict:
+    """What the person received now, on the purchase order's rows as Fortnox has them: Fortnox
+    adds it to what it had, never more. A confirmed over-receipt says so in the note."""
+    note = receipt.note
+    if receipt.over_receipt:
+        note = _("Over-receipt confirmed in Brygga by %(person)s. %(note)s") % {
+            "person": receipt.received_by or "–", "note": note}
     return {
         "deliveryNoteId": delivery_note_of(receipt), "hasDeliveryNote": True,
         "date": timezone.localdate(receipt.received_at).isoformat(),
-        "supplierNumber": receipt.purchase_order.supplier.supplier_number, "note": receipt.note[:1000],
+        "supplierNumber": receipt.purchase_order.supplier.supplier_number, "note": note.strip()[:1000],
         "rows": [{
             "itemId": row.purchase_order_row.article.article_number,
             "orderedQuantity": float(row.purchase_order_row.ordered_quantity), "receivedQuantity": float(row.quantity),
             "backOrderQuantity": 0, "invoicedQuantity": 0, "takenQuantity": 0,
-            "purchaseOrderId": int(purchase_order_link.external_id),
-            "purchaseOrderRowId": row_ids[row.purchase_order_row.position],
-        } for row in receipt.rows.select_related("purchase_order_row__article")],
+            "purchaseOrderId": int(fortnox_order["id"]), "purchaseOrderRowId": fortnox_row["id"],
+        } for row, fortnox_row in fortnox_rows_of(receipt, fortnox_order)],
     }
 
 
@@ -263,7 +319,9 @@ def report_receipt(client, receipt: Receipt, purchase_order_link: ExternalLink) 
         if found:
             document_id = found[0]["id"]
         else:
-            document_id = client.post(INCOMING_GOODS, incoming_goods_body(receipt, purchase_order_link))["id"]
+            # Read before write: what Fortnox has received on the purchase order right now.
+            fortnox_order = client.get(f"{PURCHASE_ORDERS}/{purchase_order_link.external_id}")
+            document_id = client.post(INCOMING_GOODS, incoming_goods_body(receipt, fortnox_order))["id"]
         link = _link(receipt, INCOMING_GOODS_LINK, document_id)
     if link.last_synced_values.get("completed"):
         return
@@ -273,6 +331,7 @@ def report_receipt(client, receipt: Receipt, purchase_order_link: ExternalLink) 
     except FortnoxError as error:
         if not _already_released(error):
             raise
+    link.remember({"released": True})  # in Fortnox's received quantities from now on (see importers)
     client.put(f"{path}/completed", timezone.localdate(receipt.received_at).isoformat())
     link.remember({"completed": True})
 

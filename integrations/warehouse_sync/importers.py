@@ -23,12 +23,13 @@ from urllib.parse import quote
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _, gettext_lazy
 from stdnum import ean as gtin
 
 from warehouse import actions as warehouse_actions
 from warehouse.models import (
-    Article, Customer, PurchaseOrder, PurchaseOrderRow, SalesOrder, SalesOrderRow, Supplier,
+    Article, Customer, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, SalesOrder, SalesOrderRow, Supplier,
 )
 
 from ..fortnox.errors import FortnoxNotFound, FortnoxValidationError
@@ -38,6 +39,7 @@ from ..sync_models import ExternalLink
 log = logging.getLogger("integrations.warehouse_sync")
 
 ARTICLE_LINK, ORDER_LINK, PURCHASE_ORDER_LINK = "wms_article", "wms_order", "wms_purchase_order"
+INCOMING_GOODS_LINK = "wms_incoming_goods"
 NOT_INVOICED = ("", "0", None, 0)
 CUSTOMER_TYPES = {"PRIVATE": Customer.Type.PRIVATE, "COMPANY": Customer.Type.COMPANY}
 
@@ -507,8 +509,9 @@ def purchase_order_values(sync, document: dict) -> dict:
 
 
 def pull_purchase_orders(sync) -> None:
-    """Sent warehouse purchase orders. The warehouse API has no `lastmodified`: the one list of
-    sent orders is read each time, and only new ones (or ones nothing was received on) are written."""
+    """Sent warehouse purchase orders, with what Fortnox has already received on them. The
+    warehouse API has no `lastmodified`: the one list of sent orders is read each time, and only
+    new or changed ones are written."""
     pull = Pull(sync, "purchase_orders", "id")
     links = {link.external_id: link for link in ExternalLink.links_for(pull.organization, PURCHASE_ORDER_LINK, PurchaseOrder)}
     for item in pull.client.iterate("/api/warehouse/purchaseorders-v1", {"state": "SENT", "purchaseType": "WAREHOUSE"}):
@@ -519,7 +522,8 @@ def pull_purchase_orders(sync) -> None:
             else:
                 document = record(pull.client.get(path("/api/warehouse/purchaseorders-v1", number)))
             rows = [[number_of(row, "id"), number_of(row, "itemId"), text(row, "itemDescription", 200),
-                     str(quantity(row, "orderedQuantity")), text(row, "itemUnit", 10)]
+                     str(quantity(row, "orderedQuantity")), text(row, "itemUnit", 10),
+                     str(quantity(row, "receivedQuantity"))]
                     for row in records(document, "rows")]
             values = purchase_order_values(sync, document)
             snapshot = {"header": {k: str(v) for k, v in values.items()}, "rows": rows}
@@ -546,7 +550,10 @@ def save_purchase_order(sync, link, number: str, values: dict, rows: list, snaps
     else:
         purchase_order = PurchaseOrder.objects.select_for_update().get(pk=link.object_id)
         if purchase_order.receipts.exists():
-            return "not_applied", link  # goods are in: the warehouse's rows stand
+            # Goods are in: the warehouse's rows stand, and only what Fortnox received is taken.
+            outcome = "updated" if take_received(purchase_order, [row[-1] for _article, row in rows]) else "not_applied"
+            link.remember(snapshot)
+            return outcome, link
         fields = changed(purchase_order, values)
         if fields:
             purchase_order.save(update_fields=fields)
@@ -554,11 +561,45 @@ def save_purchase_order(sync, link, number: str, values: dict, rows: list, snaps
         outcome = "updated"
     PurchaseOrderRow.objects.bulk_create([
         PurchaseOrderRow(purchase_order=purchase_order, position=position, article=article, description=description,
-                         ordered_quantity=Decimal(ordered), unit=unit)
-        for position, (article, (_row_id, _item_id, description, ordered, unit)) in enumerate(rows)
+                         ordered_quantity=Decimal(ordered), received_quantity=Decimal(received), unit=unit)
+        for position, (article, (_row_id, _item_id, description, ordered, unit, received)) in enumerate(rows)
     ])
+    move_to_received_state(purchase_order, list(purchase_order.rows.all()))
     link.remember(snapshot)
     return outcome, link
+
+
+def take_received(purchase_order: PurchaseOrder, fortnox_received: list[str]) -> bool:
+    """Each row's received quantity becomes what Fortnox has received plus what the warehouse
+    received and has not reported yet (a receipt is in Fortnox once its incoming goods are
+    released). Returns whether anything changed."""
+    reported = ExternalLink.links_for(purchase_order.organization_id, INCOMING_GOODS_LINK, Receipt).filter(
+        Q(last_synced_values__released=True) | Q(last_synced_values__completed=True)).values("object_id")
+    unreported = dict(ReceiptRow.objects.filter(purchase_order_row__purchase_order=purchase_order)
+                      .exclude(receipt_id__in=reported).values("purchase_order_row_id")
+                      .annotate(total=Sum("quantity")).values_list("purchase_order_row_id", "total"))
+    rows = list(purchase_order.rows.order_by("position", "pk"))
+    changed_rows = []
+    for row, received in zip(rows, fortnox_received):
+        total = Decimal(received) + unreported.get(row.pk, Decimal(0))
+        if row.received_quantity != total:
+            row.received_quantity = total
+            changed_rows.append(row)
+    PurchaseOrderRow.objects.bulk_update(changed_rows, ["received_quantity"])
+    move_to_received_state(purchase_order, rows)
+    return bool(changed_rows)
+
+
+def move_to_received_state(purchase_order: PurchaseOrder, rows: list[PurchaseOrderRow]) -> None:
+    """Partly received or received, as the rows say (a purchase order the warehouse has closed
+    stays closed)."""
+    if purchase_order.state not in PurchaseOrder.RECEIVABLE or not any(row.received_quantity for row in rows):
+        return
+    all_in = all(row.outstanding_quantity == 0 for row in rows)
+    state = PurchaseOrder.State.RECEIVED if all_in else PurchaseOrder.State.PARTLY_RECEIVED
+    if state != purchase_order.state and purchase_order.can_move_to(state):
+        purchase_order.move_to(state)
+        purchase_order.save(update_fields=["state"])
 
 
 PULLS = {"suppliers": pull_suppliers, "articles": pull_articles, "customers": pull_customers, "orders": pull_orders,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from warehouse import signals
-from warehouse.actions import do_close_purchase_order_short, do_receive_purchase_order
+from warehouse.actions import OverReceiptNeedsConfirmation, do_close_purchase_order_short, do_receive_purchase_order
 from warehouse.models import IllegalTransition, PurchaseOrder, StockBalance, StockLocation, StockMovement
 
 State = PurchaseOrder.State
@@ -40,12 +40,18 @@ def test_partial_receipts_on_different_days_add_up_to_received(two_rows, tenant,
     assert received[1]["by"] == tenant.owner
 
 
-def test_receiving_more_than_still_expected_is_refused(two_rows, tenant):
+def test_receiving_more_than_still_expected_needs_a_confirmation_and_is_then_an_over_receipt(two_rows, tenant):
     purchase_order, first, _ = two_rows
     do_receive_purchase_order(purchase_order, {first.pk: Decimal(8)}, tenant.warehouse)
-    with pytest.raises(ValidationError, match="3 is more than the 2 still expected"):
+    with pytest.raises(OverReceiptNeedsConfirmation) as over:
         do_receive_purchase_order(purchase_order, {first.pk: Decimal(3)}, tenant.warehouse)
-    assert StockBalance.objects.get(article=first.article).quantity == 8
+    assert [(row, quantity) for row, quantity in over.value.over] == [(first, 3)]
+    assert StockBalance.objects.get(article=first.article).quantity == 8 and purchase_order.receipts.count() == 1
+    receipt = do_receive_purchase_order(purchase_order, {first.pk: Decimal(3)}, tenant.warehouse, allow_over_receipt=True)
+    assert receipt.over_receipt and not purchase_order.receipts.exclude(pk=receipt.pk).get().over_receipt
+    assert StockBalance.objects.get(article=first.article).quantity == 11
+    first.refresh_from_db()
+    assert first.received_quantity == 11 and first.outstanding_quantity == 0
 
 
 @pytest.mark.parametrize("quantities, message", [("none", "at least one row"), ("zero", "at least one row"), ("negative", "cannot be negative"), ("foreign", "is not on this purchase order")])
@@ -107,12 +113,27 @@ def test_receiving_in_two_parts_through_the_page(two_rows, tenant, client_for):
 def test_the_receiving_page_explains_a_bad_quantity(two_rows, tenant, client_for):
     purchase_order, first, _ = two_rows
     url = reverse("warehouse:purchase_order", args=[purchase_order.pk])
-    response = client_for(tenant.warehouse).post(url, {f"row_{first.pk}": "11"})
+    response = client_for(tenant.warehouse).post(url, {f"row_{first.pk}": "-1"})
     assert response.status_code == 200
-    assert "less than or equal to 10" in response.content.decode()
+    assert "greater than or equal to 0" in response.content.decode()
     empty = client_for(tenant.warehouse).post(url, {}, follow=True)
     assert "Enter a received quantity on at least one row" in empty.content.decode()
     assert not purchase_order.receipts.exists()
+
+
+def test_an_over_receipt_through_the_page_asks_first_and_keeps_what_was_entered(two_rows, tenant, client_for):
+    purchase_order, first, second = two_rows
+    staff = client_for(tenant.warehouse)
+    url = reverse("warehouse:purchase_order", args=[purchase_order.pk])
+    asked = staff.post(url, {f"row_{first.pk}": "12", f"row_{second.pk}": "1", "note": "FS-9"})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "More than expected arrived?" in page and "Yes, record the over-receipt" in page
+    assert not purchase_order.receipts.exists()
+    staff.post(url, {f"row_{first.pk}": "12", f"row_{second.pk}": "1", "note": "FS-9", "confirm_over_receipt": "1"})
+    receipt = purchase_order.receipts.get()
+    assert receipt.over_receipt and receipt.note == "FS-9"
+    assert sorted(row.quantity for row in receipt.rows.all()) == [1, 12]
+    assert "over-receipt" in staff.get(url).content.decode()
 
 
 def test_closing_short_through_the_page(two_rows, tenant, client_for):
