@@ -24,27 +24,33 @@ TENANT = "/api/warehouse/tenants-v4"
 
 
 def read_warehouse_mode(client, settings: WarehouseSyncSettings) -> bool:
-    """Ask Fortnox whether the warehouse module is activated and remember the answer."""
+    """Ask Fortnox whether the warehouse module is activated and remember the answer. The first
+    answer (after connecting, or the first run of a connection made before Brygga asked) is
+    taken as the setting too: Brygga starts in Fortnox's mode (a classic stock write-back is
+    impossible with Lager); from then on only an admin changes it."""
     activated = bool(client.get(TENANT).get("activated"))
+    fields = ["fortnox_warehouse_module", "fortnox_mode_read_at"]
+    if settings.fortnox_warehouse_module is None:
+        settings.use_warehouse_module = activated
+        settings.write_stock = settings.write_stock and not activated
+        fields += ["use_warehouse_module", "write_stock"]
     settings.fortnox_warehouse_module, settings.fortnox_mode_read_at = activated, timezone.now()
-    settings.save(update_fields=["fortnox_warehouse_module", "fortnox_mode_read_at"])
+    settings.save(update_fields=fields)
     return activated
 
 
 def do_adopt_warehouse_mode(connection: FortnoxConnection, client) -> None:
-    """At connect: the warehouse integration starts in Fortnox's mode (a classic stock write-back
-    is impossible with Lager). A company Brygga cannot ask keeps the settings as they are."""
+    """At connect (perhaps to another company): start in this company's mode. A company Brygga
+    cannot ask now is asked at the next run."""
     if not connection.warehouse_enabled:
         return
     settings = WarehouseSyncSettings.for_organization(connection.organization)
+    settings.fortnox_warehouse_module = None
+    settings.save(update_fields=["fortnox_warehouse_module"])
     try:
-        activated = read_warehouse_mode(client, settings)
+        read_warehouse_mode(client, settings)
     except FortnoxError as error:
         log.warning("warehouse mode of organization %s not read at connect: %s", connection.organization_id, error)
-        return
-    settings.use_warehouse_module = activated
-    settings.write_stock = settings.write_stock and not activated
-    settings.save(update_fields=["use_warehouse_module", "write_stock"])
 
 
 def refresh_warehouse_mode(organization) -> None:

@@ -125,3 +125,11 @@ def test_a_change_in_fortnox_between_the_press_and_the_push_fails_with_the_reaso
     assert "uses the warehouse module (Lager)" in error.message and "Turn on" in error.message
     assert not ExternalLink.objects.filter(kind="wms_invoice").exists()
     assert settings_of(tenant).mode_conflict is not None  # the next picker is stopped before starting
+
+
+def test_a_connection_made_before_brygga_asked_takes_fortnoxs_mode_at_its_first_run(connect_wms, tenant, lager_company):
+    connect_wms(tenant, lager_company)
+    configure(tenant, use_warehouse_module=False, fortnox_warehouse_module=None)  # as an older Brygga left it
+    run = sync(tenant)
+    settings = settings_of(tenant)
+    assert settings.use_warehouse_module and settings.mode_conflict is None and "warehouse module" not in run.log
