@@ -6,6 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, OrderType, PurchaseOrder, SalesOrder, StockLocation
+from .reporting import failed_filter
+
+
+def failed_field():
+    return forms.BooleanField(label=_("Only those that failed in Fortnox"), required=False)
 
 # Scanners type the code and press Enter: one big field, focused, no autocorrect in the way.
 SCAN_ATTRS = {
@@ -63,6 +68,7 @@ class PickQueueFilterForm(OrganizationForm):
         label=_("Order or customer"), required=False, max_length=100,
         widget=forms.TextInput(attrs={**SCAN_ATTRS, "autofocus": False}),
     )
+    failed = failed_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +78,12 @@ class PickQueueFilterForm(OrganizationForm):
         """Apply the valid filters; invalid ones are reported by the form and left out."""
         data = self.cleaned_data
         state = data.get("state")
-        orders = orders.filter(state=state) if state else orders.filter(state__in=SalesOrder.TO_DO)
+        if data.get("failed"):  # in any state unless one is chosen: it is sent orders that are reported
+            orders = orders.filter(failed_filter(SalesOrder, self.organization.pk))
+        if state:
+            orders = orders.filter(state=state)
+        elif not data.get("failed"):
+            orders = orders.filter(state__in=SalesOrder.TO_DO)
         if data.get("order_type"):
             orders = orders.filter(order_type=data["order_type"])
         if data.get("delivery_by"):
@@ -82,15 +93,21 @@ class PickQueueFilterForm(OrganizationForm):
         return orders
 
 
-class PurchaseOrderFilterForm(forms.Form):
+class PurchaseOrderFilterForm(OrganizationForm):
     state = forms.ChoiceField(
         label=_("State"), required=False,
         choices=[("", _("Still coming (expected, partly received)"))] + PurchaseOrder.State.choices,
     )
+    failed = failed_field()
 
     def filter(self, purchase_orders):
         state = self.cleaned_data.get("state")
-        return purchase_orders.filter(state=state) if state else purchase_orders.filter(state__in=PurchaseOrder.RECEIVABLE)
+        if self.cleaned_data.get("failed"):  # in any state unless one is chosen, as on the pick queue
+            purchase_orders = purchase_orders.filter(failed_filter(PurchaseOrder, self.organization.pk))
+        if state:
+            return purchase_orders.filter(state=state)
+        return purchase_orders if self.cleaned_data.get("failed") else purchase_orders.filter(
+            state__in=PurchaseOrder.RECEIVABLE)
 
 
 class ScanForm(forms.Form):

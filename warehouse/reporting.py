@@ -2,6 +2,7 @@
 and `signals.report_failed`); this app never knows who answers."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from . import signals
 
@@ -20,9 +21,10 @@ def require_reportable(organization_id) -> None:
         raise ValidationError(reason)
 
 
-def failed_ids(model, organization_id) -> set[int]:
-    """Ids of `model`'s objects whose report failed for good."""
-    ids = set()
-    for _receiver, answer in signals.report_failed.send(sender=model, organization_id=organization_id):
-        ids.update(answer or ())
-    return ids
+def failed_filter(model, organization_id) -> Q:
+    """`model`'s objects whose report failed for good (nothing when no one reports them)."""
+    failed = Q(pk__in=[])
+    for _receiver, ids in signals.report_failed.send(sender=model, organization_id=organization_id):
+        if ids is not None:
+            failed |= Q(pk__in=ids)
+    return failed

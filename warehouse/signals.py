@@ -34,5 +34,5 @@ stock_changed = Signal()
 reporting_blocked = Signal()
 
 # Asked by the lists' "failed" filter: organization_id. A receiver answers with the ids of the
-# `sender` model's objects whose report failed for good (a queryset or list), or None.
+# `sender` model's objects whose report failed for good (a list or a subquery of ids), or None.
 report_failed = Signal()

@@ -146,7 +146,8 @@ def order_report_fulfilled(request, pk):
     try:
         _attempt(
             request, actions.do_report_fulfilled, order, request.user, allow_short="confirm_short" in request.POST,
-            success=_("%(order)s is reported fulfilled.") % {"order": order},
+            # Only "sent" here: whether (and when) Fortnox has it is the order page's Fortnox state.
+            success=_("%(order)s is marked sent.") % {"order": order},
         )
     except actions.ShortDeliveryNeedsConfirmation as short:
         return render(request, "warehouse/confirm_short.html", {"order": order, "short_rows": short.short_rows})
@@ -179,7 +180,7 @@ def order_return(request, pk):
 
 @warehouse_required
 def purchase_order_list(request):
-    form = PurchaseOrderFilterForm(request.GET or {})
+    form = PurchaseOrderFilterForm(request.GET or {}, organization=request.organization)
     form.is_valid()
     purchase_orders = form.filter(
         PurchaseOrder.objects.for_organization(request.organization).select_related("supplier")

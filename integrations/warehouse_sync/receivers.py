@@ -14,6 +14,7 @@ from ..models import FortnoxConnection
 from ..sync_models import ExternalLink
 from .importers import ORDER_LINK, PURCHASE_ORDER_LINK
 from .models import WarehouseSyncSettings
+from .state import failed_ids
 
 
 def _settings(obj) -> WarehouseSyncSettings | None:
@@ -30,6 +31,11 @@ def reporting_blocked(sender, organization_id, **kwargs):
         organization_id=organization_id, status=FortnoxConnection.Status.CONNECTED, warehouse_enabled=True,
     ).exists()
     return settings.mode_conflict if connected else None
+
+
+@receiver(warehouse_signals.report_failed, dispatch_uid="warehouse_sync.report_failed")
+def report_failed(sender, organization_id, **kwargs):
+    return failed_ids(sender, organization_id)
 
 
 @receiver(warehouse_signals.order_fulfilled, dispatch_uid="warehouse_sync.order_fulfilled")

@@ -9,4 +9,6 @@ urlpatterns = [
     path("fortnox/warehouse/purchase-orders/", views.purchase_orders_page, name="warehouse_sync_purchase_orders"),
     path("fortnox/warehouse/purchase-orders/<int:pk>/report/", views.report_purchase_order,
          name="warehouse_sync_report_purchase_order"),
+    path("fortnox/warehouse/state/<str:kind>/<int:pk>/", views.report_state, name="warehouse_sync_report_state"),
+    path("fortnox/warehouse/errors/<int:pk>/retry/", views.retry_report, name="warehouse_sync_retry"),
 ]

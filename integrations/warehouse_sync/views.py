@@ -5,16 +5,18 @@ admins), a run with live progress, and "Report to Fortnox" for purchase-order re
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
-from warehouse.models import PurchaseOrder
+from warehouse.models import Adjustment, PurchaseOrder, Receipt, Return, SalesOrder
 
+from .. import outbox
 from ..models import FortnoxConnection
-from ..sync_models import ExternalLink, OutboxEvent, SyncRun
+from ..sync_models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
 from . import mode, receivers, tasks
 from .exporters import INCOMING_GOODS_LINK
 from .forms import WarehouseSyncSettingsForm
@@ -98,5 +100,34 @@ def report_purchase_order(request, pk):
     else:
         with transaction.atomic():
             receivers.do_report_purchase_order(purchase_order)
-        messages.success(request, _("%(order)s is being reported to Fortnox.") % {"order": purchase_order})
+        messages.success(request, _("%(order)s is on its way to Fortnox.") % {"order": purchase_order})
     return redirect("warehouse_sync_purchase_orders")
+
+
+# The objects whose Fortnox state a page shows, by the name in the state's URL, with the page of each.
+REPORTED = {"order": (SalesOrder, "warehouse:order"), "purchase-order": (PurchaseOrder, "warehouse:purchase_order"),
+            "receipt": (Receipt, None), "adjustment": (Adjustment, None), "return": (Return, None)}
+
+
+@warehouse_required
+def report_state(request, kind, pk):
+    """The Fortnox state box of one object, polled by its page while the report is on its way."""
+    if kind not in REPORTED:
+        raise Http404
+    obj = get_object_or_404(REPORTED[kind][0].objects.for_organization(request.organization), pk=pk)
+    return render(request, "integrations/warehouse/_report_state.html", {"object": obj, "kind": kind})
+
+
+@manage_settings
+@require_POST
+def retry_report(request, pk):
+    """Retry on the object's page: the failed report is queued again, and the page shows it on its way."""
+    error = get_object_or_404(IntegrationError.objects.for_organization(request.organization), pk=pk)
+    if not error.can_retry:
+        messages.error(request, _("This report cannot be retried any more (it was retried or dismissed already)."))
+    else:
+        outbox.do_retry_error(error, acting_user=request.user)
+        messages.success(request, _("Brygga is trying again."))
+    page = next((url for model, url in REPORTED.values() if url and error.content_type
+                 and error.content_type.model_class() is model), None)
+    return redirect(page, error.object_id) if page else redirect("integration_errors")

@@ -6,6 +6,7 @@ Fortnox already had; an over-receipt needs a confirmation and is reported as one
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from integrations.models import IntegrationError, OutboxEvent
 from integrations.warehouse_sync import receivers
@@ -51,7 +52,7 @@ def report(tenant) -> None:
 
 
 def test_a_purchase_order_fortnox_partly_received_is_pulled_with_its_received_quantity_and_receiving_the_rest_completes_it(
-        lager_fortnox, tenant):
+        lager_fortnox, tenant, client_for):
     created = sent_purchase_order(lager_fortnox, quantity=10)
     receive_in_fortnox(lager_fortnox, created, 5)
     sync(tenant)
@@ -62,10 +63,14 @@ def test_a_purchase_order_fortnox_partly_received_is_pulled_with_its_received_qu
     with pytest.raises(warehouse_actions.OverReceiptNeedsConfirmation):
         receive(tenant, 10)  # what the page showed as outstanding before: 0 received
     receive(tenant, 5)
+    page = client_for(tenant.warehouse).get(reverse("warehouse:purchase_order", args=[purchase_order.pk])).content.decode()
+    assert "Not reported to Fortnox yet" in page
     report(tenant)
     assert fortnox_received(lager_fortnox, created) == 10
     assert lager_fortnox.get(f"{PURCHASE_ORDERS}/{created['id']}")["purchaseOrderState"] == "RECEIVED"
     assert the_purchase_order(tenant).state == PurchaseOrder.State.RECEIVED
+    page = client_for(tenant.warehouse).get(reverse("warehouse:purchase_order", args=[purchase_order.pk])).content.decode()
+    assert "Sent to Fortnox" in page
 
 
 def test_goods_received_in_fortnox_after_a_receipt_in_brygga_are_added_to_the_rows_without_counting_the_receipt_twice(
@@ -83,7 +88,7 @@ def test_goods_received_in_fortnox_after_a_receipt_in_brygga_are_added_to_the_ro
     assert the_purchase_order(tenant).rows.get().received_quantity == 5 and fortnox_received(lager_fortnox, created) == 5
 
 
-def test_a_receipt_re_reads_the_purchase_order_and_never_takes_fortnox_past_the_order(lager_fortnox, tenant):
+def test_a_receipt_re_reads_the_purchase_order_and_never_takes_fortnox_past_the_order(lager_fortnox, tenant, client_for):
     created = sent_purchase_order(lager_fortnox, quantity=10)
     sync(tenant)
     receive(tenant, 10)
@@ -94,6 +99,11 @@ def test_a_receipt_re_reads_the_purchase_order_and_never_takes_fortnox_past_the_
     error = IntegrationError.objects.get(organization=tenant.organization, kind="wms_purchase_order_report")
     assert "Nothing was sent" in error.message and "A1: Fortnox has 4 of 10 received, this receipt adds 10" in error.message
     assert OutboxEvent.objects.get().status == OutboxEvent.Status.FAILED
+    staff = client_for(tenant.warehouse)
+    page = staff.get(reverse("warehouse:purchase_order", args=[the_purchase_order(tenant).pk])).content.decode()
+    assert "Failed in Fortnox" in page and "Nothing was sent" in page
+    failed_only = staff.get(reverse("warehouse:purchase_orders"), {"failed": "on"}).content.decode()
+    assert f">{created['id']}<" in failed_only and "Nothing was sent" in failed_only
 
 
 def test_a_confirmed_over_receipt_is_reported_to_fortnox_as_one(lager_fortnox, tenant):
