@@ -245,7 +245,7 @@ def article_stock(request, pk):
     article = get_object_or_404(Article.objects.for_organization(request.organization).select_related("supplier"), pk=pk)
     balances = list(article.balances.select_related("location"))
     ledger = article.movements.select_related(
-        "location", "created_by", "sales_order", "receipt__purchase_order"
+        "location", "created_by", "sales_order", "receipt__purchase_order", "adjustment"
     ).annotate(
         running_total=Window(Sum("quantity"), order_by=[F("created_at").asc(), F("pk").asc()])
     ).order_by("-created_at", "-pk")

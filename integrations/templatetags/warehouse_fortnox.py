@@ -14,9 +14,10 @@ def fortnox_report_state(obj):
 
 
 @register.simple_tag
-def fortnox_report_states(objects) -> dict:
-    """The states of a list's objects by id, in a few queries for the whole list."""
-    objects = list(objects)
+def fortnox_report_states(objects, related: str = "") -> dict:
+    """The states of a list's objects by id, in a few queries for the whole list; with `related`,
+    of the objects they point to by that name (an adjustment of the ledger's movements)."""
+    objects = [getattr(obj, related) for obj in objects if getattr(obj, f"{related}_id")] if related else list(objects)
     if not objects:
         return {}
     return report_states(type(objects[0]), objects[0].organization_id, [obj.pk for obj in objects])

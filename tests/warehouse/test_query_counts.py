@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from warehouse.actions import do_adjust_stock, do_receive_purchase_order
-from warehouse.models import OrderType, StockLocation
+from warehouse.models import Adjustment, OrderType, PurchaseOrder, Receipt, Return, SalesOrder, StockLocation
 
 MAX_QUERIES = 12
 
@@ -17,6 +18,8 @@ MAX_QUERIES = 12
 def staff(tenant, client_for):
     client = client_for(tenant.warehouse)
     client.get(reverse("warehouse:pick_queue"))  # session and language set-up out of the way
+    # Content types are looked up once per process (for the Fortnox states of a list), not per page.
+    ContentType.objects.get_for_models(SalesOrder, PurchaseOrder, Receipt, Adjustment, Return)
     return client
 
 

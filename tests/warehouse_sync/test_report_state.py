@@ -81,3 +81,27 @@ def test_the_state_box_is_for_warehouse_staff_of_the_organization_only(two_order
     assert client_for(tenant.employee).get(url).status_code == 403
     assert client_for(tenant.warehouse).get(
         reverse("warehouse_sync_report_state", args=["employee", two_orders[0].pk])).status_code == 404
+
+
+def test_an_adjustment_and_a_return_show_their_fortnox_state_on_the_article_and_the_order(lager_fortnox, tenant, client_for):
+    from decimal import Decimal
+
+    from warehouse import actions as warehouse_actions
+    from warehouse.models import Article
+
+    from .test_report_back import fulfil
+
+    customer(lager_fortnox)
+    article(lager_fortnox, "A1")
+    created = order(lager_fortnox, [("A1", 1)])
+    sync(tenant)
+    a1 = Article.objects.get(article_number="A1")
+    warehouse_actions.do_adjust_stock(a1, Decimal(5), "counted", tenant.warehouse)
+    sent = fulfil(tenant, created["DocumentNumber"])
+    warehouse_actions.do_register_return(sent.rows.get(), Decimal(1), "wrong size", tenant.warehouse)
+    staff = client_for(tenant.warehouse)
+    assert "On its way to Fortnox" in staff.get(reverse("warehouse:article", args=[a1.pk])).content.decode()
+    push()
+    assert "Sent to Fortnox" in staff.get(reverse("warehouse:article", args=[a1.pk])).content.decode()
+    order_page = staff.get(reverse("warehouse:order", args=[sent.pk])).content.decode()
+    assert order_page.count("Sent to Fortnox") == 2  # the fulfilment and the return
