@@ -65,7 +65,22 @@ def report_states(model, organization_id, ids) -> dict[int, ReportState]:
         for object_id in waiting_purchase_orders(organization_id, ids):
             if states.get(object_id) is None or states[object_id].status == ReportState.SENT:
                 states[object_id] = ReportState(ReportState.WAITING)
+    elif model is Receipt:
+        states.update(receipt_states(organization_id, ids))
     return states
+
+
+def receipt_states(organization_id, ids) -> dict[int, ReportState]:
+    """Receipts on a Fortnox purchase order go with their purchase order's report: sent once
+    their incoming goods are complete in Fortnox, else as the purchase order's report stands."""
+    linked = ExternalLink.links_for(organization_id, PURCHASE_ORDER_LINK, PurchaseOrder).values("object_id")
+    receipts = dict(Receipt.objects.filter(pk__in=list(ids), purchase_order_id__in=linked)
+                    .values_list("pk", "purchase_order_id"))
+    reported = set(ExternalLink.links_for(organization_id, INCOMING_GOODS_LINK, Receipt).filter(
+        object_id__in=list(receipts), last_synced_values__completed=True).values_list("object_id", flat=True))
+    orders = report_states(PurchaseOrder, organization_id, set(receipts.values()))
+    return {pk: ReportState(ReportState.SENT) if pk in reported else orders.get(order_id, ReportState(ReportState.WAITING))
+            for pk, order_id in receipts.items()}
 
 
 def waiting_purchase_orders(organization_id, ids) -> set[int]:
