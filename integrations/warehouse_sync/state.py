@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warehouse.models import PurchaseOrder, Receipt
 
@@ -21,8 +21,11 @@ KINDS = ("wms_fulfilment", "wms_custom_document", "wms_purchase_order_report")
 @dataclass
 class ReportState:
     WAITING, QUEUED, SENT, FAILED = "waiting", "queued", "sent", "failed"
-    LABELS = {WAITING: _("Not reported to Fortnox yet"), QUEUED: _("On its way to Fortnox"),
-              SENT: _("Sent to Fortnox"), FAILED: _("Failed in Fortnox")}
+    # One object's state (a run's count of "Sent to Fortnox" is plural in Swedish).
+    LABELS = {WAITING: pgettext_lazy("fortnox state", "Not reported to Fortnox yet"),
+              QUEUED: pgettext_lazy("fortnox state", "On its way to Fortnox"),
+              SENT: pgettext_lazy("fortnox state", "Sent to Fortnox"),
+              FAILED: pgettext_lazy("fortnox state", "Failed in Fortnox")}
 
     status: str
     error: IntegrationError | None = None
@@ -60,7 +63,8 @@ def report_states(model, organization_id, ids) -> dict[int, ReportState]:
     failed = [event.pk for event in latest.values() if event.status == OutboxEvent.Status.FAILED]
     errors = {error.outbox_event_id: error
               for error in IntegrationError.objects.filter(outbox_event_id__in=failed).order_by("pk")}
-    states = {object_id: ReportState(STATUSES[event.status], errors.get(event.pk)) for object_id, event in latest.items()}
+    states = {object_id: ReportState(STATUSES[event.status], errors.get(event.pk))
+              for object_id, event in latest.items()}
     if model is PurchaseOrder:
         for object_id in waiting_purchase_orders(organization_id, ids):
             if states.get(object_id) is None or states[object_id].status == ReportState.SENT:
@@ -79,7 +83,8 @@ def receipt_states(organization_id, ids) -> dict[int, ReportState]:
     reported = set(ExternalLink.links_for(organization_id, INCOMING_GOODS_LINK, Receipt).filter(
         object_id__in=list(receipts), last_synced_values__completed=True).values_list("object_id", flat=True))
     orders = report_states(PurchaseOrder, organization_id, set(receipts.values()))
-    return {pk: ReportState(ReportState.SENT) if pk in reported else orders.get(order_id, ReportState(ReportState.WAITING))
+    waiting = ReportState(ReportState.WAITING)
+    return {pk: ReportState(ReportState.SENT) if pk in reported else orders.get(order_id, waiting)
             for pk, order_id in receipts.items()}
 
 
