@@ -4,7 +4,8 @@
 It is read at connect (and Brygga starts as Fortnox is), at the start of every warehouse run,
 when an admin saves the settings and before every fulfilment report. What Fortnox said last is
 kept on the settings; while it contradicts the setting, `WarehouseSyncSettings.mode_conflict`
-blocks reporting up front (see `receivers.reporting_blocked`).
+blocks reporting up front (see `receivers.reporting_blocked`), and the organization admins are
+told when it starts.
 
 Fortnox's back-order setting (Inställningar → Fakturering → Lager) has no API (API-FACTS §8:
 UNCONFIRMED, and neither `/3/settings/company` nor `tenants-v4` carries it), so
@@ -12,7 +13,11 @@ UNCONFIRMED, and neither `/3/settings/company` nor `tenants-v4` carries it), so
 
 import logging
 
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+
+from organizations.actions import do_notify
 
 from ..fortnox.errors import FortnoxError
 from ..models import FortnoxConnection
@@ -29,6 +34,7 @@ def read_warehouse_mode(client, settings: WarehouseSyncSettings) -> bool:
     taken as the setting too: Brygga starts in Fortnox's mode (a classic stock write-back is
     impossible with Lager); from then on only an admin changes it."""
     activated = bool(client.get(TENANT).get("activated"))
+    already_conflicting = settings.mode_conflict is not None
     fields = ["fortnox_warehouse_module", "fortnox_mode_read_at"]
     if settings.fortnox_warehouse_module is None:
         settings.use_warehouse_module = activated
@@ -36,7 +42,19 @@ def read_warehouse_mode(client, settings: WarehouseSyncSettings) -> bool:
         fields += ["use_warehouse_module", "write_stock"]
     settings.fortnox_warehouse_module, settings.fortnox_mode_read_at = activated, timezone.now()
     settings.save(update_fields=fields)
+    if settings.mode_conflict is not None and not already_conflicting:
+        transaction.on_commit(lambda: notify_admins_of_mode_conflict(settings))
     return activated
+
+
+def notify_admins_of_mode_conflict(settings: WarehouseSyncSettings) -> None:
+    """Once, when Fortnox starts to contradict the setting: each organization admin, in their language."""
+    organization = settings.organization
+    do_notify(
+        organization, organization.admins(), title_template="integrations/warehouse/email/mode_conflict_subject.txt",
+        body_template="integrations/warehouse/email/mode_conflict_body.txt", context={"settings": settings},
+        link=reverse("warehouse_sync_settings"), level="error",
+    )
 
 
 def do_adopt_warehouse_mode(connection: FortnoxConnection, client) -> None:

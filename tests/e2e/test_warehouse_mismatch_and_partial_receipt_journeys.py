@@ -53,7 +53,9 @@ def test_fortnox_turning_its_warehouse_module_on_stops_the_picker_up_front_until
     check_accessibility(phone)
     picture(phone, "mismatch-picker-390")
 
-    # The admin cannot save the contradiction, and follows Fortnox.
+    # The admin was told (bell and email), cannot save the contradiction, and follows Fortnox.
+    page.locator("#notification-bell").click()
+    expect(page.get_by_text(re.compile("cannot be reported to Fortnox"))).to_be_visible()
     page.goto("/integrations/fortnox/warehouse/")
     expect(page.locator("#warehouse-mode-conflict")).to_be_visible()
     module = page.get_by_label("Use the Fortnox warehouse module (Lager)")

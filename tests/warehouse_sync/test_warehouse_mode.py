@@ -6,11 +6,13 @@ are refused up front with the reason instead of failing after the picker finishe
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import ExternalLink, IntegrationError, OutboxEvent, WarehouseSyncSettings
+from organizations.models import Notification
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article, SalesOrder
 
@@ -89,6 +91,11 @@ def test_when_fortnox_turns_lager_on_later_the_next_run_blocks_picking_and_repor
 
     run = sync(tenant)
     assert "Fortnox now uses the warehouse module (Lager)" in run.log and run.counts["warnings"] == 1
+    notice = Notification.objects.get(user=tenant.owner)
+    assert "cannot be reported to Fortnox" in notice.title and "Fortnox now uses the warehouse module" in notice.body
+    assert [message.to for message in mail.outbox] == [[tenant.owner.email]]
+    sync(tenant)
+    assert Notification.objects.filter(user=tenant.owner).count() == 1  # told once, not at every run
 
     page = client_for(tenant.warehouse).get(reverse("warehouse:order", args=[packed.pk])).content.decode()
     assert "Work cannot be reported now." in page and "Report fulfilled" not in page
