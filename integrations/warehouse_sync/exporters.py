@@ -27,7 +27,7 @@ from .. import outbox
 from ..fortnox.errors import FortnoxError, FortnoxValidationError
 from ..sync_models import ExternalLink
 from .importers import ARTICLE_LINK, INCOMING_GOODS_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK, quantity
-from .mode import read_warehouse_mode
+from .mode import TENANT, read_warehouse_mode
 from .models import WarehouseSyncSettings
 
 INVOICE_LINK, DOCUMENT_LINK = "wms_invoice", "wms_custom_document"
@@ -127,6 +127,7 @@ def push_fulfilment(event, client):
     if ExternalLink.link_of(order, INVOICE_LINK) is not None:
         raise outbox.PushSkipped("already invoiced")
     settings = WarehouseSyncSettings.for_organization(order.organization)
+    outbox.note_request(event, "GET", TENANT, {}, str(order))  # a refusal here names the order too
     check_warehouse_mode(client, settings)
     path = f"/3/orders/{link.external_id}"
     document = client.get(path)
@@ -311,7 +312,7 @@ def incoming_goods_body(receipt: Receipt, fortnox_order: dict) -> dict:
     }
 
 
-def report_receipt(client, receipt: Receipt, purchase_order_link: ExternalLink) -> None:
+def report_receipt(event, client, receipt: Receipt, purchase_order_link: ExternalLink) -> None:
     link = ExternalLink.link_of(receipt, INCOMING_GOODS_LINK)
     if link is None:
         note = delivery_note_of(receipt)
@@ -321,7 +322,9 @@ def report_receipt(client, receipt: Receipt, purchase_order_link: ExternalLink) 
         else:
             # Read before write: what Fortnox has received on the purchase order right now.
             fortnox_order = client.get(f"{PURCHASE_ORDERS}/{purchase_order_link.external_id}")
-            document_id = client.post(INCOMING_GOODS, incoming_goods_body(receipt, fortnox_order))["id"]
+            body = incoming_goods_body(receipt, fortnox_order)
+            outbox.note_request(event, "POST", INCOMING_GOODS, body, str(receipt.purchase_order))
+            document_id = client.post(INCOMING_GOODS, body)["id"]
         link = _link(receipt, INCOMING_GOODS_LINK, document_id)
     if link.last_synced_values.get("completed"):
         return
@@ -342,8 +345,9 @@ def push_purchase_order_report(event, client):
     link = ExternalLink.link_of(purchase_order, PURCHASE_ORDER_LINK)
     if link is None:
         raise outbox.PushSkipped("the purchase order did not come from Fortnox")
+    outbox.note_request(event, "GET", f"{PURCHASE_ORDERS}/{link.external_id}", {}, str(purchase_order))
     for receipt in purchase_order.receipts.select_related("purchase_order__supplier").order_by("received_at", "pk"):
-        report_receipt(client, receipt, link)
+        report_receipt(event, client, receipt, link)
     done = (PurchaseOrder.State.RECEIVED, PurchaseOrder.State.CLOSED_SHORT)
     if purchase_order.state in done and not link.last_synced_values.get("completed"):
         _complete_once(client, f"{PURCHASE_ORDERS}/{link.external_id}")

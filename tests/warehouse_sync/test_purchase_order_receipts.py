@@ -98,6 +98,7 @@ def test_a_receipt_re_reads_the_purchase_order_and_never_takes_fortnox_past_the_
     assert [doc["deliveryNoteId"] for doc in lager_fortnox.get("/api/warehouse/incominggoods-v1")] == ["HAND-4"]
     error = IntegrationError.objects.get(organization=tenant.organization, kind="wms_purchase_order_report")
     assert "Nothing was sent" in error.message and "A1: Fortnox has 4 of 10 received, this receipt adds 10" in error.message
+    assert error.subject == f"Purchase order {the_purchase_order(tenant).order_number}"
     assert OutboxEvent.objects.get().status == OutboxEvent.Status.FAILED
     staff = client_for(tenant.warehouse)
     page = staff.get(reverse("warehouse:purchase_order", args=[the_purchase_order(tenant).pk])).content.decode()

@@ -130,6 +130,7 @@ def test_a_change_in_fortnox_between_the_press_and_the_push_fails_with_the_reaso
     push()
     error = IntegrationError.objects.get(organization=tenant.organization, kind="wms_fulfilment")
     assert "uses the warehouse module (Lager)" in error.message and "Turn on" in error.message
+    assert error.subject == f"Order {number}"  # the error log's "About" names it
     assert not ExternalLink.objects.filter(kind="wms_invoice").exists()
     assert settings_of(tenant).mode_conflict is not None  # the next picker is stopped before starting
 
