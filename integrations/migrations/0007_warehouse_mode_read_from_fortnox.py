@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0005_syncrun_heartbeat'),
+        ('integrations', '0006_mask_personal_data_in_stored_copies'),
     ]
 
     operations = [
