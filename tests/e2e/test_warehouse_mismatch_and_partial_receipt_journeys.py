@@ -32,9 +32,9 @@ def test_fortnox_turning_its_warehouse_module_on_stops_the_picker_up_front_until
     with FortnoxClient(connect_wms(tenant, company)) as fortnox:
         customer(fortnox, Name="Kafé Bryggan")
         article(fortnox, "A1", Description="Kaffe 500 g", EAN="7350000000016")
+        sync(tenant)
+        sandbox.update_company(company.data, warehouse_licence=True, negative_stock_allowed=True)  # someone activates Lager in Fortnox
         number = str(order(fortnox, [("A1", 2)])["DocumentNumber"])
-    sync(tenant)
-    sandbox.update_company(company.data, warehouse_licence=True)  # someone activates Lager in Fortnox
 
     log_in(tenant.owner.email)
     page.goto("/integrations/fortnox/warehouse/")
