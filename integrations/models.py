@@ -13,7 +13,8 @@ from .fields import EncryptedTextField
 # tells us which Fortnox company a token belongs to.
 BASE_SCOPES = ("companyinformation",)
 HR_SCOPES = ("salary",)
-WAREHOUSE_SCOPES = ("article", "supplier", "customer", "order", "invoice", "warehouse")
+# `settings` reads the ways and terms of delivery orders name.
+WAREHOUSE_SCOPES = ("article", "supplier", "customer", "order", "invoice", "warehouse", "settings")
 WAREHOUSE_CUSTOM_DOCUMENT_SCOPES = ("warehousecustomdocument",)
 
 

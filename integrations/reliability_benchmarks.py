@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from .benchmarks import BenchmarkServer, Row, benchmark, connect_sandbox_company
 
-WAREHOUSE_SCOPES = {"articles": "article", "suppliers": "supplier", "customers": "customer", "orders": "order"}
+# Orders bring the ways and terms of delivery they name, read with `settings`.
+WAREHOUSE_SCOPES = {"articles": ("article",), "suppliers": ("supplier",), "customers": ("customer",),
+                    "orders": ("order", "settings")}
 
 
 def _page_rows(dotted_name: str, quick: bool) -> list[dict]:
@@ -112,7 +114,7 @@ def connect_warehouse_organizations(sandbox_url: str, user: dict, count: int, *,
     from organizations.models import Organization
 
     control = SandboxControl(sandbox_url)
-    scopes = ["companyinformation", *(WAREHOUSE_SCOPES[kind] for kind in kinds)]
+    scopes = ["companyinformation", *(scope for kind in kinds for scope in WAREHOUSE_SCOPES[kind])]
 
     def connect(number: int):
         try:

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 SUBJECTS = {
     "suppliers": _("Suppliers"), "articles": _("Articles"), "customers": _("Customers"), "orders": _("Orders"),
-    "purchase_orders": _("Purchase orders"), "stock": _("Stock levels"),
+    "purchase_orders": _("Purchase orders"), "stock": _("Stock levels"), "ways_of_delivery": _("Ways of delivery"),
+    "terms_of_delivery": _("Terms of delivery"),
 }
 OUTCOMES = {
     "created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"), "cancelled": _("cancelled"),

@@ -559,3 +559,7 @@ class StockMovement(OrganizationOwned):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.article.article_number} {self.quantity:+}"
+
+
+# The shipping models live in their own module; imported here so Django finds them.
+from .shipping import TermsOfDelivery, WayOfDelivery  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """Pulling the warehouse's master data and work from Fortnox (Fortnox is master): suppliers,
-articles, customers, sales orders and purchase orders. Each `pull_<kind>` reads what changed
+articles, customers, ways and terms of delivery, sales orders and purchase orders. Each `pull_<kind>` reads what changed
 since the kind's cursor (Fortnox's `lastmodified`, minus an overlap) and upserts it by its
 natural key, so re-reading a record is harmless. An idle pull costs one list call per kind.
 
@@ -30,6 +30,7 @@ from stdnum import ean as gtin
 from warehouse import actions as warehouse_actions
 from warehouse.models import (
     Article, Customer, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, SalesOrder, SalesOrderRow, Supplier,
+    TermsOfDelivery, WayOfDelivery,
 )
 
 from ..fortnox.errors import FortnoxNotFound, FortnoxValidationError
@@ -323,6 +324,36 @@ def customer_for(sync, number: str) -> Customer:
     return sync.customers[number]
 
 
+# --- ways and terms of delivery -----------------------------------------------------------------
+
+DELIVERY_REGISTERS = {"ways_of_delivery": ("/3/wayofdeliveries", WayOfDelivery),
+                      "terms_of_delivery": ("/3/termsofdeliveries", TermsOfDelivery)}
+
+
+def pull_delivery_register(sync, kind: str) -> None:
+    """The codes an order's way or terms of delivery name; the list items are whole. Fortnox
+    deletes ways of delivery, but an order may still name a deleted code: local codes are kept."""
+    url, model = DELIVERY_REGISTERS[kind]
+    pull = Pull(sync, kind, "Code")
+    known = {code.code: code for code in model.objects.for_organization(pull.organization)}
+    for document in pull.client.iterate(url, pull.modified_params()):
+        with pull.record(document):
+            code = number_of(document, "Code")
+            _code, outcome = upsert(model, pull.organization, "code", code, {
+                "description": text(document, "Description", 200),
+                "description_english": text(document, "DescriptionEnglish", 100),
+            }, known)
+            pull.count(outcome)
+
+
+def pull_ways_of_delivery(sync) -> None:
+    pull_delivery_register(sync, "ways_of_delivery")
+
+
+def pull_terms_of_delivery(sync) -> None:
+    pull_delivery_register(sync, "terms_of_delivery")
+
+
 # --- sales orders -----------------------------------------------------------------------------
 
 ORDER_FIELDS = {  # local field → (Fortnox field, max length)
@@ -602,5 +633,6 @@ def move_to_received_state(purchase_order: PurchaseOrder, rows: list[PurchaseOrd
         purchase_order.save(update_fields=["state"])
 
 
-PULLS = {"suppliers": pull_suppliers, "articles": pull_articles, "customers": pull_customers, "orders": pull_orders,
+PULLS = {"suppliers": pull_suppliers, "articles": pull_articles, "customers": pull_customers,
+         "ways_of_delivery": pull_ways_of_delivery, "terms_of_delivery": pull_terms_of_delivery, "orders": pull_orders,
          "purchase_orders": pull_purchase_orders}

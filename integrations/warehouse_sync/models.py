@@ -95,7 +95,9 @@ class WarehouseSyncSettings(OrganizationOwned):
         ))
 
     def enabled_pulls(self) -> list[str]:
+        # The delivery registers come with the orders that name their codes, and before them.
         flags = {"suppliers": self.pull_suppliers, "articles": self.pull_articles, "customers": self.pull_customers,
+                 "ways_of_delivery": self.pull_orders, "terms_of_delivery": self.pull_orders,
                  "orders": self.pull_orders, "purchase_orders": self.pull_purchase_orders}
         return [kind for kind, on in flags.items() if on]
 

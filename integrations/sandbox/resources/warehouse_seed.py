@@ -92,12 +92,17 @@ def seed_orders(company, rng, size):
     customer_numbers = list(call.store("customers").records().values_list("key", flat=True))
     stock_goods = [record.document for record in call.store("articles").records() if record.document.get("StockGoods")]
     states = ["delivery", "reservation", "registration"] if company.warehouse_licence else ["delivery"]
+    # By index, not drawn: the other orders' random data stays as it was before these registers.
+    ways = sorted(call.store("wayofdeliveries").records().values_list("key", flat=True))
+    terms = sorted(call.store("termsofdeliveries").records().values_list("key", flat=True))
     for index in range(max(20, size // 5)):
         rows = [{"ArticleNumber": article["ArticleNumber"], "OrderedQuantity": rng.randrange(1, 8),
                  "Price": article.get("SalesPrice") or 100} for article in rng.sample(stock_goods, rng.randrange(1, 4))]
         kind = index % 8
         fields = {"CustomerNumber": rng.choice(customer_numbers), "DeliveryState": states[index % len(states)],
                   "YourOrderNumber": f"PO-{4000 + index}", "NotCompleted": kind == 1,
+                  "WayOfDelivery": ways[index % len(ways)] if ways else "",
+                  "TermsOfDelivery": terms[index % len(terms)] if terms else "",
                   "DeliveryDate": (today() + timedelta(days=rng.randrange(-10, 20) if kind == 3 else 7)).isoformat()}
         number = orders.orders.next_key(call)
         document = orders.do_save_order(call, orders.new_order(number), {**fields, "OrderRows": rows},
