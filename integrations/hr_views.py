@@ -17,6 +17,7 @@ from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
 from . import hr_fields, hr_setup, hr_state, hr_sync, outbox, views as connection_views
+from .absence_sync import state as absence_state
 from .fortnox.errors import FortnoxError
 from .hr_forms import HrSettingsForm, MappingForm, TermsForm, decisions_from
 from .models import FortnoxConnection
@@ -102,11 +103,19 @@ def hr_mapping_step(request):
     absence_types = list(AbsenceType.objects.for_organization(request.organization).filter(active=True))
     mappings = {m.absence_type_id: m for m in AbsenceTypeMapping.objects.for_organization(request.organization)}
     form = MappingForm(_posted(request), absence_types=absence_types, mappings=mappings)
+    context = {"settings": settings, "connection": connection, "form": form}
     if request.method == "POST" and form.is_valid():
-        hr_setup.do_save_mapping(settings, form.cause_codes())
+        remappings = absence_state.remappings(request.organization, mappings, form.cause_codes())
+        choice = request.POST.get("old_transactions")
+        if remappings and choice not in ("move", "leave"):  # say what stays in Fortnox before saving
+            return _wizard(request, "integrations/hr_mapping.html", {**context, "remappings": remappings}, "hr_mapping")
+        move = [r for r in remappings if r.new_code] if choice == "move" else []
+        hr_setup.do_save_mapping(settings, form.cause_codes(), move=move)
         messages.success(request, _("The absence types are mapped."))
+        if move:
+            messages.info(request, _("The transactions under the old cause codes are being moved in Fortnox."))
         return redirect("hr_sync")
-    return _wizard(request, "integrations/hr_mapping.html", {"settings": settings, "connection": connection, "form": form}, "hr_mapping")
+    return _wizard(request, "integrations/hr_mapping.html", context, "hr_mapping")
 
 
 @manage_settings

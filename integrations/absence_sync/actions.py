@@ -7,11 +7,11 @@ from hr.models import Absence, AbsenceStatus
 
 from .. import outbox
 from ..models import FortnoxConnection
-from ..sync_models import SyncRun
+from ..sync_models import ExternalLink, SyncRun
 from . import schedule
 from .models import AbsenceTransfer
 from .push import request_transfer
-from .state import Lookups, fortnox_employee_id, target_of
+from .state import MOVING, Lookups, fortnox_employee_id, held_under, target_of
 
 
 BACKFILL_KIND = "absence_backfill"
@@ -51,6 +51,21 @@ def do_send_again(absence: Absence, *, acting_user) -> None:
     if employee_id is not None:
         schedule.forget(connection, employee_id, absence.start_date, absence.end_date or absence.start_date)
     request_sync(absence, transfer, at=timezone.now())
+
+
+def do_move_transactions(organization, absence_type, old_code: str) -> int:
+    """Keep the transactions sent under the type's old cause code Brygga's after its mapping
+    changed: each absence's next job gives them the new code. Returns how many were moved."""
+    links = list(held_under(organization, absence_type, old_code))
+    for link in links:
+        link.last_synced_values = {**link.last_synced_values, MOVING: True}
+    ExternalLink.objects.bulk_update(links, ["last_synced_values"])
+    now = timezone.now()
+    transfers = AbsenceTransfer.objects.for_organization(organization).filter(absence_id__in={link.object_id for link in links})
+    transfers.update(requested_at=now)
+    for transfer in transfers:
+        request_transfer(transfer)
+    return len(links)
 
 
 def backfill_candidates(organization, start, end, *, settings):

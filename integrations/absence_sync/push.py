@@ -31,16 +31,12 @@ from . import plan as planning
 from .models import AbsenceTransfer
 from .rules import NOT_ENABLED
 from .schedule import Budget, OutOfBudget, scheduled_hours
-from .state import LINK_KIND, PENDING_PREFIX, cause_codes, target_of, transaction_links
+from .state import LINK_KIND, MOVING, PENDING_PREFIX, SENT_FOR, cause_codes, is_disconnected, target_of, transaction_links
 
 EVENT_KIND = "absence_sync"
 RUN_KIND = "absence_transfer"
 CALL_BUDGET = 100
 PATH = "/3/absencetransactions"
-# Beside the values sent, a link notes the absence type they were sent for: a link whose type now
-# maps to another cause code was cut off by a mapping change and is left alone, while one sent for
-# an earlier type of its absence (the absence was re-typed) is still Brygga's to change or remove.
-SENT_FOR = "absence_type"
 
 
 def _held(link: ExternalLink) -> planning.Held:
@@ -138,11 +134,14 @@ class Job:
         codes = cause_codes(transfer.organization_id)
         ours, disconnected = [], []
         for link in links:
-            # Links from before types were noted: sent for the transfer's type, as it was then.
-            sent_for = link.last_synced_values.get(SENT_FOR, transfer.absence_type_id)
-            (ours if link.last_synced_values.get("CauseCode") == codes.get(sent_for) else disconnected).append(link)
+            # Links from before types were noted were sent for the transfer's type, as it was then.
+            (disconnected if is_disconnected(link.last_synced_values, codes, transfer.absence_type_id) else ours).append(link)
         if disconnected:
-            ours += self._reconnect(run, disconnected, target)
+            reconnected, disconnected = self._reconnect(run, disconnected, target, deleted=absence is None)
+            ours += reconnected
+        # A day still held under the old code keeps it: a second code beside it would double the absence.
+        for link in disconnected:
+            day_plan.pop(link.last_synced_values["Date"], None)
         changes = planning.diff(day_plan, [_held(link) for link in ours])
         self._phase(run, "send", len(changes), len(changes))
         for held in changes.delete:
@@ -197,15 +196,18 @@ class Job:
         link.delete()
         return True
 
-    def _reconnect(self, run: SyncRun, links: list[ExternalLink], target) -> list[ExternalLink]:
+    def _reconnect(self, run: SyncRun, links: list[ExternalLink], target, *, deleted: bool):
         """Transactions made under an earlier cause code are left alone; one edited in Fortnox
-        to the current code is Brygga's again. Returns those reconnected."""
-        if target is None:
+        to the current code is Brygga's again. Returns those reconnected and those still
+        disconnected (gone from Fortnox: forgotten; the absence deleted: all forgotten)."""
+        if deleted:
             ExternalLink.objects.filter(pk__in=[link.pk for link in links]).delete()
-            return []
+            return [], []
+        if target is None:  # nothing to reconnect to: they stay, shown on the absence
+            return [], links
         self.budget.spend()
         in_fortnox = {d["id"]: d for d in self.client.iterate(PATH, {"employeeid": target.employee_id})}
-        reconnected = []
+        reconnected, still = [], []
         for link in links:
             document = in_fortnox.get(link.external_id)
             if document is None:
@@ -214,7 +216,9 @@ class Job:
                 link.remember(self._sent(_values_of(document)))
                 reconnected.append(link)
                 run.append_log(f"{document['Date']}: reconnected (its cause code is {target.cause_code} again)")
-        return reconnected
+            else:
+                still.append(link)
+        return reconnected, still
 
     def _sent(self, values: dict) -> dict:
         return {**values, SENT_FOR: self.absence_type_id}
@@ -242,7 +246,9 @@ class Job:
             return self._create(day, employee_id)
         except FortnoxValidationError as error:
             return self._refuse("PUT", path, body, day.Date, error)
-        ExternalLink.objects.get(pk=held.link_id).remember(self._sent({**day.values(), "EmployeeId": employee_id}))
+        link = ExternalLink.objects.get(pk=held.link_id)
+        link.last_synced_values.pop(MOVING, None)  # moved: an ordinary transaction of the absence again
+        link.remember(self._sent({**day.values(), "EmployeeId": employee_id}))
 
     def _create(self, day: planning.Day, employee_id: str) -> None:
         body = {"AbsenceTransaction": day.document(employee_id)}

@@ -1,8 +1,9 @@
 """Where an absence stands with Fortnox: the rules' verdict with the Fortnox ids it needs
 (`target_of`), and what the absence page shows (`fortnox_state`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from hr.models import Absence, Employee
@@ -14,6 +15,13 @@ from .rules import reason_not_transferred
 LINK_KIND = "absence_transaction"
 EMPLOYEE_LINK = "employee"
 PENDING_PREFIX = "pending-"  # an ExternalLink whose create was sent but not (yet) answered
+# Beside the values sent, a link notes the absence type they were sent for: a link whose type now
+# maps to another cause code was cut off by a mapping change and is left alone, while one sent for
+# an earlier type of its absence (the absence was re-typed) is still Brygga's to change or remove.
+SENT_FOR = "absence_type"
+# Noted on a link when the admin chose, on a mapping change, to move it to the type's new cause
+# code: it stays Brygga's, and its next job changes its code (which drops the note).
+MOVING = "moving"
 
 
 @dataclass
@@ -62,6 +70,50 @@ def target_of(absence: Absence, *, settings=None, backfilled: bool = False, look
     return Target(reason=reason, employee_id=employee_id, cause_code=cause_code)
 
 
+def is_disconnected(values: dict, codes: dict, absence_type_id) -> bool:
+    """A link (its last synced `values`) cut off by a mapping change: its cause code is no longer
+    the one the type it was sent for maps to (`absence_type_id` for links from before types were
+    noted), and nobody chose to move it."""
+    sent_for = values.get(SENT_FOR, absence_type_id)
+    return not values.get(MOVING) and values.get("CauseCode") != codes.get(sent_for)
+
+
+def held_under(organization, absence_type, cause_code: str):
+    """Brygga's transactions in Fortnox sent for `absence_type` under `cause_code`: those a
+    change of the type's mapping away from that code disconnects."""
+    if not cause_code:
+        return ExternalLink.objects.none()
+    legacy = AbsenceTransfer.objects.for_organization(organization).filter(absence_type=absence_type).values("absence_id")
+    return ExternalLink.links_for(organization, LINK_KIND, Absence).filter(
+        Q(**{f"last_synced_values__{SENT_FOR}": absence_type.pk})
+        | Q(**{f"last_synced_values__{SENT_FOR}__isnull": True}, object_id__in=legacy),
+        last_synced_values__CauseCode=cause_code,
+    ).exclude(external_id__startswith=PENDING_PREFIX)
+
+
+@dataclass
+class Remapping:
+    """A mapping change that leaves transactions in Fortnox under the type's old cause code."""
+
+    absence_type: object
+    old_code: str
+    new_code: str
+    transactions: int
+
+
+def remappings(organization, mappings: dict, cause_codes: dict) -> list[Remapping]:
+    """The changes among `cause_codes` (absence type → new code) that `mappings` (type id →
+    current mapping) say leave transactions behind, with how many."""
+    found = []
+    for absence_type, new_code in cause_codes.items():
+        mapping = mappings.get(absence_type.pk)
+        if mapping is not None and mapping.cause_code and mapping.cause_code != new_code:
+            count = held_under(organization, absence_type, mapping.cause_code).count()
+            if count:
+                found.append(Remapping(absence_type, mapping.cause_code, new_code, count))
+    return found
+
+
 def transaction_links(organization_id, absence_id: int):
     return ExternalLink.links_for(organization_id, LINK_KIND, Absence).filter(object_id=absence_id).order_by("pk")
 
@@ -74,6 +126,7 @@ class FortnoxState:
     PENDING = "pending"
     TRANSFERRED = "transferred"
     FAILED = "failed"
+    DISCONNECTED = "disconnected"
 
     absence: Absence
     status: str
@@ -81,6 +134,8 @@ class FortnoxState:
     days: int = 0  # transactions Fortnox holds for it (days with hours in the person's schedule)
     hours: float = 0.0
     transfer: AbsenceTransfer | None = None
+    # Transactions left in Fortnox under an earlier cause code by a mapping change: (Date, CauseCode).
+    disconnected: list = field(default_factory=list)
     template = "integrations/_absence_badge.html"  # how hr's lists show it (hr.outside)
 
     @property
@@ -88,13 +143,18 @@ class FortnoxState:
         if self.schedule_gives_no_hours:
             return _("Fortnox got 0 hours")
         return {self.NOT_TRANSFERRED: _("Not sent to Fortnox"), self.PENDING: _("On its way to Fortnox"),
-                self.TRANSFERRED: _("Sent to Fortnox"), self.FAILED: _("Failed in Fortnox")}[self.status]
+                self.TRANSFERRED: _("Sent to Fortnox"), self.FAILED: _("Failed in Fortnox"),
+                self.DISCONNECTED: _("Disconnected in Fortnox")}[self.status]
 
     @property
     def css(self) -> str:
         if self.schedule_gives_no_hours:
             return "warn"
-        return {self.PENDING: "warn", self.TRANSFERRED: "ok", self.FAILED: "error"}.get(self.status, "")
+        return {self.PENDING: "warn", self.TRANSFERRED: "ok", self.FAILED: "error", self.DISCONNECTED: "warn"}.get(self.status, "")
+
+    @property
+    def disconnected_codes(self) -> str:
+        return ", ".join(sorted({code for _date, code in self.disconnected}))
 
     @property
     def error(self):
@@ -138,8 +198,12 @@ def fortnox_states(absences) -> dict[int, FortnoxState]:
         code = lookups.cause_codes.get(absence.absence_type_id)
         sent = [values for values in held.get(absence.pk, []) if values.get("CauseCode") == code]
         transfer = transfers.get(absence.pk)
+        sent_for = transfer.absence_type_id if transfer is not None else absence.absence_type_id
+        disconnected = sorted((values["Date"], values["CauseCode"]) for values in held.get(absence.pk, [])
+                              if is_disconnected(values, lookups.cause_codes, sent_for))
         state = FortnoxState(absence, FortnoxState.TRANSFERRED, days=len(sent),
-                             hours=round(sum(float(values.get("Hours") or 0) for values in sent), 2), transfer=transfer)
+                             hours=round(sum(float(values.get("Hours") or 0) for values in sent), 2), transfer=transfer,
+                             disconnected=disconnected)
         if transfer is not None and transfer.has_failed:
             state.status = FortnoxState.FAILED
         elif transfer is not None and transfer.is_pending:
@@ -149,6 +213,8 @@ def fortnox_states(absences) -> dict[int, FortnoxState]:
             state.reason = target_of(absence, settings=settings, backfilled=backfilled, lookups=lookups).reason
             if state.reason is not None:
                 state.status = FortnoxState.NOT_TRANSFERRED
+            elif disconnected and not sent:  # not "Sent — 0 days": what Fortnox holds is under the old code
+                state.status = FortnoxState.DISCONNECTED
         states[absence.pk] = state
     return states
 
