@@ -1,0 +1,54 @@
+"""Journey: an organization admin re-maps sick leave from SJK to FRA while an absence already has
+transactions in Fortnox. Before anything is saved the mapping page says how many stay under SJK
+and asks what to do with them; the admin moves them, and Fortnox then holds the absence's days
+under FRA only, each day once (issue 24, item 3). On a phone too."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from integrations import outbox
+from integrations.models import AbsenceTypeMapping
+from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
+from tests.absence_sync.test_transfer import MONDAY, sick, week
+from tests.hr_sync.conftest import activated, connected, fortnox, fortnox_company  # noqa: F401 (fixtures)
+from tests.warehouse_sync.conftest import wait_for
+
+from .conftest import check_accessibility, log_in_on, save_screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def ask_to_remap(page):
+    page.goto("/integrations/fortnox/hr/mapping/")
+    page.get_by_label("Sick leave:").select_option("FRA")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("#old-transactions")).to_contain_text(
+        "Sick leave: 2 transactions in Fortnox are under the old cause code SJK. The new one is FRA.")
+
+
+def test_an_admin_remaps_sick_leave_and_moves_the_transactions_already_in_fortnox(world, page, phone, cluster):
+    absence = sick(world, end=MONDAY + timedelta(days=1))
+    outbox.push_due()
+    assert world.transactions() == week(days=2)
+
+    log_in_on(phone, world.tenant.owner.email)
+    ask_to_remap(phone)
+    save_screenshot(phone, "mapping-change-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+
+    log_in_on(page, world.tenant.owner.email)
+    ask_to_remap(page)
+    check_accessibility(page)
+    save_screenshot(page, "mapping-change")
+    assert AbsenceTypeMapping.objects.get(absence_type=world.types["sick_leave"]).cause_code == "SJK"
+    page.get_by_label("Move them to the new cause code").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text("The transactions under the old cause codes are being moved in Fortnox.")).to_be_visible()
+
+    wait_for(lambda: world.transactions() == week("FRA", days=2))
+    page.goto(reverse("hr:absence_edit", args=[absence.pk]))
+    expect(page.locator("#absence-fortnox-state")).to_contain_text("2 days in Fortnox")
+    expect(page.locator("#absence-disconnected")).to_have_count(0)
