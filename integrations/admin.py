@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _, gettext_lazy
 
 from organizations.admin import OrganizationScopedAdmin
 
+from . import actions
 from .models import FortnoxConnection
 
 
@@ -23,8 +25,23 @@ class FortnoxConnectionAdmin(OrganizationScopedAdmin):
         "last_error_at", "connected_by", "connected_at",
     ]
 
-    # A connection is made through Fortnox's consent and ended by disconnecting, which revokes the
-    # grant at Fortnox; a row added or deleted here would do neither.
+    actions = ["disconnect"]
+
+    @admin.action(description=gettext_lazy("Disconnect (revokes Brygga's access at Fortnox)"), permissions=["change"])
+    def disconnect(self, request, queryset):
+        for connection in queryset.exclude(status=FortnoxConnection.Status.DISCONNECTED):
+            failure = actions.do_disconnect(connection)
+            if failure is None:
+                self.message_user(request, _("%(organization)s: Fortnox is disconnected and Brygga's access was revoked.")
+                                  % {"organization": connection.organization}, messages.SUCCESS)
+            else:
+                self.message_user(request, _(
+                    "%(organization)s: Brygga forgot its access to Fortnox, but Fortnox could not be told (%(reason)s). "
+                    "To be sure, remove Brygga under Integrations in Fortnox.",
+                ) % {"organization": connection.organization, "reason": failure.user_message}, messages.WARNING)
+
+    # A connection is made through Fortnox's consent and ended by disconnecting (the action above),
+    # which revokes the grant at Fortnox; a row added or deleted here would do neither.
     def has_add_permission(self, request):
         return False
 

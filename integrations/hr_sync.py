@@ -11,7 +11,6 @@ only_brygga, unmatchable), both sides' normalised values, and what the compariso
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -39,10 +38,7 @@ RUN_KIND = "hr_users"
 APPLY_TASK = "integrations.hr_sync.apply_user_sync"
 UNIQUE_FIELDS = ("email", "phone", "employment_id")
 BRYGGA, FORTNOX = "brygga", "fortnox"
-# A job runs for at most the cluster's `timeout` and touches its run's heartbeat from the moment it
-# takes the run, so a run whose heartbeat is older than that has lost its job. The extra minute is
-# for clocks that differ between machines.
-STALLED_AFTER = timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+STALLED_AFTER = SyncRun.LOST_AFTER
 # As many jobs as django-q2 gives one task: a run that stops its worker every time (one too large
 # to apply within `timeout`, say) is given up rather than started again for ever.
 MAX_ATTEMPTS = settings.Q_CLUSTER["max_attempts"]

@@ -188,10 +188,28 @@ def note_request(event: OutboxEvent, method: str, path: str, body: dict, subject
 @transaction.atomic
 def do_retry_error(error: IntegrationError, *, acting_user) -> None:
     """Queue the failed event again (from its first attempt) and mark the entry retried."""
-    OutboxEvent.objects.filter(pk=error.outbox_event_id).update(
+    _queue_again(error.outbox_event_id)
+    _resolve(error, IntegrationError.Status.RETRIED, acting_user)
+
+
+@transaction.atomic
+def do_retry_event(event: OutboxEvent, *, acting_user) -> bool:
+    """Queue a failed event again, closing its open error-log entry as that entry's Retry does.
+    False when the event has not failed (a pending or running one needs no retry)."""
+    if event.status != OutboxEvent.Status.FAILED:
+        return False
+    error = IntegrationError.objects.filter(outbox_event=event, status=IntegrationError.Status.OPEN).first()
+    if error is None:
+        _queue_again(event.pk)
+    else:
+        do_retry_error(error, acting_user=acting_user)
+    return True
+
+
+def _queue_again(event_id) -> None:
+    OutboxEvent.objects.filter(pk=event_id).update(
         status=OutboxEvent.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), done_at=None,
     )
-    _resolve(error, IntegrationError.Status.RETRIED, acting_user)
     transaction.on_commit(enqueue_push)
 
 

@@ -12,6 +12,9 @@ HR integration's own settings and absence-type mapping. See DESIGN.md "Core mech
   retry or dismiss.
 """
 
+import time
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -111,6 +114,10 @@ class ExternalLink(OrganizationOwned):
         self.save(update_fields=fields)
 
 
+class RunCancelled(Exception):
+    """Raised at a job's next report once its run was cancelled (the run is already ended)."""
+
+
 class SyncRun(OrganizationOwned):
     """One synchronisation with Fortnox: what started it, how far it got, what it did and how many
     Fortnox calls it cost, with a log an admin can read. Progress and log lines are written with
@@ -132,6 +139,12 @@ class SyncRun(OrganizationOwned):
         ABANDONED = "abandoned", _("Abandoned")
 
     FINISHED = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.ABANDONED)
+    # A job runs for at most the cluster's `timeout` and touches its run's heartbeat from the moment
+    # it takes the run, so a run whose heartbeat is older than that has lost its job. The extra
+    # minute is for clocks that differ between machines.
+    LOST_AFTER = timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60)
+    # How often a job looks whether its run was cancelled (one query, at its progress reports).
+    CANCEL_CHECK_SECONDS = 1.0
 
     kind = models.CharField(_("kind"), max_length=40)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
@@ -155,6 +168,9 @@ class SyncRun(OrganizationOwned):
     # whose heartbeat stopped to a new job (integrations.hr_sync); `attempts` counts the jobs.
     heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set by a cancel: the run's job stops at its next report and the run ends "abandoned",
+    # whatever the job would have written (see `do_cancel`).
+    cancel_requested_at = models.DateTimeField(_("cancel requested"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("synchronisation run")
@@ -174,6 +190,7 @@ class SyncRun(OrganizationOwned):
         return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
     def append_log(self, line: str) -> None:
+        self._stop_if_cancelled()
         stamp = timezone.localtime().strftime("%H:%M:%S")
         self.log += f"{stamp} {line}\n"
         self.heartbeat_at = timezone.now()
@@ -181,6 +198,7 @@ class SyncRun(OrganizationOwned):
 
     def advance(self, count_key: str | None = None, *, api_calls: int = 0) -> None:
         """One item done; `count_key` (e.g. "created_in_fortnox") counted in `counts`."""
+        self._stop_if_cancelled()
         self.progress_done += 1
         self.api_calls += api_calls
         self.heartbeat_at = timezone.now()
@@ -191,6 +209,7 @@ class SyncRun(OrganizationOwned):
         self.save(update_fields=fields)
 
     def start(self, total: int) -> None:
+        self._stop_if_cancelled(at_once=True)
         self.status, self.progress_total, self.progress_done = self.Status.RUNNING, total, 0
         self.started_at = self.heartbeat_at = timezone.now()
         self.save(update_fields=["status", "started_at", "progress_total", "progress_done", "heartbeat_at"])
@@ -199,8 +218,37 @@ class SyncRun(OrganizationOwned):
         failed = self.counts.get("failed", 0)
         self.status = status or (self.Status.PARTIAL if failed else self.Status.SUCCEEDED)
         self.error = error
+        cancelled = SyncRun.objects.filter(pk=self.pk, cancel_requested_at__isnull=False).values_list("error", flat=True).first()
+        if cancelled is not None:  # the cancel's word stands: a job finishing late does not write its own back
+            self.status, self.error = self.Status.ABANDONED, cancelled
         self.finished_at = timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])
+
+    def _stop_if_cancelled(self, *, at_once: bool = False) -> None:
+        now = time.monotonic()
+        if not at_once and now - getattr(self, "_cancel_checked", 0) < self.CANCEL_CHECK_SECONDS:
+            return
+        self._cancel_checked = now
+        if self.pk and SyncRun.objects.filter(pk=self.pk, cancel_requested_at__isnull=False).exists():
+            self.refresh_from_db(fields=["cancel_requested_at", "error"])
+            self.finish()
+            raise RunCancelled(self.pk)
+
+    def do_cancel(self, *, message: str) -> str:
+        """Cancel the run without letting a second one overlap it: "cancelled" when it ended at
+        once (queued, so no job holds it, or its job was lost), "stopping" when its job ends it at
+        its next report, "finished" when there was nothing to cancel."""
+        now = timezone.now()
+        active = SyncRun.objects.filter(pk=self.pk, status__in=[self.Status.QUEUED, self.Status.RUNNING],
+                                        cancel_requested_at__isnull=True)
+        if not active.update(cancel_requested_at=now, error=message):
+            return "finished"
+        # A job takes only a queued run (a conditional update), and a lost job never reports again.
+        ended = SyncRun.objects.filter(pk=self.pk).filter(
+            Q(status=self.Status.QUEUED) | Q(status=self.Status.RUNNING, heartbeat_at__lt=now - self.LOST_AFTER),
+        ).update(status=self.Status.ABANDONED, finished_at=now)
+        self.refresh_from_db()
+        return "cancelled" if ended else "stopping"
 
 
 class OutboxEventQuerySet(models.QuerySet):
