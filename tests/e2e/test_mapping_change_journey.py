@@ -52,3 +52,30 @@ def test_an_admin_remaps_sick_leave_and_moves_the_transactions_already_in_fortno
     page.goto(reverse("hr:absence_edit", args=[absence.pk]))
     expect(page.locator("#absence-fortnox-state")).to_contain_text("2 days in Fortnox")
     expect(page.locator("#absence-disconnected")).to_have_count(0)
+
+
+def test_an_admin_leaves_the_old_transactions_and_the_absence_page_shows_them_disconnected(world, page, phone, cluster):
+    absence = sick(world, end=MONDAY + timedelta(days=1))
+    outbox.push_due()
+
+    log_in_on(page, world.tenant.owner.email)
+    ask_to_remap(page)
+    page.get_by_label("Leave them under the old cause code").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text("The absence types are mapped.")).to_be_visible()
+
+    page.goto(reverse("hr:absence_edit", args=[absence.pk]))
+    state = page.locator("#absence-fortnox-state")
+    expect(state).to_contain_text("Disconnected")
+    expect(page.locator("#absence-disconnected")).to_contain_text("2 transactions stay in Fortnox under SJK")
+    expect(page.locator("#absence-disconnected")).to_contain_text(f"{MONDAY.isoformat()} · SJK")
+    check_accessibility(page)
+    save_screenshot(page, "absence-disconnected")
+
+    log_in_on(phone, world.tenant.owner.email)
+    phone.goto(reverse("hr:absence_edit", args=[absence.pk]))
+    expect(phone.locator("#absence-disconnected")).to_be_visible()
+    save_screenshot(phone, "absence-disconnected-phone")
+    box = phone.locator("#absence-fortnox-state").bounding_box()
+    assert box["x"] + box["width"] <= 390  # the panel fits the phone (the history table below is its own matter)
+    assert world.transactions() == week(days=2)  # left as they were
