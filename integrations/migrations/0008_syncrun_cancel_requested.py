@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0006_mask_personal_data_in_stored_copies'),
+        ('integrations', '0007_rate_window_per_app_and_company'),
     ]
 
     operations = [
