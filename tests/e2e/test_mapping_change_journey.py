@@ -50,7 +50,7 @@ def test_an_admin_remaps_sick_leave_and_moves_the_transactions_already_in_fortno
 
     wait_for(lambda: world.transactions() == week("FRA", days=2))
     page.goto(reverse("hr:absence_edit", args=[absence.pk]))
-    expect(page.locator("#absence-fortnox-state")).to_contain_text("2 days in Fortnox")
+    expect(page.locator("#absence-fortnox-state")).to_contain_text("2 days, 16 h in Fortnox")
     expect(page.locator("#absence-disconnected")).to_have_count(0)
 
 
@@ -66,7 +66,7 @@ def test_an_admin_leaves_the_old_transactions_and_the_absence_page_shows_them_di
 
     page.goto(reverse("hr:absence_edit", args=[absence.pk]))
     state = page.locator("#absence-fortnox-state")
-    expect(state).to_contain_text("Disconnected")
+    expect(state).to_contain_text("Disconnected in Fortnox")
     expect(page.locator("#absence-disconnected")).to_contain_text("2 transactions stay in Fortnox under SJK")
     expect(page.locator("#absence-disconnected")).to_contain_text(f"{MONDAY.isoformat()} · SJK")
     check_accessibility(page)
