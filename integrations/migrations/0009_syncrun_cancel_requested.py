@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0007_rate_window_per_app_and_company'),
+        ('integrations', '0008_warehouse_mode_read_from_fortnox'),
     ]
 
     operations = [
