@@ -191,6 +191,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Brygga] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Brygga"
+MFA_FORMS = {"activate_totp": "organizations.mfa.StableActivateTOTPForm"}
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_SSL = _strict_bool("SECURE_SSL", not (DEBUG or TESTING))

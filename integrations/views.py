@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from organizations.decorators import organization_required
 from organizations.middleware import SESSION_KEY
+from organizations.mfa import require_mfa_setup
 from organizations.models import Organization
 from organizations.permissions import Perm
 
@@ -106,17 +107,19 @@ def activate(request):
     organization, approve in Fortnox, then fine-tune the integration settings here."""
     if not request.user.is_authenticated:
         return render(request, "integrations/activate.html", {"next": request.get_full_path()})
+    memberships = {
+        m.organization_id: m for m in request.user.memberships.select_related("organization").order_by("organization__name")
+    }
     if request.user.is_superuser:
         organizations = list(Organization.objects.order_by("name"))
     else:
-        organizations = [
-            membership.organization
-            for membership in request.user.memberships.select_related("organization").order_by("organization__name")
-            if membership.can(Perm.MANAGE_SETTINGS)
-        ]
+        organizations = [m.organization for m in memberships.values() if m.can(Perm.MANAGE_SETTINGS)]
     form = ActivationForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         organization = form.cleaned_data["organization"]
+        refused = require_mfa_setup(request, organization, memberships.get(organization.pk))
+        if refused is not None:
+            return refused
         request.session[SESSION_KEY] = organization.pk
         return _start_authorization(request, organization)
     return render(request, "integrations/activate.html", {"form": form, "organizations": organizations})

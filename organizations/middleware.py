@@ -1,7 +1,6 @@
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import translation
 
+from .mfa import require_mfa_setup
 from .models import Membership, Organization
 
 SESSION_KEY = "organization_id"
@@ -49,17 +48,8 @@ class CurrentOrganizationMiddleware:
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
-            if membership is not None and membership.needs_mfa and not request.path.startswith(self.MFA_EXEMPT_PREFIXES):
-                from allauth.mfa.models import Authenticator
-
-                if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
-                    from django.contrib import messages
-                    from django.utils.translation import gettext as _
-
-                    messages.warning(
-                        request,
-                        _("%(org)s requires two-factor authentication for admins. Set up an authenticator app to continue.")
-                        % {"org": org.name},
-                    )
-                    return redirect(reverse("mfa_activate_totp"))
+            if org is not None and not request.path.startswith(self.MFA_EXEMPT_PREFIXES):
+                refused = require_mfa_setup(request, org, membership)
+                if refused is not None:
+                    return refused
         return self.get_response(request)

@@ -145,8 +145,9 @@ class Membership(models.Model):
         return perm in ROLE_PERMISSIONS[self.role]
 
     @property
-    def needs_mfa(self) -> bool:
-        return self.organization.require_mfa_for_admins and self.role in (Role.ORG_ADMIN, Role.HR_ADMIN)
+    def is_admin(self) -> bool:
+        """Organization and HR admins: the people an organization's MFA rule is for."""
+        return self.role in (Role.ORG_ADMIN, Role.HR_ADMIN)
 
 
 def _new_token():
