@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from organizations.edit_conflicts import ConcurrentEditForm
 from organizations.models import User
 
 from . import outside
@@ -47,7 +48,7 @@ class ManagerSearchSelect(forms.Select):
         })
 
 
-class EmployeeForm(forms.ModelForm):
+class EmployeeForm(ConcurrentEditForm):
     """The instance carries the organization; validation (including the database constraints)
     happens in the model, so the messages are the same here, in the admin and in the actions."""
 
@@ -75,7 +76,7 @@ class EmployeeForm(forms.ModelForm):
         self.fields["account_number"].help_text = _("Digits after the clearing number; spaces and dashes are ignored.")
 
 
-class AbsenceForm(forms.ModelForm):
+class AbsenceForm(ConcurrentEditForm):
     """Built on an instance that already has its organization, employee and status, so the
     overlap check in `Absence.clean` runs for the form too."""
 

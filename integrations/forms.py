@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organizations.edit_conflicts import ConcurrentEditForm
+
 from .models import FortnoxConnection
 
 
-class FortnoxFeaturesForm(forms.ModelForm):
+class FortnoxFeaturesForm(ConcurrentEditForm):
     """Which Brygga features use Fortnox: they decide the scopes asked for at the next connect."""
 
     class Meta:

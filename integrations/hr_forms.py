@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext as _, gettext_lazy
 
+from organizations.edit_conflicts import ConcurrentEditForm
+
 from .hr_fields import BY_NAME, CAUSE_CODES, RECOMMENDED_CAUSE_CODES
 from .sync_models import HrIntegrationSettings
 
@@ -12,7 +14,7 @@ class TermsForm(forms.Form):
     )
 
 
-class HrSettingsForm(forms.ModelForm):
+class HrSettingsForm(ConcurrentEditForm):
     class Meta:
         model = HrIntegrationSettings
         fields = ["create_absences", "create_employees"]

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .edit_conflicts import ConcurrentEditForm
 from .models import Invitation, Membership, Organization, User
 from .permissions import Role
 
@@ -60,7 +61,7 @@ class AcceptInvitationForm(forms.ModelForm):
         return cleaned
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(ConcurrentEditForm):
     class Meta:
         model = Organization
         fields = ["name", "organisation_number", "language", "require_mfa_for_admins"]

@@ -94,9 +94,18 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
+    def _normalise_organisation_number(self):
         if self.organisation_number and orgnr.is_valid(self.organisation_number):
             self.organisation_number = orgnr.format(self.organisation_number)
+
+    def clean(self):
+        # Before the uniqueness check (every model form runs it after clean), so that another
+        # organization's number typed without the dash is found taken instead of failing on save.
+        super().clean()
+        self._normalise_organisation_number()
+
+    def save(self, *args, **kwargs):
+        self._normalise_organisation_number()
         super().save(*args, **kwargs)
 
     def admins(self):

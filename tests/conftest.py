@@ -165,3 +165,19 @@ def job_cluster(transactional_db):
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def form_data(response, **changes) -> dict:
+    """What a browser would post back from the page `response` rendered: every field of its form as
+    shown (a bound form's values as re-rendered after an error), with `changes` typed over them."""
+    form = response.context["form"]
+    data = {}
+    for field in form:
+        value = field.value()
+        if isinstance(value, bool) or field.widget_type == "checkbox":
+            if value:
+                data[field.html_name] = "on"
+        elif value is not None:
+            data[field.html_name] = value if isinstance(value, list | str) else str(value)
+    data.update(changes)
+    return data

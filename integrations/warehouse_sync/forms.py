@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organizations.edit_conflicts import ConcurrentEditForm
+
 from .models import WarehouseSyncSettings
 
 
-class WarehouseSyncSettingsForm(forms.ModelForm):
+class WarehouseSyncSettingsForm(ConcurrentEditForm):
     class Meta:
         model = WarehouseSyncSettings
         fields = [
