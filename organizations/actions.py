@@ -7,11 +7,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Invitation, Membership
+from .models import Invitation, Membership, Organization
 
 
 def do_invite_member(organization, email, role, invited_by) -> Invitation:
-    invitation = Invitation.objects.create(organization=organization, email=email, role=role, invited_by=invited_by)
+    """Invites `email` with `role`; a pending invitation for the same address is replaced (its
+    link then says so), so the role chosen last is the one the person gets."""
+    with transaction.atomic():
+        # One invitation at a time per organization: two admins (or a double click) inviting the
+        # same address at once would otherwise both find no pending invitation to replace.
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        Invitation.objects.pending().filter(organization=organization, email__iexact=email).update(
+            revoked_at=timezone.now(), revocation=Invitation.Revocation.REPLACED,
+        )
+        invitation = Invitation.objects.create(organization=organization, email=email, role=role, invited_by=invited_by)
     url = settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
     with translation.override(organization.language):
         context = {"invitation": invitation, "url": url}
@@ -25,14 +34,27 @@ def do_invite_member(organization, email, role, invited_by) -> Invitation:
 
 
 class InvitationUsedUp(Exception):
-    """Accepted (or expired) between showing the page and pressing the button."""
+    """Accepted, revoked, replaced or expired between showing the page and pressing the button;
+    `invitation` (as it is now) says which."""
+
+    def __init__(self, invitation):
+        super().__init__(f"invitation {invitation.pk} cannot be used")
+        self.invitation = invitation
+
+
+def do_revoke_invitation(invitation: Invitation) -> None:
+    Invitation.objects.pending().filter(pk=invitation.pk).update(
+        revoked_at=timezone.now(), revocation=Invitation.Revocation.REVOKED,
+    )
 
 
 @transaction.atomic
 def do_accept_invitation(invitation: Invitation, user) -> Membership:
+    """Raises InvitationUsedUp when the invitation was accepted, revoked, replaced or expired since
+    the person opened it."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
-        raise InvitationUsedUp
+        raise InvitationUsedUp(invitation)
     membership, _ = Membership.objects.get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}
     )

@@ -163,8 +163,18 @@ def _new_token():
     return secrets.token_urlsafe(32)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Neither accepted nor revoked (possibly expired: see `Invitation.is_usable`)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
 class Invitation(models.Model):
     """An organization admin's invitation for an email address to join with a role."""
+
+    class Revocation(models.TextChoices):
+        REVOKED = "revoked", _("Revoked by an organization admin")
+        REPLACED = "replaced", _("Replaced by a newer invitation")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
@@ -173,6 +183,10 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revocation = models.CharField(_("revoked because"), max_length=10, choices=Revocation.choices, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     VALID_FOR = timezone.timedelta(days=14)
 
@@ -180,13 +194,24 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [
+            # Two pending invitations with different roles made the first one accepted win silently.
+            models.UniqueConstraint(
+                Lower("email"), "organization", name="invitation_one_pending_per_address",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.email} → {self.organization}"
 
     @property
+    def is_expired(self):
+        return timezone.now() >= self.created_at + self.VALID_FOR
+
+    @property
     def is_usable(self):
-        return self.accepted_at is None and timezone.now() < self.created_at + self.VALID_FOR
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
 
 class Notification(OrganizationOwned):

@@ -103,7 +103,7 @@ def members(request):
     return render(request, "organizations/members.html", {
         "form": form,
         "memberships": org.memberships.select_related("user").order_by("user__email"),
-        "invitations": org.invitations.filter(accepted_at__isnull=True).select_related("invited_by"),
+        "invitations": org.invitations.pending().select_related("invited_by"),
         "role_choices": Role.choices,
     })
 
@@ -164,20 +164,37 @@ def organization_settings(request):
     return render(request, "organizations/settings.html", {"form": form})
 
 
+@organization_required(Perm.MANAGE_SETTINGS)
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(request.organization.invitations.pending(), pk=pk)
+    actions.do_revoke_invitation(invitation)
+    messages.success(request, _("The invitation for %(email)s was revoked.") % {"email": invitation.email})
+    return redirect("members")
+
+
+def _invitation_unusable(request, invitation):
+    return render(request, "organizations/invitation_invalid.html", {"invitation": invitation}, status=404)
+
+
 def invitation_accept(request, token):
     invitation = Invitation.objects.filter(token=token).select_related("organization").first()
     if invitation is None or not invitation.is_usable:
-        return render(request, "organizations/invitation_invalid.html", status=404)
+        return _invitation_unusable(request, invitation)
+    try:
+        return _accept(request, invitation)
+    except actions.InvitationUsedUp as used_up:  # gone between showing the page and pressing the button
+        return _invitation_unusable(request, used_up.invitation)
+
+
+def _accept(request, invitation):
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if request.user.is_authenticated:
         if request.user.email.lower() != invitation.email.lower():
             messages.error(request, _("This invitation is for %(email)s. Log out and open the link again.") % {"email": invitation.email})
             return redirect("dashboard")
         if request.method == "POST":
-            try:
-                actions.do_accept_invitation(invitation, request.user)
-            except actions.InvitationUsedUp:
-                return render(request, "organizations/invitation_invalid.html", status=404)
+            actions.do_accept_invitation(invitation, request.user)
             request.session[SESSION_KEY] = invitation.organization_id
             messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
             return redirect("dashboard")
@@ -187,10 +204,7 @@ def invitation_accept(request, token):
         return redirect(f"{reverse('account_login')}?next={request.path}")
     form = AcceptInvitationForm(request.POST or None, instance=User(email=invitation.email))
     if request.method == "POST" and form.is_valid():
-        try:
-            user = actions.do_join_by_invitation(invitation, form)
-        except actions.InvitationUsedUp:
-            return render(request, "organizations/invitation_invalid.html", status=404)
+        user = actions.do_join_by_invitation(invitation, form)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = invitation.organization_id
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
