@@ -166,10 +166,14 @@ def do_register_absence(employee: Employee, values: dict, *, acting_user, approv
     return _add_absence(employee, values, acting_user=acting_user, status=status, decided_by=acting_user)
 
 
-def _change_absence(absence: Absence, values: dict, *, acting_user, origin, allowed_from=None) -> Absence:
+def _change_absence(absence: Absence, values: dict, *, acting_user, origin, allowed_from=None, done_in=None) -> Absence:
+    """`done_in`: a status in which the change is already made (a decision repeated by a double
+    click or a second tab): then nothing changes and the absence is returned as it is."""
     with transaction.atomic():
         _lock_employee(absence.employee)
         absence = Absence.objects.with_related().select_for_update(of=("self",)).get(pk=absence.pk)
+        if done_in is not None and absence.status == done_in:
+            return absence
         if allowed_from is not None and absence.status not in allowed_from:
             raise ValidationError(
                 _("This absence is %(status)s; it can no longer be changed that way.")
@@ -187,7 +191,7 @@ def _change_absence(absence: Absence, values: dict, *, acting_user, origin, allo
 def _decide(absence: Absence, status, *, acting_user, allowed_from) -> Absence:
     return _change_absence(
         absence, {"status": status, "decided_by": acting_user, "decided_at": timezone.now()},
-        acting_user=acting_user, origin=Origin.USER, allowed_from=allowed_from,
+        acting_user=acting_user, origin=Origin.USER, allowed_from=allowed_from, done_in=status,
     )
 
 

@@ -262,11 +262,17 @@ def _decision_view(decide, success_message):
         if not absence.can_be_decided_by(request.user, request.membership):
             raise PermissionDenied
         try:
-            decide(absence, acting_user=request.user)
+            decided = decide(absence, acting_user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, success_message % {"name": absence.employee, "absence": absence.absence_type})
+            return redirect("hr:approvals")
+        names = {"name": absence.employee, "absence": absence.absence_type}
+        if decided.decided_by_id in (None, request.user.pk):
+            messages.success(request, success_message % names)
+        else:  # someone else made the same decision first: it stands, and is theirs
+            messages.info(request, _("%(absence)s for %(name)s was already %(status)s by %(person)s.") % {
+                **names, "status": decided.get_status_display().lower(), "person": decided.decided_by,
+            })
         return redirect("hr:approvals")
 
     return view

@@ -319,3 +319,21 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_exported_as_text(tena
     assert exported[1:3] == ['\'=HYPERLINK("https://evil.example","Klicka")', "'+46-1"]
     assert exported[4] == "'\t=1+1" and exported[5] == "'-2+3" and exported[7] == "'@SUM(A1)" and exported[8] == "'\r="
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+
+
+def test_a_double_clicked_approve_shows_success_and_approves_once(tenant, staff, requested, client_for):
+    client = client_for(tenant.manager)
+    client.post(reverse("hr:absence_approve", args=[requested.pk]))
+    response = client.post(reverse("hr:absence_approve", args=[requested.pk]), follow=True)
+    page = response.content.decode()
+    assert "Vacation for Erik Sjöberg was approved." in page
+    assert "can no longer be changed" not in page
+    assert ChangeRecord.objects.filter(absence=requested, field_name="status").count() == 1
+
+
+def test_approving_what_another_approver_already_approved_names_them_instead_of_an_error(tenant, staff, requested, client_for):
+    client_for(tenant.hr_admin).post(reverse("hr:absence_approve", args=[requested.pk]))
+    response = client_for(tenant.manager).post(reverse("hr:absence_approve", args=[requested.pk]), follow=True)
+    page = response.content.decode()
+    assert f"Vacation for Erik Sjöberg was already approved by {tenant.hr_admin}." in page
+    assert Absence.objects.get(pk=requested.pk).decided_by == tenant.hr_admin
