@@ -242,13 +242,50 @@ def _only_brygga(employee, values, fortnox_index) -> dict:
 # --- decisions --------------------------------------------------------------------------------
 
 
+class UserSyncRefused(Exception):
+    """A synchronisation that may not start now; `running` is the one going, when that is why."""
+
+    def __init__(self, message, running=None):
+        super().__init__(message)
+        self.message, self.running = message, running
+
+
+def running_user_sync(organization) -> SyncRun | None:
+    return SyncRun.objects.for_organization(organization).filter(
+        kind=RUN_KIND, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
+    ).first()
+
+
+def _refusal(run: SyncRun) -> UserSyncRefused | None:
+    """Why `run` may not start: another one is going (two would overlap and each report the other's
+    work as its own), or one applied its decisions after this plan was read (the plan is stale)."""
+    running = running_user_sync(run.organization)
+    if running is not None:
+        return UserSyncRefused(_("A user synchronisation is already running; here it is."), running)
+    others = SyncRun.objects.for_organization(run.organization).filter(kind=RUN_KIND).exclude(pk=run.pk)
+    if others.filter(finished_at__gt=run.created_at, data__has_key="decisions").exists():
+        return UserSyncRefused(_(
+            "Another synchronisation changed people after this one read Fortnox, so these choices may no longer "
+            "fit. Nothing was changed: read Fortnox again."
+        ))
+    return None
+
+
 def do_start_user_sync(run: SyncRun, decisions: dict) -> SyncRun:
-    """Store the admin's decisions and queue the job that applies them."""
-    run.data = {**run.data, "decisions": decisions}
-    run.status, run.heartbeat_at = SyncRun.Status.QUEUED, timezone.now()
-    run.save(update_fields=["data", "status", "heartbeat_at"])
-    transaction.on_commit(lambda: _queue_apply(run.pk))
-    return run
+    """Store the admin's decisions and queue the job that applies them; raises UserSyncRefused
+    (and abandons the run) when it may not start."""
+    with transaction.atomic():
+        # The HR settings row is the organization's lock: two tabs starting at once cannot both pass.
+        HrIntegrationSettings.objects.select_for_update().get_or_create(organization=run.organization)
+        refusal = _refusal(run)
+        if refusal is None:
+            run.data = {**run.data, "decisions": decisions}
+            run.status, run.heartbeat_at = SyncRun.Status.QUEUED, timezone.now()
+            run.save(update_fields=["data", "status", "heartbeat_at"])
+            transaction.on_commit(lambda: _queue_apply(run.pk))
+            return run
+    run.finish(SyncRun.Status.ABANDONED, error=refusal.message)
+    raise refusal
 
 
 def _queue_apply(run_id: int) -> None:

@@ -88,7 +88,7 @@ def hr_settings_step(request):
         return redirect("hr_setup")
     form = HrSettingsForm(_posted(request), instance=settings)
     if request.method == "POST" and form.is_valid():
-        hr_setup.do_save_hr_settings(settings, **form.cleaned_data)
+        hr_setup.do_save_hr_settings(settings, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("The integration settings were saved."))
         return redirect("hr_mapping" if settings.create_absences else "hr_sync")
     return _wizard(request, "integrations/hr_settings.html", {"settings": settings, "connection": connection, "form": form}, "hr_settings")
@@ -125,6 +125,9 @@ def hr_sync_step(request):
         messages.warning(request, _("Connect Fortnox first."))
         return redirect("hr_setup")
     if request.method == "POST":
+        if running := hr_sync.running_user_sync(request.organization):
+            messages.info(request, _("A user synchronisation is already running; here it is."))
+            return redirect("hr_sync_run", running.pk)
         try:
             run = hr_sync.do_plan_user_sync(request.organization, acting_user=request.user)
         except FortnoxError as error:
@@ -152,7 +155,11 @@ def hr_sync_review(request, pk):
         decisions, errors, overrides = decisions_from(plan, request.POST)
         digest = _digest(decisions)
         if not errors and request.POST.get("apply") == digest:
-            hr_sync.do_start_user_sync(run, decisions)
+            try:
+                hr_sync.do_start_user_sync(run, decisions)
+            except hr_sync.UserSyncRefused as refused:
+                messages.info(request, refused.message)
+                return redirect("hr_sync_run", refused.running.pk) if refused.running else redirect("hr_sync")
             return redirect("hr_sync_run", run.pk)
         if not errors and request.POST.get("apply"):
             messages.warning(request, _("The choices changed after the summary was shown: check the new summary, then apply."))
