@@ -9,6 +9,7 @@ from django_q.models import Schedule
 
 from integrations.models import ExternalLink, OutboxEvent, SyncRun, WarehouseSyncSettings
 from integrations.warehouse_sync import tasks
+from tests.conftest import form_data
 from warehouse.models import PurchaseOrder, Receipt, Supplier
 
 from .conftest import article, customer, order, sync, wait_for
@@ -144,3 +145,20 @@ def test_the_menu_and_the_integrations_list_lead_to_the_warehouse_pages(tenant, 
     assert "Receipts for Fortnox" in staff_page
     index = client_for(tenant.owner).get(reverse("integrations_index")).content.decode()
     assert SETTINGS in index
+
+
+def test_two_admins_change_the_warehouse_settings_at_once_and_the_later_save_is_refused(tenant, client_for):
+    first, second = client_for(tenant.owner), client_for(tenant.owner)
+    first_form, second_form = first.get(SETTINGS), second.get(SETTINGS)
+    assert first.post(SETTINGS, form_data(first_form, interval_minutes="30")).status_code == 302
+    without_suppliers = form_data(second_form)
+    del without_suppliers["pull_suppliers"]
+
+    refused = second.post(SETTINGS, without_suppliers)
+
+    assert [(c.theirs, c.yours) for c in refused.context["form"].edit_conflicts] == [("30", "15")]
+    settings = WarehouseSyncSettings.objects.get(organization=tenant.organization)
+    assert (settings.interval_minutes, settings.pull_suppliers) == (30, True)
+    assert second.post(SETTINGS, form_data(refused)).status_code == 302
+    settings.refresh_from_db()
+    assert (settings.interval_minutes, settings.pull_suppliers) == (30, False)
