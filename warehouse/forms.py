@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from organizations.edit_conflicts import EditConflict, VersionGuard
+
 from .models import Article, OrderType, PurchaseOrder, SalesOrder, StockLocation
 from .reporting import failed_filter
 
@@ -163,20 +165,57 @@ class ReturnForm(OrganizationForm):
         }
 
 
-class ReceiveForm(OrganizationForm):
-    """One quantity field per purchase-order row still expecting goods."""
+class ReceiveForm(VersionGuard, OrganizationForm):
+    """One quantity field per purchase-order row still expecting goods. Two people receiving the
+    same delivery (or Fortnox changing the rows) while the form is open is a conflict: the second
+    receipt would otherwise count the goods twice."""
 
     with_location = True
     note = forms.CharField(label=_("Note (delivery note number, damage)"), max_length=500, required=False)
+    stale_message = _(
+        "Goods were received on this purchase order (or the order itself was changed) while you had it open, so nothing was "
+        "recorded. Below is what changed beside what you entered; your quantities are still in the form. Check that "
+        "the goods were not already counted and record the receipt again."
+    )
 
     def __init__(self, *args, purchase_order, rows, **kwargs):
-        super().__init__(*args, organization=purchase_order.organization, **kwargs)
-        self.all_rows = rows
+        self.purchase_order, self.all_rows = purchase_order, rows
         self.rows = [row for row in rows if row.outstanding_quantity > 0]
+        super().__init__(*args, organization=purchase_order.organization, **kwargs)
         for row in self.rows:
             self.fields[self.field_name(row)] = quantity_field(
                 label=str(row.article), required=False, min_value=Decimal(0),
             )  # more than expected is allowed once the person confirms it (an over-receipt)
+
+    def version_values(self) -> dict:
+        return {"state": self.purchase_order.state, "rows": {
+            str(row.pk): [str(row.article), f"{row.ordered_quantity.normalize():f}", f"{row.received_quantity.normalize():f}"]
+            for row in self.all_rows
+        }}
+
+    def version_salt(self) -> str:
+        return f"receive-version:{self.purchase_order.pk}"
+
+    def find_conflicts(self, shown, current, cleaned):
+        def state(row):
+            if row is None:
+                return _("not on the order any more")
+            article, ordered, received = row
+            return _("%(received)s of %(ordered)s received") % {"received": received, "ordered": ordered}
+
+        conflicts = []
+        for pk in dict.fromkeys([*shown["rows"], *current["rows"]]):
+            then, now = shown["rows"].get(pk), current["rows"].get(pk)
+            if then == now:
+                continue
+            entered = cleaned.get(f"row_{pk}")
+            conflicts.append(EditConflict(
+                (now or then)[0], state(now),
+                _("%(state)s when you opened it; %(entered)s arriving now") % {
+                    "state": state(then), "entered": f"{entered.normalize():f}" if entered else "0",
+                },
+            ))
+        return conflicts
 
     @staticmethod
     def field_name(row):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import form_data
 from warehouse import signals
 from warehouse.actions import OverReceiptNeedsConfirmation, do_close_purchase_order_short, do_receive_purchase_order
 from warehouse.models import IllegalTransition, PurchaseOrder, StockBalance, StockLocation, StockMovement
@@ -151,3 +152,24 @@ def test_the_purchase_order_list_shows_what_is_still_coming_by_default(build, cl
     assert len(staff.get(reverse("warehouse:purchase_orders"), {"state": "received"}).context["page"]) == 1
     bad = staff.get(reverse("warehouse:purchase_orders"), {"state": "lost"})
     assert bad.status_code == 200 and "state" in bad.context["form"].errors
+
+
+def test_two_people_receiving_the_same_delivery_do_not_count_it_twice(two_rows, tenant, client_for):
+    purchase_order, first, second = two_rows
+    url = reverse("warehouse:purchase_order", args=[purchase_order.pk])
+    one, other = client_for(tenant.warehouse), client_for(tenant.owner)
+    one_form, other_form = one.get(url), other.get(url)
+    assert one.post(url, form_data(one_form, **{f"row_{first.pk}": "5"})).status_code == 302
+
+    refused = other.post(url, form_data(other_form, **{f"row_{first.pk}": "5"}))
+
+    assert refused.status_code == 200
+    assert "nothing was recorded" in refused.content.decode()
+    assert [(c.label, c.theirs, c.yours) for c in refused.context["form"].edit_conflicts] == [
+        (str(first.article), "5 of 10 received", "0 of 10 received when you opened it; 5 arriving now"),
+    ]
+    assert purchase_order.receipts.count() == 1
+    assert refused.context["form"][f"row_{first.pk}"].value() == "5"  # the quantity typed stays
+    assert other.post(url, form_data(refused)).status_code == 302  # checked: it really was a second delivery
+    first.refresh_from_db()
+    assert first.received_quantity == 10
