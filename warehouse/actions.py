@@ -89,12 +89,21 @@ def do_start_picking(order: SalesOrder, by) -> SalesOrder:
     return _move(order, SalesOrder.State.PICKING, picking_started_at=timezone.now(), picking_started_by=by)
 
 
+def order_changed_meanwhile(order) -> ValidationError:
+    return ValidationError(
+        _("%(order)s was changed while you had it open and that row is not on it any more. Nothing was picked: "
+          "pick again from the order as it is now.") % {"order": order}
+    )
+
+
 @transaction.atomic
 def do_pick_row(row: SalesOrderRow, quantity: Decimal, by) -> SalesOrderRow:
     """Pick `quantity` more of a row (partial picks add up). The first pick on an open order
     starts picking, so a scanner user never has to press a separate button."""
     order = _locked(row.order)
-    row = SalesOrderRow.objects.select_related("article").get(pk=row.pk)
+    row = SalesOrderRow.objects.select_related("article").filter(pk=row.pk, order=order).first()
+    if row is None:  # the order's rows were replaced from the source after the page was shown
+        raise order_changed_meanwhile(order)
     require_reportable(order.organization_id)
     if order.state == SalesOrder.State.OPEN:
         order = do_start_picking(order, by)

@@ -123,7 +123,10 @@ def order_scan(request, pk):
 @require_POST
 def order_pick_row(request, pk, row_pk):
     order = _order(request, pk)
-    row = get_object_or_404(SalesOrderRow, order=order, pk=row_pk)
+    row = SalesOrderRow.objects.filter(order=order, pk=row_pk).first()
+    if row is None:
+        messages.error(request, actions.order_changed_meanwhile(order).messages[0])
+        return redirect("warehouse:order", pk)
     form = PickRowForm(request.POST)
     if form.is_valid():
         _attempt(request, actions.do_pick_row, row, form.cleaned_data["quantity"], request.user)

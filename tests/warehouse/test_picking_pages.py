@@ -2,6 +2,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from warehouse.actions import do_adjust_stock, do_pack, do_pick_row
@@ -97,6 +98,28 @@ def test_a_row_can_be_picked_partially_from_its_own_button(build, staff):
     row.refresh_from_db()
     assert row.picked_quantity == 2
     assert "Only 3 left to pick" in response.content.decode()
+
+
+def test_picking_a_row_the_source_replaced_while_the_order_was_open_says_so_instead_of_not_found(build, staff):
+    article = build.article()
+    order = build.order((article, 5))
+    shown = order.rows.get()
+    order.rows.all().delete()  # as the order import does when the source changed the rows before picking began
+    order.rows.create(position=0, article=article, ordered_quantity=Decimal(8))
+
+    response = staff.post(reverse("warehouse:order_pick_row", args=[order.pk, shown.pk]), {"quantity": "2"}, follow=True)
+
+    assert response.status_code == 200
+    assert "changed while you had it open" in response.content.decode()
+    assert order.rows.get().picked_quantity == 0
+
+
+def test_a_pick_whose_row_went_while_it_waited_for_the_order_is_refused_with_a_message(build, tenant):
+    order = build.order((build.article(), 5))
+    row = order.rows.get()
+    order.rows.all().delete()
+    with pytest.raises(ValidationError, match="changed while you had it open"):
+        do_pick_row(row, Decimal(1), tenant.warehouse)
 
 
 def test_a_bad_pick_quantity_is_explained(build, staff):
