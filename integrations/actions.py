@@ -11,7 +11,7 @@ from organizations.actions import do_notify
 from .fortnox import oauth
 from .fortnox.errors import FortnoxError
 from .fortnox.ratelimit import get_rate_limiter
-from .models import FortnoxConnection
+from .models import FortnoxConnection, IntegrationError
 
 log = logging.getLogger("integrations.fortnox")
 
@@ -25,19 +25,25 @@ def _forget_tokens(connection: FortnoxConnection, status, reason: str) -> None:
     connection.expires_at = None
     connection.refresh_claimed_until = None
     connection.last_error = reason
-    connection.last_error_at = timezone.now() if reason else None
+    # When it stopped working, with a reason or without (a deliberate disconnect): what failed from
+    # then on for want of a connection is sent again when an admin connects (see do_connect).
+    connection.last_error_at = timezone.now()
 
 
 def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
     """Store a fresh authorization (both tokens, encrypted), learn which Fortnox company it
     belongs to and (for the warehouse) whether that company uses the warehouse module. If the
     company cannot be read (no API licence, say), the authorization is given back to Fortnox and
-    the FortnoxError is raised for the caller to show. (No transaction around the
-    whole: an HTTP call must not run under SQLite's database-wide write lock.)"""
+    the FortnoxError is raised for the caller to show. A previous authorization is revoked, and
+    changes that failed while the connection was lost are queued again (`resent_count` on the
+    returned connection says how many). (No transaction around the whole: an HTTP call must not
+    run under SQLite's database-wide write lock.)"""
     from .fortnox.client import FortnoxClient
     from .warehouse_sync.mode import do_adopt_warehouse_mode
 
     connection, _ = FortnoxConnection.objects.get_or_create(organization=organization)
+    previous_refresh_token = connection.refresh_token
+    lost_at = connection.last_error_at if connection.status != FortnoxConnection.Status.CONNECTED else None
     connection.status = FortnoxConnection.Status.CONNECTED
     connection.access_token = tokens.access_token
     connection.refresh_token = tokens.refresh_token
@@ -63,7 +69,23 @@ def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
     connection.company_name = company.get("CompanyName") or ""
     connection.save(update_fields=["tenant_id", "company_name"])
     get_rate_limiter().merge(unknown_company_budget, connection.rate_limit_key)
+    if previous_refresh_token:
+        _revoke(connection, previous_refresh_token)  # a re-connect must not leave the old grant usable
+    connection.resent_count = _resend_failed_since(connection, lost_at, user) if lost_at else 0
     return connection
+
+
+def _resend_failed_since(connection: FortnoxConnection, lost_at, user) -> int:
+    """Queues again every change that failed while Fortnox was not connected (every push needs the
+    connection, so all of them failed for that reason); returns how many."""
+    from .outbox import do_retry_error
+
+    waiting = IntegrationError.objects.for_organization(connection.organization).filter(
+        status=IntegrationError.Status.OPEN, outbox_event__isnull=False, created_at__gte=lost_at,
+    )
+    for entry in waiting:
+        do_retry_error(entry, acting_user=user)
+    return len(waiting)
 
 
 def do_save_features(connection: FortnoxConnection, *, hr_enabled, warehouse_enabled, warehouse_custom_documents) -> FortnoxConnection:
@@ -82,13 +104,20 @@ def do_disconnect(connection: FortnoxConnection, *, reason: str = "") -> Fortnox
     any, for the caller to show: the tokens are forgotten here either way."""
     refresh_token = connection.refresh_token
     _forget_tokens(connection, FortnoxConnection.Status.DISCONNECTED, reason)
-    connection.save(update_fields=_FORGET_FIELDS)
-    if not refresh_token:
-        return None
+    # What was granted, by whom and for which company no longer holds: no page may show it.
+    connection.granted_scopes, connection.connected_at, connection.connected_by = [], None, None
+    connection.tenant_id = connection.company_name = ""
+    connection.save(update_fields=[
+        *_FORGET_FIELDS, "granted_scopes", "connected_at", "connected_by", "tenant_id", "company_name",
+    ])
+    return _revoke(connection, refresh_token) if refresh_token else None
+
+
+def _revoke(connection: FortnoxConnection, refresh_token: str) -> FortnoxError | None:
     try:
         oauth.revoke(refresh_token)
     except FortnoxError as exc:
-        log.warning("revoking the Fortnox token of connection %s failed: %s", connection.pk, exc)
+        log.warning("revoking a Fortnox token of connection %s failed: %s", connection.pk, exc)
         return exc
     return None
 

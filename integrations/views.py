@@ -2,7 +2,7 @@ import secrets
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import organization_required
@@ -81,6 +81,11 @@ def callback(request):
     except FortnoxError as exc:
         return _refused(request, exc.user_message, status=502 if exc.status and exc.status >= 500 else 400)
     messages.success(request, _("Fortnox is connected to %(company)s.") % {"company": connection.company_name})
+    if connection.resent_count:
+        messages.info(request, ngettext(
+            "%(count)s change made while Fortnox was not connected is being sent now.",
+            "%(count)s changes made while Fortnox was not connected are being sent now.", connection.resent_count,
+        ) % {"count": connection.resent_count})
     return redirect(pending.get("next") or "fortnox_connection")
 
 
@@ -88,9 +93,11 @@ def callback(request):
 @require_POST
 def disconnect(request):
     connection = FortnoxConnection.for_organization(request.organization)
-    if connection.pk is None:
+    if connection.pk is None or connection.status == FortnoxConnection.Status.DISCONNECTED:
         messages.info(request, _("Fortnox was not connected."))
         return redirect("fortnox_connection")
+    if not request.POST.get("confirmed"):
+        return render(request, "integrations/disconnect_confirm.html", {"connection": connection})
     failure = actions.do_disconnect(connection)
     if failure is None:
         messages.success(request, _("Fortnox is disconnected and Brygga's access was revoked."))

@@ -31,8 +31,8 @@ from integrations.models import FortnoxConnection
 from . import tokens
 from .errors import (
     MISSING_SCOPE_CODE, NO_API_LICENCE_CODE, NO_MODULE_LICENCE_CODE, FortnoxAuthError, FortnoxError,
-    FortnoxBadResponse, FortnoxMissingScope, FortnoxNoLicence, FortnoxNotFound, FortnoxRateLimited, FortnoxTransientError,
-    FortnoxValidationError,
+    FortnoxBadResponse, FortnoxMissingScope, FortnoxNoLicence, FortnoxNotConnected, FortnoxNotFound, FortnoxRateLimited,
+    FortnoxTransientError, FortnoxValidationError,
 )
 from .ratelimit import get_rate_limiter
 from .values import format_lastmodified
@@ -183,7 +183,7 @@ class FortnoxClient:
     def for_organization(cls, organization, **kwargs) -> "FortnoxClient":
         connection = FortnoxConnection.objects.for_organization(organization).first()
         if connection is None:
-            raise FortnoxAuthError("The organization has not connected Fortnox")
+            raise FortnoxNotConnected("The organization has not connected Fortnox")
         return cls(connection, **kwargs)
 
     # --- the verbs -----------------------------------------------------------------------------

@@ -36,6 +36,16 @@ class FortnoxAuthError(FortnoxError):
     )
 
 
+class FortnoxNotConnected(FortnoxAuthError):
+    """No authorization at all: Fortnox was never connected, or an admin disconnected it on purpose
+    (not a grant Fortnox stopped accepting, which is what FortnoxAuthError's words say)."""
+
+    default_message = _(
+        "Fortnox is not connected (an organization admin disconnected it, or it was never connected). The change "
+        "is kept here and sent when an organization admin connects Fortnox again under Integrations → Fortnox."
+    )
+
+
 class FortnoxMissingScope(FortnoxError):
     default_message = _("Brygga lacks a permission in Fortnox.")
 

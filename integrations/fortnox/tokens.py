@@ -30,7 +30,7 @@ from django.utils import timezone
 from integrations.models import FortnoxConnection
 
 from . import oauth
-from .errors import FortnoxAuthError
+from .errors import FortnoxAuthError, FortnoxNotConnected
 
 log = logging.getLogger("integrations.fortnox")
 
@@ -56,6 +56,8 @@ def _adopt(connection, row) -> None:
 
 
 def _raise_unless_connected(connection) -> None:
+    if connection.status == FortnoxConnection.Status.DISCONNECTED:
+        raise FortnoxNotConnected(connection.last_error or "Fortnox is not connected")
     if connection.status != FortnoxConnection.Status.CONNECTED:
         raise FortnoxAuthError(connection.last_error or "Fortnox is not connected")
 

@@ -1,5 +1,6 @@
 """Connecting an organization to Fortnox through the sandbox's real consent page, over HTTP."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -101,7 +102,7 @@ def test_reconnecting_with_a_new_feature_asks_for_and_records_the_new_scopes(
 
 def test_disconnect_revokes_the_refresh_token_at_fortnox(connection, tenant, client_for):
     old_refresh_token = connection.refresh_token
-    response = client_for(tenant.owner).post(reverse("fortnox_disconnect"), follow=True)
+    response = client_for(tenant.owner).post(reverse("fortnox_disconnect"), {"confirmed": "1"}, follow=True)
     assert "access was revoked" in response.content.decode()
     connection.refresh_from_db()
     assert connection.status == FortnoxConnection.Status.DISCONNECTED
@@ -141,3 +142,64 @@ def test_activation_refuses_an_organization_the_user_cannot_manage(tenant, other
     response = client_for(tenant.owner).post(reverse("fortnox_activate"), {"organization": other_tenant.organization.pk})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_disconnect_asks_for_confirmation_before_anything_changes(connection, tenant, client_for):
+    client = client_for(tenant.owner)
+    assert 'action="/integrations/fortnox/disconnect/"' in client.get(reverse("fortnox_connection")).content.decode()
+
+    asked = client.post(reverse("fortnox_disconnect"))
+
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Disconnect Fortnox (Sandlådan AB) from Alfa AB?" in page and 'name="confirmed"' in page
+    connection.refresh_from_db()
+    assert connection.status == FortnoxConnection.Status.CONNECTED and connection.refresh_token
+
+
+def test_after_disconnecting_every_page_says_fortnox_is_not_connected(connection, tenant, client_for):
+    from integrations.sync_models import HrIntegrationSettings
+
+    HrIntegrationSettings.objects.update_or_create(organization=tenant.organization, defaults={
+        "terms_accepted_at": connection.connected_at, "settings_saved_at": connection.connected_at,
+        "activated_at": connection.connected_at,
+    })
+    client = client_for(tenant.owner)
+    client.post(reverse("fortnox_disconnect"), {"confirmed": "1"})
+
+    page = client.get(reverse("fortnox_connection")).content.decode()
+    assert "Not connected" in page
+    assert "Sandlådan AB" not in page
+    for row in ("Permissions granted", "Connected"):
+        assert re.search(rf"{row}</th>\s*<td>—</td>", page), row
+    index = client.get(reverse("integrations_index")).content.decode()
+    assert "Not connected" in index and "Active" not in index
+    assert "Paused until Fortnox is connected again" in index
+
+
+def test_reconnecting_revokes_the_previous_authorization_at_fortnox(connection, sandbox, fortnox_company, tenant, client_for):
+    previous_refresh_token = connection.refresh_token
+    client = client_for(tenant.owner)
+
+    assert client.get(start_and_consent(client, sandbox, fortnox_company)).status_code == 302
+
+    with pytest.raises(oauth.FortnoxOAuthError) as refused:
+        oauth.refresh(previous_refresh_token)
+    assert refused.value.error == "invalid_grant"
+    connection.refresh_from_db()
+    assert connection.status == FortnoxConnection.Status.CONNECTED
+    assert connection.refresh_token != previous_refresh_token
+
+
+def test_after_a_deliberate_disconnect_a_push_says_fortnox_is_not_connected_not_that_a_grant_was_revoked(
+    connection, tenant, client_for,
+):
+    from integrations.fortnox.client import FortnoxClient
+    from integrations.fortnox.errors import FortnoxAuthError
+
+    client_for(tenant.owner).post(reverse("fortnox_disconnect"), {"confirmed": "1"})
+
+    with pytest.raises(FortnoxAuthError) as refused, FortnoxClient.for_organization(tenant.organization) as client:
+        client.get("/3/companyinformation")
+    assert "an organization admin disconnected it" in refused.value.user_message
+    assert "used elsewhere" not in refused.value.user_message
