@@ -1,0 +1,61 @@
+"""An organization admin disconnects Fortnox (after confirming), an HR admin changes a phone number
+meanwhile, and the admin connects again through Fortnox's consent page: the change that waited is
+sent, and Fortnox ends up with the new number. (It used to fail for good, unsent after re-connecting.)"""
+
+import pytest
+from playwright.sync_api import expect
+
+from hr.models import Employee
+from integrations.fortnox.client import FortnoxClient
+from integrations.models import FortnoxConnection
+from integrations.sync_models import HrIntegrationSettings, OutboxEvent
+from tests.hr_sync.conftest import create_fortnox_employee, employee
+from tests.hr_sync.test_sandbox_sync import outbox_link
+from tests.warehouse_sync.conftest import wait_for
+
+from .conftest import check_accessibility, log_in_on
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_an_edit_made_while_fortnox_is_disconnected_is_sent_after_re_connecting(
+        tenant, page, second_page, sandbox, make_company, connect, cluster):
+    fortnox_company = make_company()
+    connection = connect(tenant, fortnox_company)
+    HrIntegrationSettings.objects.update_or_create(organization=tenant.organization, defaults={
+        "terms_accepted_at": connection.connected_at, "settings_saved_at": connection.connected_at,
+        "activated_at": connection.connected_at,
+    })
+    with FortnoxClient(connection) as fortnox:
+        create_fortnox_employee(fortnox, EmployeeId="1001", FirstName="Anna", LastName="Berg", Email="anna@alfa.test")
+    anna = employee(tenant.organization)
+    outbox_link(anna, "1001")
+
+    log_in_on(page, tenant.owner.email)
+    page.goto("/integrations/fortnox/")
+    page.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_text("Disconnect Fortnox (Sandlådan AB) from Alfa AB?")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_text("Fortnox is disconnected and Brygga's access was revoked.")).to_be_visible()
+    expect(page.get_by_role("button", name="Connect Fortnox")).to_be_visible()
+
+    log_in_on(second_page, tenant.hr_admin.email)
+    second_page.goto(f"/hr/employees/{anna.pk}/edit/")
+    second_page.get_by_label("Phone").fill("070-555 66 77")
+    second_page.get_by_role("button", name="Save").click()
+    expect(second_page.get_by_text("The changes to Anna Berg were saved.")).to_be_visible()
+    wait_for(lambda: OutboxEvent.objects.filter(status=OutboxEvent.Status.FAILED).exists())
+
+    page.get_by_role("button", name="Connect Fortnox").click()
+    page.get_by_label("Username").fill(fortnox_company.user["username"])
+    page.get_by_label("Password").fill(fortnox_company.user["password"])
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Approve").click()
+
+    expect(page.get_by_text("Fortnox is connected to Sandlådan AB.")).to_be_visible()
+    expect(page.get_by_text("1 change made while Fortnox was not connected is being sent now.")).to_be_visible()
+    wait_for(lambda: OutboxEvent.objects.filter(status=OutboxEvent.Status.DONE).exists())
+    with FortnoxClient(FortnoxConnection.objects.get(organization=tenant.organization)) as fortnox:
+        assert fortnox.get("/3/employees/1001")["Phone1"] == "+46705556677"
+    assert Employee.objects.get(pk=anna.pk).phone == "+46705556677"
