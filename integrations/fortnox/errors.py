@@ -41,8 +41,8 @@ class FortnoxNotConnected(FortnoxAuthError):
     (not a grant Fortnox stopped accepting, which is what FortnoxAuthError's words say)."""
 
     default_message = _(
-        "Fortnox is not connected (an organization admin disconnected it, or it was never connected). The change "
-        "is kept here and sent when an organization admin connects Fortnox again under Integrations → Fortnox."
+        "Fortnox is not connected (an organization admin disconnected it, or it was never connected). An organization "
+        "admin can connect it under Integrations → Fortnox; changes made meanwhile are kept and sent then."
     )
 
 

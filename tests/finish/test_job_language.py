@@ -4,7 +4,7 @@ organization's language, whatever language the job cluster was started in."""
 import pytest
 from django.utils import translation
 
-from integrations.fortnox.errors import FortnoxAuthError
+from integrations.fortnox.errors import FortnoxNotConnected
 from integrations.models import SyncRun
 from integrations.warehouse_sync import tasks
 
@@ -22,7 +22,7 @@ def test_a_warehouse_run_reports_its_failure_in_the_organizations_language(tenan
     worded = {}
     for language in ("sv", "en"):
         with translation.override(language):
-            worded[language] = FortnoxAuthError("The organization has not connected Fortnox").user_message
+            worded[language] = FortnoxNotConnected("The organization has not connected Fortnox").user_message
     assert worded["sv"] != worded["en"]  # the catalogue has it, so the language shows
     run.refresh_from_db()
     assert run.status == SyncRun.Status.FAILED and run.error == worded[organization_language]

@@ -24,7 +24,7 @@ def test_an_edit_made_while_disconnected_is_sent_after_re_connecting(
     outbox.push_due()
 
     waiting = IntegrationError.objects.get()
-    assert "sent when an organization admin connects Fortnox again" in waiting.message
+    assert "changes made meanwhile are kept and sent then" in waiting.message
     assert OutboxEvent.objects.get().status == OutboxEvent.Status.FAILED
 
     back = admin.get(start_and_consent(admin, sandbox, fortnox_company), follow=True)
