@@ -66,10 +66,11 @@ class SalesOrderRowInline(OrganizationScopedTabularInline):
 
 @admin.register(SalesOrder)
 class SalesOrderAdmin(OrganizationScopedAdmin):
-    list_display = ["order_number", "customer", "order_type", "state", "delivery_date", "fulfilled_at", "changed_at_source"]
-    list_filter = ["state", "order_type__kind", "changed_at_source", "notify_by_sms", "notify_by_email", "delivery_date", "organization"]
+    list_display = ["order_number", "customer", "order_type", "state", "delivery_date", "transporter_service",
+                    "fulfilled_at", "changed_at_source"]
+    list_filter = ["state", "order_type__kind", "transporter_service", "changed_at_source", "notify_by_sms", "notify_by_email", "delivery_date", "organization"]
     search_fields = ["order_number", "customer__name", "customer__customer_number", "delivery_name"]
-    list_select_related = ["customer", "order_type"]
+    list_select_related = ["customer", "order_type", "transporter_service__transporter"]
     raw_id_fields = ["customer"]
     date_hierarchy = "order_date"
     inlines = [SalesOrderRowInline]
@@ -142,3 +143,6 @@ class StockMovementAdmin(LedgerAdmin):
     search_fields = ["article__article_number", "reason", "sales_order__order_number"]
     list_select_related = ["article", "location", "sales_order", "receipt", "created_by"]
     date_hierarchy = "created_at"
+
+
+from . import shipping_admin  # noqa: E402,F401  (registers the shipping admins)

@@ -254,6 +254,17 @@ class SalesOrder(OrganizationOwned, StateMachine):
         help_text=_("The order was changed in the system it came from after picking began; the change was not applied."),
     )
     source_change_note = models.TextField(_("source change note"), blank=True)
+    transporter_service = models.ForeignKey(
+        "warehouse.TransporterService", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders",
+        verbose_name=_("transporter service"),
+    )
+    # Why the rules gave no service; the order is flagged while this is filled in.
+    service_problem = models.CharField(_("transporter problem"), max_length=300, blank=True)
+    service_override_reason = models.CharField(
+        _("reason for the chosen service"), max_length=300, blank=True,
+        help_text=_("Filled in when staff chose the service instead of the rules; the rules then leave it alone."),
+    )
+    service_overridden_by = user_field(_("service chosen by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -563,3 +574,4 @@ class StockMovement(OrganizationOwned):
 
 # The shipping models live in their own module; imported here so Django finds them.
 from .shipping import TermsOfDelivery, WayOfDelivery  # noqa: E402,F401
+from .shipping import Transporter, TransporterRule, TransporterService  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import shipping_views, views
 
 app_name = "warehouse"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("stock/", views.stock, name="stock"),
     path("stock/articles/<int:pk>/", views.article_stock, name="article"),
     path("stock/adjust/", views.adjustment_new, name="adjustment_new"),
+    path("orders/<int:pk>/service/", shipping_views.order_service, name="order_service"),
+    path("shipping/", shipping_views.shipping_settings, name="shipping"),
+    path("shipping/apply/", shipping_views.apply_rules, name="shipping_apply_rules"),
+    path("shipping/rules/<int:pk>/move/", shipping_views.rule_move, name="shipping_rule_move"),
+    path("shipping/rules/<int:pk>/delete/", shipping_views.rule_delete, name="shipping_rule_delete"),
+    path("shipping/services/<int:pk>/delete/", shipping_views.service_delete, name="shipping_service_delete"),
 ]

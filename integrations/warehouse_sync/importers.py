@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from stdnum import ean as gtin
 
 from warehouse import actions as warehouse_actions
+from warehouse import shipping_actions
 from warehouse.models import (
     Article, Customer, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, SalesOrder, SalesOrderRow, Supplier,
     TermsOfDelivery, WayOfDelivery,
@@ -458,6 +459,7 @@ def create_order(sync, number: str, document: dict) -> ExternalLink:
             **order_header(snapshot),
         )
         save_rows(order, rows)
+        assign_service(sync, order, rows)
         return ExternalLink.objects.create(
             organization=sync.organization, kind=ORDER_LINK, content_type=sync.content_type(SalesOrder),
             object_id=order.pk, external_id=number, last_synced_values=snapshot,
@@ -522,8 +524,20 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
         if rows_changed:
             order.rows.all().delete()
             save_rows(order, rows)
+        assign_service(sync, order, rows)
         link.remember(snapshot)
         return "updated"
+
+
+def assign_service(sync, order: SalesOrder, rows) -> None:
+    """The order's transporter service from the rules (`rows`: None to read them). A way of
+    delivery Fortnox's register does not know is kept as sent and said in the run's log; the
+    rules still see it, and the order is flagged if none matches."""
+    code = order.way_of_delivery
+    if code and sync.ways_of_delivery and code not in sync.ways_of_delivery:
+        sync.warn(_("Order %(number)s: way of delivery “%(code)s” is not in Fortnox's register of ways of delivery.")
+                  % {"number": order.order_number, "code": code})
+    shipping_actions.do_assign_service(order, sync.transporter_rules, rows)
 
 
 # --- purchase orders (Lager+) -----------------------------------------------------------------

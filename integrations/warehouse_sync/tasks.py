@@ -6,13 +6,14 @@ queued or running."""
 import logging
 import time
 from datetime import timedelta
+from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warehouse.models import Article, Customer, OrderType, Supplier
+from warehouse.models import Article, Customer, OrderType, Supplier, TransporterRule, WayOfDelivery
 
 from .. import run_counts
 from ..fortnox.client import CallCounter, FortnoxClient
@@ -49,6 +50,15 @@ class WarehouseSync:
         self.eans = {a.ean: a.article_number for a in self.articles.values() if a.ean}
         self.order_types = {}
         self._flushed_at = time.monotonic()
+
+    @cached_property
+    def transporter_rules(self) -> list[TransporterRule]:
+        return TransporterRule.in_order(self.organization)
+
+    @cached_property
+    def ways_of_delivery(self) -> set[str]:
+        """The codes known once this run pulled the register (orders come after it)."""
+        return set(WayOfDelivery.objects.for_organization(self.organization).values_list("code", flat=True))
 
     def order_type(self, customer: Customer) -> OrderType:
         """B2B or B2C from the customer's type (looked up once per run and kind)."""

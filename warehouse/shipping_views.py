@@ -1,0 +1,91 @@
+"""Shipping pages: transporters, services and rules (organization admins), and an order's
+service chosen by staff (warehouse staff). Objects are reached only through `request.organization`."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.decorators import organization_required
+from organizations.permissions import Perm
+
+from . import shipping_actions
+from .shipping import Transporter, TransporterRule, TransporterService
+from .shipping_forms import OverrideServiceForm, RuleForm, ServiceForm, TransporterForm
+from .views import _attempt, _order, warehouse_required
+
+manage_settings = organization_required(Perm.MANAGE_SETTINGS)
+FORMS = {"transporter": TransporterForm, "service": ServiceForm, "rule": RuleForm}
+
+
+@manage_settings
+def shipping_settings(request):
+    organization = request.organization
+    posted = request.POST.get("form") if request.method == "POST" else None
+    forms = {name: form(request.POST if name == posted else None, prefix=name, organization=organization)
+             for name, form in FORMS.items()}
+    if posted in forms and forms[posted].is_valid():
+        if posted == "rule":
+            shipping_actions.do_add_rule(forms[posted].save(commit=False))
+        else:
+            forms[posted].save()
+        messages.success(request, _("Saved."))
+        return redirect("warehouse:shipping")
+    transporters = Transporter.objects.for_organization(organization).prefetch_related(
+        Prefetch("services", TransporterService.objects.order_by("name")))
+    return render(request, "warehouse/shipping_settings.html", {
+        "forms": forms, "transporters": transporters, "rules": TransporterRule.in_order(organization),
+        "flagged": shipping_actions.open_ruled_orders(organization).exclude(service_problem="").count(),
+    })
+
+
+def _rule(request, pk):
+    return get_object_or_404(TransporterRule.objects.for_organization(request.organization), pk=pk)
+
+
+@manage_settings
+@require_POST
+def rule_move(request, pk):
+    shipping_actions.do_move_rule(_rule(request, pk), up=request.POST.get("direction") == "up")
+    return redirect("warehouse:shipping")
+
+
+@manage_settings
+@require_POST
+def rule_delete(request, pk):
+    shipping_actions.do_delete_rule(_rule(request, pk))
+    messages.success(request, _("Rule deleted."))
+    return redirect("warehouse:shipping")
+
+
+@manage_settings
+@require_POST
+def service_delete(request, pk):
+    service = get_object_or_404(TransporterService.objects.for_organization(request.organization), pk=pk)
+    shipping_actions.do_delete_service(service)
+    messages.success(request, _("Service deleted; rules that used it need another one."))
+    return redirect("warehouse:shipping")
+
+
+@manage_settings
+@require_POST
+def apply_rules(request):
+    changed = shipping_actions.do_apply_rules(request.organization)
+    messages.success(request, _("Rules applied: %(count)s orders changed.") % {"count": changed})
+    return redirect("warehouse:shipping")
+
+
+@warehouse_required
+def order_service(request, pk):
+    order = _order(request, pk)
+    form = OverrideServiceForm(request.POST if request.method == "POST" else None, organization=request.organization,
+                               initial={"service": order.transporter_service_id})
+    if request.method == "POST" and "rules" in request.POST:
+        _attempt(request, shipping_actions.do_use_rules_again, order, success=_("The rules choose the service again."))
+        return redirect("warehouse:order_service", pk)
+    if form.is_valid() and _attempt(request, shipping_actions.do_override_service, order,
+                                    form.cleaned_data["service"], form.cleaned_data["reason"], request.user,
+                                    success=_("Service chosen.")):
+        return redirect("warehouse:order_service", pk)
+    return render(request, "warehouse/order_service.html", {"order": order, "form": form})
