@@ -6,7 +6,7 @@ from .models import Membership, Organization
 SESSION_KEY = "organization_id"
 
 
-def _resolve(request):
+def resolve_organization(request):
     """The organization the user works in now, and their membership in it (None for superusers
     looking at an organization they do not belong to). Leaves all the user's memberships, by
     organization name, on `request.memberships` for the organization switcher."""
@@ -31,6 +31,13 @@ def _resolve(request):
     return None, None
 
 
+def activate_users_language(request, org) -> None:
+    language = request.user.language or (org.language if org else None)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 class CurrentOrganizationMiddleware:
     """Sets request.organization and request.membership, activates the user's language, and
     sends admins of organizations that require MFA to set it up before anything else."""
@@ -41,13 +48,10 @@ class CurrentOrganizationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        org, membership = _resolve(request)
+        org, membership = resolve_organization(request)
         request.organization, request.membership = org, membership
         if request.user.is_authenticated:
-            language = request.user.language or (org.language if org else None)
-            if language:
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
+            activate_users_language(request, org)
             if org is not None and not request.path.startswith(self.MFA_EXEMPT_PREFIXES):
                 refused = require_mfa_setup(request, org, membership)
                 if refused is not None:

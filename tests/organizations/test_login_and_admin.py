@@ -70,3 +70,23 @@ def test_the_admin_add_page_leaves_out_a_date_in_its_address_that_does_not_parse
     assert browser.get("/admin/warehouse/salesorder/add/", {"packed_at": "1e400"}).status_code == 200
     page = browser.get("/admin/warehouse/salesorder/add/", {"packed_at": "2026-07-06 14:30"})
     assert page.status_code == 200 and 'value="2026-07-06"' in page.content.decode()
+
+
+def test_the_signed_in_message_is_in_the_language_the_person_chose_not_the_browsers(tenant, client):
+    tenant.employee.language = "sv"
+    tenant.employee.save(update_fields=["language"])
+    response = client.post(
+        "/accounts/login/", {"login": tenant.employee.email, "password": "pw-for-tests-1"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    page = response.content.decode()
+    assert "Du har loggat in som" in page
+    assert "Successfully signed in" not in page
+
+
+def test_the_signed_in_message_follows_the_organizations_language_when_the_person_chose_none(tenant, client):
+    tenant.organization.language = "en"
+    tenant.organization.save(update_fields=["language"])
+    response = client.post(
+        "/accounts/login/", {"login": tenant.employee.email, "password": "pw-for-tests-1"}, HTTP_ACCEPT_LANGUAGE="sv", follow=True
+    )
+    assert "Successfully signed in" in response.content.decode()
