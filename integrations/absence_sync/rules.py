@@ -13,6 +13,7 @@ DO_NOT_TRANSFER = _("Its absence type is mapped to “Do not transfer”.")
 NOT_WORK_DAYS = _("Its absence type is not counted in work days.")
 UNREASONABLE_DATES = _("Its dates are outside 1900–2100 or span more than two years: correct them (split a longer absence).")
 BEFORE_ACTIVATION = _("It was approved before the integration was activated (a backfill can send it).")
+NEVER_QUEUED = _("It was approved while “Create absence in Fortnox when added in Brygga” was off: send it from its page.")
 
 
 def reason_not_transferred(absence, *, settings, cause_code, employee_linked: bool, backfilled: bool):

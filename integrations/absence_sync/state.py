@@ -10,7 +10,7 @@ from hr.models import Absence, Employee
 from integrations.sync_models import AbsenceTypeMapping, ExternalLink, HrIntegrationSettings, IntegrationError
 
 from .models import AbsenceTransfer
-from .rules import reason_not_transferred
+from .rules import NEVER_QUEUED, reason_not_transferred
 
 LINK_KIND = "absence_transaction"
 EMPLOYEE_LINK = "employee"
@@ -169,6 +169,10 @@ class FortnoxState:
                         "Its %(days)s days in Fortnox are deleted there too.", self.days) % {"days": self.days}
 
     @property
+    def never_queued(self) -> bool:
+        return self.reason is NEVER_QUEUED
+
+    @property
     def schedule_gives_no_hours(self) -> bool:
         """Sent, yet Fortnox holds nothing although the absence has work days: the person's Fortnox
         working-time schedule gives 0 hours on them (a new Fortnox employee gets such a schedule)."""
@@ -211,6 +215,9 @@ def fortnox_states(absences) -> dict[int, FortnoxState]:
         else:
             backfilled = transfer is not None and transfer.backfilled_at is not None
             state.reason = target_of(absence, settings=settings, backfilled=backfilled, lookups=lookups).reason
+            if state.reason is None and transfer is None and not sent:
+                # It qualifies now, but nothing ever queued it: it is not in Fortnox.
+                state.reason = NEVER_QUEUED
             if state.reason is not None:
                 state.status = FortnoxState.NOT_TRANSFERRED
             elif disconnected and not sent:  # not "Sent — 0 days": what Fortnox holds is under the old code

@@ -12,6 +12,7 @@ from django.urls import reverse
 from hr import actions as hr_actions
 from hr.models import Absence
 from integrations import outbox
+from integrations.models import HrIntegrationSettings
 
 from .conftest import create_fortnox_employee, employee, link_employee
 
@@ -59,6 +60,26 @@ def test_a_person_whose_fortnox_schedule_gives_no_hours_is_warned_and_sent_again
     client_for(world.tenant.hr_admin).post(reverse("absence_fortnox_retry", args=[absence.pk]))
     outbox.push_due()
     assert len(world.transactions("1002")) == 5
+    assert "5 days, 40 h in Fortnox" in absence_page(client_for, world, absence)
+
+
+def test_an_absence_registered_while_creating_absences_was_off_never_reads_as_sent_after_it_is_switched_on(world, client_for):
+    settings = HrIntegrationSettings.objects.get(organization=world.tenant.organization)
+    settings.create_absences = False
+    settings.save(update_fields=["create_absences"])
+    absence = register(world, date(2026, 3, 2), date(2026, 3, 6))
+    outbox.push_due()
+    settings.create_absences = True
+    settings.save(update_fields=["create_absences"])
+
+    page = absence_page(client_for, world, absence)
+    assert world.transactions() == []
+    assert "Not sent to Fortnox" in page and "send it from its page" in page and "Send again" in page
+    assert "Sent to Fortnox" not in page and "Fortnox got 0 hours" not in page
+
+    client_for(world.tenant.hr_admin).post(reverse("absence_fortnox_retry", args=[absence.pk]))
+    outbox.push_due()
+    assert len(world.transactions()) == 5
     assert "5 days, 40 h in Fortnox" in absence_page(client_for, world, absence)
 
 
