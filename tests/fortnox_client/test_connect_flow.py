@@ -94,7 +94,7 @@ def test_reconnecting_with_a_new_feature_asks_for_and_records_the_new_scopes(
     sandbox.update_company(fortnox_company.data, warehouse_licence=True)
     client = client_for(tenant.owner)
     client.post(reverse("fortnox_connection"), {"hr_enabled": "on", "warehouse_enabled": "on"})
-    assert FortnoxConnection.objects.get().missing_scopes() == ["article", "supplier", "customer", "order", "invoice", "warehouse"]
+    assert FortnoxConnection.objects.get().missing_scopes() == ["article", "supplier", "customer", "order", "invoice", "warehouse", "settings"]
     assert "Re-connect with the missing permissions" in client.get(reverse("fortnox_connection")).content.decode()
     assert client.get(start_and_consent(client, sandbox, fortnox_company)).status_code == 302
     assert FortnoxConnection.objects.get().missing_scopes() == []

@@ -62,7 +62,7 @@ def test_the_authorization_request_asks_for_the_enabled_features_scopes_and_offl
     query = {key: values[0] for key, values in parse_qs(url.query).items()}
     assert f"{url.scheme}://{url.netloc}{url.path}" == settings.FORTNOX_AUTH_BASE_URL + "/oauth-v1/auth"
     assert query["scope"].split() == [
-        "companyinformation", "salary", "article", "supplier", "customer", "order", "invoice", "warehouse",
+        "companyinformation", "salary", "article", "supplier", "customer", "order", "invoice", "warehouse", "settings",
     ]
     assert query["access_type"] == "offline" and query["response_type"] == "code"
     assert query["client_id"] == settings.FORTNOX_CLIENT_ID
