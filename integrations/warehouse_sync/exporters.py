@@ -59,6 +59,14 @@ class WarehouseModeMismatch(FortnoxError):
         ))
 
 
+class DeliveredLessInFortnox(FortnoxError):
+    default_message = gettext_lazy(
+        "Fortnox accepted the order but did not take the delivered quantities: with the warehouse module it delivers "
+        "nothing of an article whose stock in Fortnox is too low (when negative stock is not allowed). No invoice was "
+        "made. Correct the stock in Fortnox, then retry."
+    )
+
+
 class OrderCancelledInFortnox(FortnoxError):
     default_message = gettext_lazy("The order was cancelled in Fortnox, so it cannot be delivered or invoiced there.")
 
@@ -152,12 +160,16 @@ def _put_delivered_quantities(event, client, order: SalesOrder, path: str, docum
     body = {"Order": {"OrderRows": rows, **({"DeliveryState": "delivery"} if settings.use_warehouse_module else {})}}
     outbox.note_request(event, "PUT", path, body, str(order))
     try:
-        return client.put(path, body)
+        document = client.put(path, body)
     except FortnoxError:
         document = client.get(path)
         if _needs_update(document, delivered_rows(order, document.get("OrderRows") or []), settings):
             raise
         return document
+    if _needs_update(document, delivered_rows(order, document.get("OrderRows") or []), settings):
+        # Accepted, but not as sent: with Lager and too little stock Fortnox delivers 0.
+        raise DeliveredLessInFortnox(f"order {order.order_number}: Fortnox kept other delivered quantities")
+    return document
 
 
 def _create_invoice_once(client, order: SalesOrder, path: str) -> None:

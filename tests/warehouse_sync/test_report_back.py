@@ -291,3 +291,23 @@ def test_fulfilment_from_delivered_zero_writes_every_row_invoices_what_left_and_
     assert [(row.article.article_number, row.ordered_quantity, row.delivered_quantity)
             for row in back_order.rows.select_related("article")] == [("A1", 1, 0)]
     assert back_order.state == SalesOrder.State.OPEN
+
+
+def test_fortnox_delivering_nothing_for_lack_of_stock_is_a_failure_not_sent(connect_wms, tenant, make_company):
+    """With Lager and no negative stock, Fortnox accepts the PUT but forces the delivered
+    quantity to 0 (API-FACTS §7): nothing may then say the order is in Fortnox."""
+    from integrations.fortnox.client import FortnoxClient
+
+    connection = connect_wms(tenant, make_company(warehouse_licence=True, rate_limit_requests=100_000))
+    with FortnoxClient(connection) as fortnox:
+        customer(fortnox)
+        article(fortnox, "A1")
+        created = order(fortnox, [("A1", 2)])
+        sync(tenant)
+        fulfil(tenant, created["DocumentNumber"])
+        push()
+        fortnox_order = fortnox.get(f"/3/orders/{created['DocumentNumber']}")
+    assert str(fortnox_order["InvoiceReference"]) in ("", "0")
+    error = IntegrationError.objects.get(kind="wms_fulfilment")
+    assert "did not take the delivered quantities" in error.message and error.subject == f"Order {created['DocumentNumber']}"
+    assert OutboxEvent.objects.get().status == OutboxEvent.Status.FAILED
