@@ -322,6 +322,7 @@ def _requeue_or_give_up(run: SyncRun, still_stalled) -> None:
             "Given up after %(attempts)s attempts, each stopped before the end. Start a new synchronisation: "
             "what was already done is kept."
         ) % {"attempts": run.attempts})
+        transaction.on_commit(lambda: _notify_given_up(run))
         return
     run.append_log(_("No job has reported on this synchronisation for %(minutes)s minutes: it is queued again.") % {
         "minutes": int(STALLED_AFTER.total_seconds() // 60),
@@ -369,10 +370,14 @@ def apply_user_sync(run_id: int) -> None:
                 continue
             run.append_log(f"{person['name']}: {run_counts.label(outcome)}")
             run.advance(outcome, api_calls=counter.total - calls_before)
-    skipped = [person for person in plan["people"] if person["problems"] and _chosen(person, decisions)]
-    run.counts["skipped"] = len(skipped) + len([p for p in plan["people"] if p["section"] == "unmatchable"])
+    # Who was left out and why, in the log and the summary: a bare count tells nobody what to fix.
+    skipped = [{"name": person["name"], "reason": " ".join(person["problems"])} for person in plan["people"]
+               if person["section"] == "unmatchable" or (person["problems"] and _chosen(person, decisions))]
+    for person in skipped:
+        run.append_log(_("%(name)s: skipped — %(reason)s") % person)
+    run.counts["skipped"] = len(skipped)
     # Done with the full values: the run keeps the masked plan only.
-    run.data = {**run.data, "plan": personal_data.without_sealed(plan), "failures": failures}
+    run.data = {**run.data, "plan": personal_data.without_sealed(plan), "failures": failures, "skipped": skipped}
     run.save(update_fields=["counts", "data"])
     settings = HrIntegrationSettings.for_organization(run.organization)
     if settings.activated_at is None:
@@ -428,8 +433,10 @@ def _reason(error) -> str:
 
 def _record_failure(run, person, error, reason) -> None:
     if isinstance(error, FortnoxError):
-        IntegrationError.objects.create(
-            organization=run.organization, kind=RUN_KIND, subject=person["name"], sync_run=run,
+        local = {"content_type_id": ContentType.objects.get_for_model(Employee).pk, "object_id": person["employee"]} \
+            if person.get("employee") else {}
+        IntegrationError.record(
+            organization_id=run.organization_id, kind=RUN_KIND, subject=person["name"], sync_run=run, **local,
             fortnox_code="" if error.code is None else str(error.code),
             fortnox_message=personal_data.redacted(error.message or str(error), person_values(person)), message=reason,
         )
@@ -554,12 +561,26 @@ def create_in_fortnox(client, employee, note=None) -> ExternalLink:
     return _link(employee, employee.employment_id, values)
 
 
+def _notify_given_up(run: SyncRun) -> None:
+    """Whoever started the run and the organization admins: a run given up must not be news only
+    to someone who happens to open its page."""
+    people = {user.pk: user for user in run.organization.admins()}
+    if run.started_by is not None and run.started_by.is_active:
+        people.setdefault(run.started_by_id, run.started_by)
+    do_notify(
+        run.organization, list(people.values()), title_template="integrations/email/user_sync_given_up_title.txt",
+        body_template="integrations/email/user_sync_given_up_body.txt", context={"run": run},
+        link=reverse("hr_sync_run", args=[run.pk]), level="error",
+    )
+
+
 def _notify_summary(run: SyncRun, failures: list) -> None:
     if run.started_by is None:
         return
     do_notify(
         run.organization, [run.started_by], title_template="integrations/email/user_sync_title.txt",
-        body_template="integrations/email/user_sync_body.txt", context={"run": run, "failures": failures},
+        body_template="integrations/email/user_sync_body.txt",
+        context={"run": run, "failures": failures, "skipped": run.data.get("skipped", [])},
         link=reverse("hr_sync_run", args=[run.pk]), level="error" if failures else "info",
     )
 

@@ -1,11 +1,14 @@
 """The HR integration's pages: the integrations list, the Fortnox HR page with its wizard
 (set up → settings → map absence types → synchronise users), runs with live progress, and the
-integration error log. Only people with the organization-wide settings permission get here."""
+integration error log. Only people with the organization-wide settings permission get here, except
+to the error log, where HR admins read and retry the failures of employees and absences."""
 
 import hashlib
 import json
+from functools import wraps
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +21,11 @@ from organizations.permissions import Perm
 
 from . import hr_fields, hr_setup, hr_state, hr_sync, outbox, views as connection_views
 from .absence_sync import state as absence_state
+from .error_log import entries_for, readable_kinds
 from .fortnox.errors import FortnoxError
 from .hr_forms import HrSettingsForm, MappingForm, TermsForm, decisions_from
 from .models import FortnoxConnection
+from .subjects import named_objects
 from .sync_models import AbsenceTypeMapping, HrIntegrationSettings, IntegrationError, SyncRun
 
 TABS = ("how", "features", "fields", "licence")
@@ -210,22 +215,35 @@ def hr_sync_run(request, pk):
     return render(request, template, {"run": run})
 
 
-@manage_settings
+def _error_log_reader(view):
+    """Those who may read some of the error log (see `error_log`); entries they may not read are a 404."""
+
+    @organization_required()
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if readable_kinds(request.user, request.organization, request.membership) == ():
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_error_log_reader
 def error_log(request):
     status = request.GET.get("status", IntegrationError.Status.OPEN)
     if status not in IntegrationError.Status.values:
         status = IntegrationError.Status.OPEN
-    entries = IntegrationError.objects.for_organization(request.organization).filter(status=status).select_related(
-        "content_type", "resolved_by")[:200]
+    entries = (entries_for(request.user, request.organization, request.membership).filter(status=status)
+               .select_related("content_type", "resolved_by").prefetch_related(named_objects())[:200])
     return render(request, "integrations/error_log.html", {"entries": entries, "status": status,
                                                            "statuses": IntegrationError.Status.choices})
 
 
 def _open_error(request, pk) -> IntegrationError:
-    return get_object_or_404(IntegrationError.objects.for_organization(request.organization), pk=pk)
+    return get_object_or_404(entries_for(request.user, request.organization, request.membership), pk=pk)
 
 
-@manage_settings
+@_error_log_reader
 @require_POST
 def error_retry(request, pk):
     error = _open_error(request, pk)
@@ -237,7 +255,7 @@ def error_retry(request, pk):
     return redirect("integration_errors")
 
 
-@manage_settings
+@_error_log_reader
 @require_POST
 def error_dismiss(request, pk):
     error = _open_error(request, pk)

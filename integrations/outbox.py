@@ -8,9 +8,12 @@ and pushes whatever is due, so an event survives a lost enqueue, a crash or Fort
 
 Each event `kind` has one handler (`@handler("employee_update")`), called with the event and a
 `FortnoxClient`; it does the request and may raise a `FortnoxError`. Transient errors (timeouts,
-5xx, 429 — after the client's own retries) are tried again with exponential backoff up to
-`MAX_ATTEMPTS`; anything else, and a transient error that never clears, becomes an
-`IntegrationError` an admin can retry.
+5xx, 429 — after the client's own retries) and anything that is not Fortnox's answer (a bug, bad
+data: the traceback goes to the server log) are tried again with exponential backoff; every claim
+is an attempt, also one whose worker died. After `MAX_ATTEMPTS`, or at once when Fortnox refuses,
+the event fails for good: one `IntegrationError` (repeats are counted on it) an admin can retry,
+and the person who made the change and the organization admins are told. A later successful
+push of the same object closes the entry.
 """
 
 import logging
@@ -19,9 +22,15 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection as db_connection, transaction
 from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from organizations.actions import do_notify
+from organizations.middleware import acting_user
 
 from .fortnox.errors import FortnoxError, FortnoxRateLimited, FortnoxTransientError
+from .subjects import describe, page_of
 from .sync_models import IntegrationError, OutboxEvent
 
 log = logging.getLogger("integrations.outbox")
@@ -31,21 +40,32 @@ STALE_CLAIM = timedelta(minutes=10)  # longer than any push can take (the client
 PUSH_TASK = "integrations.outbox.push_due"
 SWEEP_SCHEDULE = "Fortnox outbox sweeper"
 HANDLERS = {}
-FAILURE_LISTENERS = {}  # kind → called with (event, entry) once an event of that kind failed for good
+FAILURE_LISTENERS = {}  # kind → called with (event, entry, tell) once an event of that kind failed for good
+NOTICES = {}  # kind → (title template, body template) of what people are told when it fails for good
+DEFAULT_NOTICE = ("integrations/email/push_failed_title.txt", "integrations/email/push_failed_body.txt")
+COVERS = {}  # kind → covers(later, failed): does a successful `later` event make good the `failed` one?
 
 
 class PushSkipped(Exception):
     """A handler found nothing to do any more (say, the employee was deleted); not an error."""
 
 
-def handler(kind: str, *, on_failure=None):
-    """Register the push function of an event kind; `on_failure(event, entry)` lets the feature
-    tell people or note the `IntegrationError` on its own records when the event fails for good."""
+def handler(kind: str, *, on_failure=None, notice=None, covers=None):
+    """Register the push function of an event kind. When an event fails for good the outbox
+    tells the organization admins and whoever made the change; `on_failure(event, entry, tell)`
+    lets the feature note the `IntegrationError` on its own records and `tell(users)` more people
+    (once each). `notice` is the (title, body) templates they get instead of the general ones.
+    `covers(later, failed)` says whether a later event that succeeded sent what a failed one had
+    to; without it any later success of the object does (handlers that send it as it is now)."""
 
     def register(function):
         HANDLERS[kind] = function
         if on_failure is not None:
             FAILURE_LISTENERS[kind] = on_failure
+        if notice is not None:
+            NOTICES[kind] = notice
+        if covers is not None:
+            COVERS[kind] = covers
         return function
 
     return register
@@ -56,11 +76,12 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 2 ** attempts))
 
 
-def record(obj, kind: str, payload: dict | None = None) -> OutboxEvent:
-    """Promise to push a change of `obj`; call inside the transaction of the change."""
+def record(obj, kind: str, payload: dict | None = None, *, by=None) -> OutboxEvent:
+    """Promise to push a change of `obj`; call inside the transaction of the change. `by` is who
+    made it (by default the user of the running request), told if Fortnox refuses it for good."""
     event = OutboxEvent.objects.create(
         organization_id=obj.organization_id, kind=kind, content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk, payload=payload or {},
+        object_id=obj.pk, payload=payload or {}, acting_user=by or acting_user(),
     )
     transaction.on_commit(enqueue_push)
     return event
@@ -116,14 +137,19 @@ def push_due(limit: int = 200) -> int:
 
 
 def sweep() -> int:
-    """Every minute: give events whose worker vanished back to the queue, then push what is due.
-    User synchronisations whose job was lost are queued again too (the Redis broker does not)."""
+    """Every minute: events whose worker vanished go back to the queue (their claim was an
+    attempt), or fail for good once they had all their attempts; then push what is due. User
+    synchronisations whose job was lost are queued again too (the Redis broker does not)."""
     from .hr_sync import requeue_stalled_user_syncs  # not at the top: hr_sync needs this module first
 
     requeue_stalled_user_syncs()
-    OutboxEvent.objects.filter(
-        status=OutboxEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM,
-    ).update(status=OutboxEvent.Status.PENDING)
+    stale = OutboxEvent.objects.filter(status=OutboxEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM)
+    for event in stale.filter(attempts__gte=MAX_ATTEMPTS).select_related("organization"):
+        # Conditional, like a claim: of two sweepers only one fails it.
+        if stale.filter(pk=event.pk).update(status=OutboxEvent.Status.FAILED, done_at=timezone.now()):
+            with translation.override(event.organization.language):
+                _fail(event, WorkerLost())
+    stale.filter(attempts__lt=MAX_ATTEMPTS).update(status=OutboxEvent.Status.PENDING)
     return push_due()
 
 
@@ -143,18 +169,28 @@ def _process(event: OutboxEvent) -> None:
     except PushSkipped as skipped:
         _finish(event, OutboxEvent.Status.DONE, f"skipped: {skipped}")
     except (FortnoxTransientError, FortnoxRateLimited) as error:
-        if event.attempts >= MAX_ATTEMPTS:
-            _fail(event, error)
-        else:
-            event.status = OutboxEvent.Status.PENDING
-            event.next_attempt_at = timezone.now() + retry_delay(event.attempts)
-            event.last_error = str(error)
-            event.log_attempt(f"{error} — retrying at {event.next_attempt_at:%H:%M:%S}")
-            event.save(update_fields=["status", "next_attempt_at", "last_error", "attempt_log"])
+        _retry_or_fail(event, error)
     except FortnoxError as error:
         _fail(event, error)
+    except Exception as error:
+        # Not Fortnox's answer but a bug or data Brygga cannot handle (a KeyError, an
+        # IntegrityError, a junk header): bounded like a transient error, so it can neither stay
+        # "processing" nor hold up the object's later changes for ever.
+        log.exception("outbox event %s (%s), attempt %s, raised", event.pk, event.kind, event.attempts)
+        _retry_or_fail(event, error)
     else:
         _finish(event, OutboxEvent.Status.DONE, "done")
+        _close_made_good(event)
+
+
+def _retry_or_fail(event: OutboxEvent, error: Exception) -> None:
+    if event.attempts >= MAX_ATTEMPTS:
+        return _fail(event, error)
+    event.status = OutboxEvent.Status.PENDING
+    event.next_attempt_at = timezone.now() + retry_delay(event.attempts)
+    event.last_error = _technical(error)
+    event.log_attempt(f"{event.last_error} — retrying at {event.next_attempt_at:%H:%M:%S}")
+    event.save(update_fields=["status", "next_attempt_at", "last_error", "attempt_log"])
 
 
 def _finish(event: OutboxEvent, status, outcome: str) -> None:
@@ -163,20 +199,95 @@ def _finish(event: OutboxEvent, status, outcome: str) -> None:
     event.save(update_fields=["status", "done_at", "attempt_log"])
 
 
-def _fail(event: OutboxEvent, error: FortnoxError) -> None:
-    event.last_error = str(error)
-    _finish(event, OutboxEvent.Status.FAILED, f"gave up: {error}")
+class WorkerLost(Exception):
+    """The worker pushing the event stopped (every time) before it finished."""
+
+
+def _technical(error: Exception) -> str:
+    """For the attempt log and the server log: what raised, without a traceback."""
+    return str(error) if isinstance(error, FortnoxError) else f"{type(error).__name__}: {error}"
+
+
+def failure_message(error: Exception) -> str:
+    """What a person reads about a failure, in the active language (no traceback, no class names
+    beyond the one an admin can quote to support)."""
+    if isinstance(error, FortnoxError):
+        return error.user_message
+    if isinstance(error, WorkerLost):
+        return _("The job sending this change stopped before it finished, %(attempts)s times. Retry it; if it stops "
+                 "again, contact support.") % {"attempts": MAX_ATTEMPTS}
+    return _("Brygga could not send this change because of an error on its side (%(error)s), %(attempts)s times. "
+             "Retry it; if it fails again, contact support.") % {"error": type(error).__name__, "attempts": MAX_ATTEMPTS}
+
+
+def _fail(event: OutboxEvent, error: Exception) -> None:
+    event.last_error = _technical(error)
+    _finish(event, OutboxEvent.Status.FAILED, f"gave up: {event.last_error}")
     sent = event.payload.get("sent", {})
-    entry = IntegrationError.objects.create(
+    fortnox = isinstance(error, FortnoxError)
+    entry = IntegrationError.record(
         organization_id=event.organization_id, kind=event.kind, content_type_id=event.content_type_id,
-        object_id=event.object_id, subject=event.payload.get("subject", ""), outbox_event=event,
+        object_id=event.object_id, subject=event.payload.get("subject") or _name_of(event), outbox_event=event,
         request_method=sent.get("method", ""), request_path=sent.get("path", ""), sent=sent.get("body", {}),
-        fortnox_code="" if error.code is None else str(error.code), fortnox_message=error.message or str(error),
-        message=error.user_message,
+        fortnox_code="" if not fortnox or error.code is None else str(error.code),
+        fortnox_message=(error.message or str(error)) if fortnox else "", message=failure_message(error),
     )
-    log.warning("outbox event %s (%s) failed for good: %s", event.pk, event.kind, error)
+    log.warning("outbox event %s (%s) failed for good: %s", event.pk, event.kind, event.last_error)
+    tell = _teller(event, entry, error)
+    tell([*event.organization.admins(), event.acting_user])
     if event.kind in FAILURE_LISTENERS:
-        FAILURE_LISTENERS[event.kind](event, entry)
+        FAILURE_LISTENERS[event.kind](event, entry, tell)
+
+
+def _name_of(event: OutboxEvent) -> str:
+    """The object's name as of now, for the entry to keep once the object is gone."""
+    model = event.content_type.model_class()
+    obj = model._default_manager.filter(pk=event.object_id).first() if model else None
+    return describe(obj)[:200] if obj is not None else ""
+
+
+def _teller(event: OutboxEvent, entry: IntegrationError, error: Exception):
+    """`tell(users)`: a bell notice and an email for each (active, not yet told) user, in their own
+    language, linking where they can read it. Only news is told: a failure that repeats while its
+    entry stays open is counted on the entry, not told again."""
+    told = set()
+    title, body = NOTICES.get(event.kind, DEFAULT_NOTICE)
+    # A callable: the templates call it in each recipient's language.
+    context = {"event": event, "entry": entry, "reason": lambda: failure_message(error)}
+
+    def tell(users) -> None:
+        for user in users:
+            if user is None or not user.is_active or user.pk in told or not entry.news:
+                continue
+            told.add(user.pk)
+            do_notify(event.organization, [user], title_template=title, body_template=body, context=context,
+                      link=error_link(user, event.organization, entry), level="error")
+
+    return tell
+
+
+def error_link(user, organization, entry: IntegrationError) -> str:
+    """Where a person told of a failure goes: its error-log entry, for those who may open it
+    (and retry there), else the page of the object."""
+    from .error_log import may_read
+
+    if may_read(user, organization, entry.kind):
+        return f"{reverse('integration_errors')}#error-{entry.pk}"
+    return page_of(entry.related_object, user, organization) if entry.related_object is not None else ""
+
+
+def _close_made_good(event: OutboxEvent) -> None:
+    """Failures of this object that the push just made good close themselves."""
+    covers = COVERS.get(event.kind, lambda later, failed: True)
+    unresolved = IntegrationError.objects.unresolved().filter(
+        organization_id=event.organization_id, kind=event.kind, content_type_id=event.content_type_id,
+        object_id=event.object_id,
+    ).select_related("outbox_event")
+    made_good = [entry.pk for entry in unresolved if entry.outbox_event is None or covers(event, entry.outbox_event)]
+    if made_good:
+        IntegrationError.objects.filter(pk__in=made_good).update(
+            status=IntegrationError.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=None,
+        )
 
 
 def note_request(event: OutboxEvent, method: str, path: str, body: dict, subject: str) -> None:

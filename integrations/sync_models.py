@@ -280,6 +280,11 @@ class OutboxEvent(OrganizationOwned):
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
     attempt_log = models.TextField(_("attempts log"), blank=True)
+    # Who made the change, when a person did (in a request): told if Fortnox refuses it for good.
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -304,15 +309,30 @@ class OutboxEvent(OrganizationOwned):
         self.attempt_log += f"{stamp} attempt {self.attempts}: {outcome}\n"
 
 
+class IntegrationErrorQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def about(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+    def unresolved(self):
+        """Open, or retried and not through yet: a later success closes both."""
+        return self.filter(status__in=[IntegrationError.Status.OPEN, IntegrationError.Status.RETRIED])
+
+
 class IntegrationError(OrganizationOwned):
     """A Fortnox request that failed for good (refused, or still failing after its retries): what
     was sent (never a token), Fortnox's code and message, and the same in plain words. Admins
-    retry it (the source is asked to try again) or dismiss it."""
+    retry it (the source is asked to try again) or dismiss it; a later successful push of the same
+    object closes it. The same failure again (same object or subject, same message) is counted on
+    the entry instead of adding another: see `record`."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         RETRIED = "retried", _("Retried")
         DISMISSED = "dismissed", _("Dismissed")
+        RESOLVED = "resolved", _("Resolved by a later push")
 
     kind = models.CharField(_("kind"), max_length=40)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -329,6 +349,8 @@ class IntegrationError(OrganizationOwned):
     sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    occurrences = models.PositiveIntegerField(_("times"), default=1)
+    last_seen_at = models.DateTimeField(_("last time"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -338,11 +360,58 @@ class IntegrationError(OrganizationOwned):
     class Meta:
         verbose_name = _("integration error")
         verbose_name_plural = _("integration errors")
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-last_seen_at", "-pk"]
         indexes = [models.Index(fields=["organization", "status", "-created_at"], name="integrationerror_open_idx")]
+
+    objects = IntegrationErrorQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.kind}: {self.message[:60]}"
+
+    @classmethod
+    def record(cls, *, organization_id, kind, message, content_type_id=None, object_id=None, subject="",
+               **details) -> "IntegrationError":
+        """Log a failure, or count it on the unresolved entry of the same failure (same kind,
+        object — or subject, for failures of no local object — Fortnox code and message): a record
+        that stays bad in every run, or a retry that fails the same way, is one entry with a count
+        and the last time. The entry's `news` says whether people should hear of it: a new
+        failure, or one an admin retried that failed again (not a repeat while it stays open)."""
+        same = {"content_type_id": content_type_id, "object_id": object_id}
+        if object_id is None:
+            same["subject"] = subject
+        repeat = cls.objects.filter(
+            organization_id=organization_id, kind=kind, message=message, fortnox_code=details.get("fortnox_code", ""),
+            **same,
+        ).unresolved().order_by("-pk").first()
+        now = timezone.now()
+        if repeat is None:
+            entry = cls.objects.create(**{
+                "organization_id": organization_id, "kind": kind, "message": message, "subject": subject,
+                "created_at": now, "last_seen_at": now, **same, **details,
+            })
+            entry.news = True
+            return entry
+        repeat.news = repeat.status == cls.Status.RETRIED
+        for name, value in {**details, "subject": subject or repeat.subject}.items():
+            setattr(repeat, name, value)
+        repeat.occurrences += 1
+        repeat.status, repeat.last_seen_at, repeat.resolved_at, repeat.resolved_by = cls.Status.OPEN, now, None, None
+        repeat.save(update_fields=["occurrences", "status", "last_seen_at", "resolved_at", "resolved_by", "subject", *details])
+        return repeat
+
+    @property
+    def about(self) -> str:
+        """What the entry is about, named in the reader's language while the object exists (the
+        name noted when it failed once it is gone). Prefetch `related_object` on lists."""
+        from .subjects import describe
+
+        if self.related_object is not None:
+            return describe(self.related_object)
+        if self.subject:
+            return self.subject
+        if self.content_type_id is not None:
+            return f"{self.content_type.model_class()._meta.verbose_name} {self.object_id}"
+        return str(self.kind)
 
     @property
     def can_retry(self) -> bool:

@@ -1,9 +1,19 @@
+from contextvars import ContextVar
+
 from django.utils import translation
 
 from .mfa import require_mfa_setup
 from .models import Membership, Organization
 
 SESSION_KEY = "organization_id"
+# The person whose request is running. Domain signals (hr, warehouse) do not carry who acted, yet a
+# change Fortnox later refuses must be able to tell that person (integrations.outbox reads this).
+_acting_user = ContextVar("acting_user", default=None)
+
+
+def acting_user():
+    """The logged-in user of the request being handled; None in jobs and for visitors."""
+    return _acting_user.get()
 
 
 def resolve_organization(request):
@@ -48,6 +58,13 @@ class CurrentOrganizationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _acting_user.set(request.user if request.user.is_authenticated else None)
+        try:
+            return self._handle(request)
+        finally:
+            _acting_user.reset(token)
+
+    def _handle(self, request):
         org, membership = resolve_organization(request)
         request.organization, request.membership = org, membership
         if request.user.is_authenticated:

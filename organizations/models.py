@@ -114,6 +114,11 @@ class Organization(models.Model):
             memberships__organization=self, memberships__role=Role.ORG_ADMIN, is_active=True
         )
 
+    def members_with(self, perm: Perm):
+        """Active users whose role here holds `perm` (say, everyone who may approve an absence)."""
+        roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+        return User.objects.filter(memberships__organization=self, memberships__role__in=roles, is_active=True)
+
 
 class OrganizationQuerySet(models.QuerySet):
     def for_organization(self, organization):

@@ -18,11 +18,12 @@ class Perm(models.TextChoices):
     APPROVE_ABSENCES = "approve_absences", _("Approve absences of direct reports")
     REQUEST_ABSENCE = "request_absence", _("Request own absence and see own record")
     WORK_WAREHOUSE = "work_warehouse", _("Pick, ship, receive and adjust stock")
+    HANDLE_HR_FAILURES = "handle_hr_failures", _("Read and retry Fortnox failures of employees and absences")
 
 
 ROLE_PERMISSIONS = {
     Role.ORG_ADMIN: frozenset(Perm),
-    Role.HR_ADMIN: frozenset({Perm.MANAGE_HR, Perm.APPROVE_ABSENCES, Perm.REQUEST_ABSENCE}),
+    Role.HR_ADMIN: frozenset({Perm.MANAGE_HR, Perm.APPROVE_ABSENCES, Perm.REQUEST_ABSENCE, Perm.HANDLE_HR_FAILURES}),
     Role.MANAGER: frozenset({Perm.APPROVE_ABSENCES, Perm.REQUEST_ABSENCE}),
     Role.EMPLOYEE: frozenset({Perm.REQUEST_ABSENCE}),
     Role.WAREHOUSE: frozenset({Perm.WORK_WAREHOUSE, Perm.REQUEST_ABSENCE}),

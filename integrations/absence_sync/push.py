@@ -16,7 +16,6 @@ it when none does. Transactions Brygga did not create are never changed or delet
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
 from django.utils import timezone
 
 from hr.models import Absence
@@ -25,7 +24,6 @@ from integrations.fortnox.errors import (
     FortnoxNotFound, FortnoxRateLimited, FortnoxTransientError, FortnoxValidationError,
 )
 from integrations.sync_models import ExternalLink, IntegrationError, SyncRun
-from organizations.actions import do_notify
 
 from . import plan as planning
 from .models import AbsenceTransfer
@@ -269,33 +267,23 @@ class Job:
         link.save(update_fields=["external_id", "synced_at"])
 
 
-def notify_refusal(event, entry: IntegrationError) -> None:
-    """The absence could not be transferred for good: note it on the absence and tell the
-    organization admins (linking the error log, where they retry), the employee and their
-    manager (linking the pages they can open)."""
+def notify_refusal(event, entry: IntegrationError, tell) -> None:
+    """The absence could not be transferred for good: note it on the absence, and besides those
+    the outbox tells (the admins, whoever made the change) tell the employee, their manager and
+    whoever registered or decided it."""
     transfer = AbsenceTransfer.objects.filter(absence_id=event.object_id).first()
     if transfer is not None:
         transfer.error = entry
         transfer.save(update_fields=["error"])
-    organization = entry.organization
-    admins = list(organization.admins())
-    groups = [(admins, f"{reverse('integration_errors')}#error-{entry.pk}")]
-    absence = Absence.objects.select_related("employee__user", "employee__manager__user").filter(pk=event.object_id).first()
+    absence = Absence.objects.select_related(
+        "employee__user", "employee__manager__user", "created_by", "decided_by").filter(pk=event.object_id).first()
     if absence is not None:
-        told = {user.pk for user in admins}
         manager = absence.employee.manager
-        for user, link in ((absence.employee.user, reverse("hr:my_absences")),
-                           (manager.user if manager else None, reverse("hr:approvals"))):
-            if user is not None and user.pk not in told:
-                groups.append(([user], link))
-                told.add(user.pk)
-    context = {"entry": entry, "subject": entry.subject, "refused_days": event.payload.get("refused_days", [])}
-    for users, link in groups:
-        do_notify(organization, users, title_template="absence_sync/email/refused_title.txt",
-                  body_template="absence_sync/email/refused_body.txt", context=context, link=link, level="error")
+        tell([absence.employee.user, manager.user if manager else None, absence.created_by, absence.decided_by])
 
 
-@outbox.handler(EVENT_KIND, on_failure=notify_refusal)
+@outbox.handler(EVENT_KIND, on_failure=notify_refusal,
+                notice=("absence_sync/email/refused_title.txt", "absence_sync/email/refused_body.txt"))
 def push_absence(event, client):
     transfer = AbsenceTransfer.objects.filter(
         organization_id=event.organization_id, absence_id=event.object_id).select_related("run").first()

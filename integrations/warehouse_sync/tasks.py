@@ -248,8 +248,8 @@ def _failed(sync: WarehouseSync, kind: str, error, message: str, *, subject: str
 def _record(sync: WarehouseSync, kind: str, error, message: str, *, subject: str = "") -> None:
     subject = subject or run_counts.subject_label(kind)
     sync.run.append_log(f"{subject}: {message}")
-    IntegrationError.objects.create(
-        organization=sync.organization, kind=f"{RUN_KIND}_{kind}", subject=subject,
+    IntegrationError.record(
+        organization_id=sync.organization.pk, kind=f"{RUN_KIND}_{kind}", subject=subject,
         sync_run=sync.run, message=message,
         fortnox_code="" if error is None or error.code is None else str(error.code),
         fortnox_message=str(error) if error is not None else "",

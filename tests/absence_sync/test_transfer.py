@@ -116,10 +116,12 @@ def test_a_locked_salary_period_lands_in_the_error_log_tells_the_right_people_an
     assert error.request_method == "POST" and error.sent["AbsenceTransaction"]["Date"] == MONDAY.isoformat()
     assert "Fortnox refused the change" in error.message and "Anna Berg" in error.subject
     told = set(Notification.objects.values_list("user__email", flat=True))
-    assert told == {world.tenant.owner.email, world.tenant.employee.email, world.tenant.manager.email}
+    # The admins, the HR admin who registered it, the employee and their manager.
+    assert told == {world.tenant.owner.email, world.tenant.hr_admin.email, world.tenant.employee.email, world.tenant.manager.email}
     assert {m.to[0] for m in mail.outbox} == told and "refused" in mail.outbox[0].subject
     links = dict(Notification.objects.values_list("user__email", "link"))
-    assert links == {world.tenant.owner.email: f"{reverse('integration_errors')}#error-{error.pk}",
+    entry = f"{reverse('integration_errors')}#error-{error.pk}"
+    assert links == {world.tenant.owner.email: entry, world.tenant.hr_admin.email: entry,
                      world.tenant.employee.email: reverse("hr:my_absences"), world.tenant.manager.email: reverse("hr:approvals")}
     assert OutboxEvent.objects.get().attempts == 1  # not retried blindly
 
@@ -236,5 +238,5 @@ def test_a_transient_failure_is_retried_with_backoff_and_reaches_the_log_only_wh
     OutboxEvent.objects.update(attempts=outbox.MAX_ATTEMPTS - 1, next_attempt_at=timezone.now())
     outbox.push_due()
     error = IntegrationError.objects.get()
-    assert "temporary fault" in error.message and Notification.objects.count() == 3
+    assert "temporary fault" in error.message and Notification.objects.count() == 4
     assert world.transactions() == []

@@ -34,7 +34,7 @@ def test_quantities_use_the_readers_decimal_separator_but_inputs_keep_a_point(te
 def test_dates_and_times_are_written_the_readers_way(tenant, client_for, language, shown):
     IntegrationError.objects.create(
         organization=tenant.organization, kind="employee_update", message="Fortnox refused it.",
-        created_at=datetime(2026, 7, 6, 14, 30, tzinfo=ZoneInfo("Europe/Stockholm")),
+        last_seen_at=datetime(2026, 7, 6, 14, 30, tzinfo=ZoneInfo("Europe/Stockholm")),
     )
     page = read_as(client_for, tenant.owner, language).get(reverse("integration_errors")).content.decode()
     assert shown in page and "p.m." not in page

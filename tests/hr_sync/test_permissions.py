@@ -1,5 +1,6 @@
 """Every HR integration page is for organization admins only, and reaches only their own
-organization's runs and error log entries."""
+organization's runs and error log entries; HR admins also read and handle the error-log entries of
+employees and absences (they are told of those failures and fix their cause)."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +14,7 @@ from .conftest import employee
 
 PAGES = ["integrations_index", "hr_integration", "hr_setup", "integration_errors"]
 NOT_ADMINS = [Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE, Role.WAREHOUSE]
+NEITHER_ADMIN = [Role.MANAGER, Role.EMPLOYEE, Role.WAREHOUSE]
 
 
 def planned_run(organization, people=()):
@@ -20,12 +22,13 @@ def planned_run(organization, people=()):
                                   data={"plan": {"people": list(people), "fortnox_count": 0, "brygga_count": 0}})
 
 
-def open_error(organization):
-    emp = employee(organization)
-    event = OutboxEvent.objects.create(organization=organization, kind="employee_update", object_id=emp.pk,
+def open_error(organization, kind="employee_update"):
+    emp = employee(organization, email=f"{kind}@alfa.test", employment_id=str(1000 + IntegrationError.objects.count()))
+    event = OutboxEvent.objects.create(organization=organization, kind=kind, object_id=emp.pk,
                                        content_type=ContentType.objects.get_for_model(Employee),
                                        status=OutboxEvent.Status.FAILED)
-    return IntegrationError.objects.create(organization=organization, kind="employee_update", message="x", outbox_event=event)
+    return IntegrationError.objects.create(organization=organization, kind=kind, message="x", outbox_event=event,
+                                           content_type=event.content_type, object_id=emp.pk)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -34,13 +37,32 @@ def test_an_organization_admin_opens_every_page(tenant, client_for, name):
 
 
 @pytest.mark.parametrize("role", NOT_ADMINS)
-@pytest.mark.parametrize("name", PAGES + ["hr_settings", "hr_mapping", "hr_sync"])
+@pytest.mark.parametrize("name", ["integrations_index", "hr_integration", "hr_setup", "hr_settings", "hr_mapping", "hr_sync"])
 def test_members_without_the_settings_permission_are_refused_every_page(tenant, client_for, name, role):
     assert client_for(tenant.member(role)).get(reverse(name)).status_code == 403
 
 
-@pytest.mark.parametrize("role", NOT_ADMINS)
-def test_members_without_the_settings_permission_cannot_see_runs_or_touch_errors(tenant, client_for, role):
+@pytest.mark.parametrize("role", NEITHER_ADMIN)
+def test_members_who_are_neither_organization_nor_hr_admins_are_refused_the_error_log(tenant, client_for, role):
+    assert client_for(tenant.member(role)).get(reverse("integration_errors")).status_code == 403
+
+
+def test_an_hr_admin_reads_and_retries_the_failures_of_employees_and_absences_but_no_others(tenant, client_for):
+    hr_failure, warehouse_failure = open_error(tenant.organization), open_error(tenant.organization, "wms_fulfilment")
+    client = client_for(tenant.hr_admin)
+    assert client.get(reverse("hr_sync_run", args=[planned_run(tenant.organization).pk])).status_code == 403
+    page = client.get(reverse("integration_errors"))
+    assert [entry.pk for entry in page.context["entries"]] == [hr_failure.pk]
+    assert client.post(reverse("integration_error_retry", args=[warehouse_failure.pk])).status_code == 404
+    assert client.post(reverse("integration_error_dismiss", args=[warehouse_failure.pk])).status_code == 404
+    assert client.post(reverse("integration_error_retry", args=[hr_failure.pk])).status_code == 302
+    hr_failure.refresh_from_db()
+    warehouse_failure.refresh_from_db()
+    assert (hr_failure.status, warehouse_failure.status) == (IntegrationError.Status.RETRIED, IntegrationError.Status.OPEN)
+
+
+@pytest.mark.parametrize("role", NEITHER_ADMIN)
+def test_members_who_are_neither_admin_cannot_see_runs_or_touch_errors(tenant, client_for, role):
     client, run, error = client_for(tenant.member(role)), planned_run(tenant.organization), open_error(tenant.organization)
     assert client.get(reverse("hr_sync_review", args=[run.pk])).status_code == 403
     assert client.get(reverse("hr_sync_run", args=[run.pk])).status_code == 403
