@@ -40,7 +40,13 @@ def _employee(event) -> Employee:
     return employee
 
 
-@outbox.handler("employee_update")
+def _sent_what_failed(later, failed) -> bool:
+    """An update sends the fields it names only: a later one makes good a failed one only when it
+    sent each of those fields too (as they are now)."""
+    return set(failed.payload.get("fields", [])) <= set(later.payload.get("fields", []))
+
+
+@outbox.handler("employee_update", covers=_sent_what_failed)
 def push_employee_update(event, client):
     """Sends the current values of the changed fields (not those at the time of the change), so
     events pushed late or out of order still leave Fortnox with what Brygga holds now."""

@@ -137,12 +137,19 @@ def push_due(limit: int = 200) -> int:
 
 
 def sweep() -> int:
-    """Every minute: events whose worker vanished go back to the queue (their claim was an
-    attempt), or fail for good once they had all their attempts; then push what is due. User
+    """Every minute: hand back what lost its worker, then push what is due. User
     synchronisations whose job was lost are queued again too (the Redis broker does not)."""
     from .hr_sync import requeue_stalled_user_syncs  # not at the top: hr_sync needs this module first
 
     requeue_stalled_user_syncs()
+    release_stale_claims()
+    return push_due()
+
+
+def release_stale_claims() -> None:
+    """Events whose worker vanished go back to the queue (their claim counted as an attempt), or
+    fail for good once they had all their attempts: a push that kills its worker every time must
+    not be handed out for ever."""
     stale = OutboxEvent.objects.filter(status=OutboxEvent.Status.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM)
     for event in stale.filter(attempts__gte=MAX_ATTEMPTS).select_related("organization"):
         # Conditional, like a claim: of two sweepers only one fails it.
@@ -150,7 +157,6 @@ def sweep() -> int:
             with translation.override(event.organization.language):
                 _fail(event, WorkerLost())
     stale.filter(attempts__lt=MAX_ATTEMPTS).update(status=OutboxEvent.Status.PENDING)
-    return push_due()
 
 
 def process(event: OutboxEvent) -> None:

@@ -193,3 +193,21 @@ def test_a_refused_push_lands_in_the_error_log_and_retry_sends_it_again(activate
     outbox.push_due()
     assert OutboxEvent.objects.get().status == OutboxEvent.Status.DONE
     assert fortnox.get("/3/employees/9999")["FirstName"] == "Ann"
+
+
+def test_a_synchronisations_log_and_summary_say_who_was_skipped_and_why(activated, fortnox, tenant):
+    """Issue 15, defect 6: the log said "Skipped 1" and nothing else."""
+    from django.core import mail
+
+    from integrations.hr_sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
+
+    create_fortnox_employee(fortnox, EmployeeId="3002", FirstName="Dan", LastName="Nyman", Email="dan@alfa.test")
+    fortnox.put("/3/employees/3002", {"Employee": {"Email": ""}})
+    run = do_plan_user_sync(tenant.organization, acting_user=tenant.owner)
+    do_start_user_sync(run, {"winners": {}, "fill": {}, "create": [p["key"] for p in run.data["plan"]["people"]]})
+    apply_user_sync(run.pk)
+
+    run.refresh_from_db()
+    why = "This Fortnox employee has no email address, which Brygga needs to match people. Add it in Fortnox."
+    assert run.counts["skipped"] == 1 and f"Dan Nyman: skipped — {why}" in run.log
+    assert f"- Dan Nyman: {why}" in mail.outbox[-1].body

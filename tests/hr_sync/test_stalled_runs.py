@@ -88,3 +88,26 @@ def test_the_sweeper_gives_up_a_run_after_as_many_stopped_jobs_as_the_cluster_tr
     run.refresh_from_db()
     assert run.status == SyncRun.Status.FAILED and run.finished_at is not None and queued_jobs(run) == 0
     assert run.error.startswith(f"Given up after {MAX_ATTEMPTS} attempts")
+
+
+def test_a_run_given_up_tells_whoever_started_it_and_the_organization_admins(transactional_db, tenant):
+    """Issue 15, defect 10: it was marked failed and nobody was told."""
+    from django.core import mail
+    from django.urls import reverse
+
+    from organizations.models import Membership, Notification
+    from organizations.permissions import Role
+
+    Membership.objects.filter(user=tenant.hr_admin).update(role=Role.ORG_ADMIN)  # a second admin
+    run = running_run(tenant, heartbeat_age=STALLED_AFTER + timedelta(seconds=1), attempts=MAX_ATTEMPTS)
+    SyncRun.objects.filter(pk=run.pk).update(started_by=tenant.owner)
+
+    outbox.sweep()
+
+    told = {n.user: n for n in Notification.objects.filter(organization=tenant.organization)}
+    assert set(told) == {tenant.owner, tenant.hr_admin}
+    assert all(n.level == "error" and n.link == reverse("hr_sync_run", args=[run.pk]) for n in told.values())
+    assert {message.to[0] for message in mail.outbox} == {tenant.owner.email, tenant.hr_admin.email}
+    assert "given up" in mail.outbox[0].subject and "2 of 4 people were handled" in mail.outbox[0].body
+    outbox.sweep()
+    assert len(mail.outbox) == 2  # told once

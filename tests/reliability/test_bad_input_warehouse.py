@@ -414,3 +414,16 @@ def test_the_stand_in_serves_good_records_as_fortnox_does(broken_fortnox, tenant
         assert run.status == SyncRun.Status.SUCCEEDED and run.counts[f"{kind}_created"] == 2, run.log
         for document in good:
             importer.assert_imported(organization, document)
+
+
+def test_a_record_that_stays_bad_in_every_run_is_one_error_log_entry_with_a_count(broken_fortnox, tenant):
+    """Issue 15, defect 10: each run added another entry for the same bad record."""
+    importer = IMPORTERS["articles"]
+    fresh_start(tenant, "articles")
+    serve(broken_fortnox, importer, [{**importer.good("B0", "Trasig", "1"), "Description": {"not": "text"}}])
+
+    first, second = sync(tenant), sync(tenant)
+
+    entry = IntegrationError.objects.get(organization=tenant.organization)
+    assert entry.subject.endswith("B0") and entry.occurrences == 2 and entry.sync_run == second
+    assert entry.last_seen_at >= second.started_at > entry.created_at and first.status == second.status == SyncRun.Status.PARTIAL
