@@ -169,10 +169,11 @@ def explained_objects(organization, model) -> set[int]:
 
 
 def outbox_problems(organization) -> list[str]:
-    """Events the outbox never finished, and events that failed without an error-log entry."""
+    """Events the outbox never finished, and events that failed without an error-log entry
+    (repeats of one failure are counted on one entry)."""
     events = OutboxEvent.objects.filter(organization=organization)
     unfinished = events.exclude(status__in=[OutboxEvent.Status.DONE, OutboxEvent.Status.FAILED])
-    silent = events.filter(status=OutboxEvent.Status.FAILED, errors__isnull=True)
+    silent = events.filter(status=OutboxEvent.Status.FAILED, failure__isnull=True)
     return ([f"outbox event {e.pk} ({e.kind}) is still {e.status}" for e in unfinished]
             + [f"outbox event {e.pk} ({e.kind}) failed with nothing in the error log" for e in silent])
 

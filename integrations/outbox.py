@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection as db_connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -238,6 +238,8 @@ def _fail(event: OutboxEvent, error: Exception) -> None:
         fortnox_code="" if not fortnox or error.code is None else str(error.code),
         fortnox_message=(error.message or str(error)) if fortnox else "", message=failure_message(error),
     )
+    event.failure = entry
+    event.save(update_fields=["failure"])
     log.warning("outbox event %s (%s) failed for good: %s", event.pk, event.kind, event.last_error)
     tell = _teller(event, entry, error)
     tell([*event.organization.admins(), event.acting_user])
@@ -283,13 +285,15 @@ def error_link(user, organization, entry: IntegrationError) -> str:
 
 
 def _close_made_good(event: OutboxEvent) -> None:
-    """Failures of this object that the push just made good close themselves."""
+    """Failures of this object that the push just made good close themselves: those whose
+    failed events (all the repeats counted on them) it covers."""
     covers = COVERS.get(event.kind, lambda later, failed: True)
     unresolved = IntegrationError.objects.unresolved().filter(
         organization_id=event.organization_id, kind=event.kind, content_type_id=event.content_type_id,
         object_id=event.object_id,
-    ).select_related("outbox_event")
-    made_good = [entry.pk for entry in unresolved if entry.outbox_event is None or covers(event, entry.outbox_event)]
+    ).prefetch_related("counted_events")
+    made_good = [entry.pk for entry in unresolved if all(
+        covers(event, failed) for failed in entry.counted_events.all() if failed.status == OutboxEvent.Status.FAILED)]
     if made_good:
         IntegrationError.objects.filter(pk__in=made_good).update(
             status=IntegrationError.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=None,
@@ -304,8 +308,9 @@ def note_request(event: OutboxEvent, method: str, path: str, body: dict, subject
 
 @transaction.atomic
 def do_retry_error(error: IntegrationError, *, acting_user) -> None:
-    """Queue the failed event again (from its first attempt) and mark the entry retried."""
-    _queue_again(error.outbox_event_id)
+    """Queue the failed events counted on the entry again (from their first attempt, in their
+    order) and mark the entry retried."""
+    _queue_again(Q(pk=error.outbox_event_id) | Q(failure=error, status=OutboxEvent.Status.FAILED))
     _resolve(error, IntegrationError.Status.RETRIED, acting_user)
 
 
@@ -315,16 +320,17 @@ def do_retry_event(event: OutboxEvent, *, acting_user) -> bool:
     False when the event has not failed (a pending or running one needs no retry)."""
     if event.status != OutboxEvent.Status.FAILED:
         return False
-    error = IntegrationError.objects.filter(outbox_event=event, status=IntegrationError.Status.OPEN).first()
+    error = IntegrationError.objects.filter(
+        Q(outbox_event=event) | Q(pk=event.failure_id), status=IntegrationError.Status.OPEN).first()
     if error is None:
-        _queue_again(event.pk)
+        _queue_again(Q(pk=event.pk))
     else:
         do_retry_error(error, acting_user=acting_user)
     return True
 
 
-def _queue_again(event_id) -> None:
-    OutboxEvent.objects.filter(pk=event_id).update(
+def _queue_again(events: Q) -> None:
+    OutboxEvent.objects.filter(events).update(
         status=OutboxEvent.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), done_at=None,
     )
     transaction.on_commit(enqueue_push)

@@ -285,6 +285,10 @@ class OutboxEvent(OrganizationOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("changed by"),
     )
+    # The error-log entry this event's failure is counted on (repeats of one failure share one),
+    # so a retry sends every change it stands for.
+    failure = models.ForeignKey("IntegrationError", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="counted_events", verbose_name=_("failure"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)

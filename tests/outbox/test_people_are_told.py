@@ -108,3 +108,22 @@ def test_a_retried_entry_closes_when_the_retry_gets_through(activated, fortnox, 
     assert entry.status == IntegrationError.Status.RESOLVED
     page = client_for(tenant.owner).get(reverse("integration_errors") + "?status=resolved").content.decode()
     assert "Anna Berg" in page and "Resolved by a later push" in page
+
+
+def test_a_retry_sends_every_change_counted_on_the_entry(activated, fortnox, tenant, client_for):
+    """Two refused changes of different fields fold into one entry; its retry must send both."""
+    anna = refused_phone_change(tenant)
+    outbox.push_due()
+    hr_actions.do_update_employee(anna, {"given_name": "Ann"}, acting_user=tenant.hr_admin)
+    outbox.push_due()
+    entry = IntegrationError.objects.get()
+    assert entry.occurrences == 2
+
+    create_fortnox_employee(fortnox, EmployeeId="9999", Email="anna@alfa.test")
+    client_for(tenant.owner).post(reverse("integration_error_retry", args=[entry.pk]))
+    outbox.push_due()
+
+    fortnox_anna = fortnox.get("/3/employees/9999")
+    assert (fortnox_anna["Phone1"], fortnox_anna["FirstName"]) == ("+46701234567", "Ann")
+    entry.refresh_from_db()
+    assert entry.status == IntegrationError.Status.RESOLVED
