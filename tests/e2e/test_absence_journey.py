@@ -51,7 +51,8 @@ def test_a_manager_approves_absences_fortnox_gets_them_and_the_admin_retries_the
     wait_for(lambda: world.transactions() == days(OPEN_WEEK))
     wait_for(lambda: Notification.objects.filter(user=tenant.owner).exists())
     page.reload()
-    expect(page.get_by_role("link", name="1 unread notification")).to_be_visible()  # the manager is told too
+    # The manager was told of the two requests, and now of the refusal too.
+    expect(page.get_by_role("link", name="3 unread notifications")).to_be_visible()
 
     admin = second_page
     log_in_on(admin, tenant.owner.email)

@@ -26,6 +26,7 @@ class World:
     def __init__(self, organization: Organization, user: User, marker: str):
         self.organization, self.user, self.marker = organization, user, marker
         self.rows = {Organization: organization, User: user, Membership: user.memberships.get(organization=organization)}
+        self.making = set()  # models whose row is being made: a nullable key back to one stays empty
 
     def row(self, model):
         model = model._meta.concrete_model
@@ -38,6 +39,13 @@ class World:
         return set() if made is None else {made.pk}
 
     def _make(self, model):
+        self.making.add(model)
+        try:
+            return self._make_row(model)
+        finally:
+            self.making.discard(model)
+
+    def _make_row(self, model):
         values = {}
         for field in model._meta.concrete_fields:
             if isinstance(field, models.AutoField) or (field.has_default() and not field.is_relation):
@@ -47,6 +55,8 @@ class World:
                     values[field.name] = ContentType.objects.get_for_model(model)
                 elif field.related_model is Permission or field.related_model is model:
                     continue
+                elif field.null and field.related_model._meta.concrete_model in self.making:
+                    continue  # a cycle of keys (an outbox event's failure, the failure's event)
                 else:
                     values[field.name] = self.row(field.related_model)
             elif not field.blank:
