@@ -20,7 +20,7 @@ def failures_counted_on_their_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0006_mask_personal_data_in_stored_copies'),
+        ('integrations', '0007_rate_window_per_app_and_company'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
