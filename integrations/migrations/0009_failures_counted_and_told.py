@@ -20,7 +20,7 @@ def failures_counted_on_their_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0007_rate_window_per_app_and_company'),
+        ('integrations', '0008_warehouse_mode_read_from_fortnox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
