@@ -48,6 +48,10 @@ def test_report_fulfilled_says_on_its_way_until_fortnox_accepted_and_then_sent_t
     assert "Sent to Fortnox" in queue
 
 
+def listed(order, page: str) -> bool:
+    return f'href="{reverse("warehouse:order", args=[order.pk])}"' in page
+
+
 def test_a_failed_fulfilment_shows_the_reason_on_the_order_and_in_the_pick_queue_and_an_admin_can_retry_it_there(
         two_orders, fortnox, tenant, client_for):
     picker, admin = client_for(tenant.warehouse), client_for(tenant.owner)
@@ -59,9 +63,13 @@ def test_a_failed_fulfilment_shows_the_reason_on_the_order_and_in_the_pick_queue
 
     page = picker.get(reverse("warehouse:order", args=[failing.pk])).content.decode()
     assert "Failed in Fortnox" in page and "cancelled in Fortnox" in page
+    told = tenant.warehouse.notifications.get()  # the picker who reported it, linked to the order's page
+    assert told.title == f"Fortnox did not get a change: Order {failing.order_number}"
+    assert told.link == reverse("warehouse:order", args=[failing.pk])
     assert "An organization admin can retry it" in page and ">Retry<" not in page
     failed_only = picker.get(reverse("warehouse:pick_queue"), {"failed": "on"}).content.decode()
-    assert f">{failing.order_number}<" in failed_only and f">{fine.order_number}<" not in failed_only
+    # By the order's link: the picker's bell now counts the failure they were told of (">1<").
+    assert listed(failing, failed_only) and not listed(fine, failed_only)
     assert "cancelled in Fortnox" in failed_only
 
     error = IntegrationError.objects.get(kind="wms_fulfilment")
@@ -71,7 +79,7 @@ def test_a_failed_fulfilment_shows_the_reason_on_the_order_and_in_the_pick_queue
     assert response.redirect_chain[-1][0] == reverse("warehouse:order", args=[failing.pk])
     assert "On its way to Fortnox" in response.content.decode()
     assert OutboxEvent.objects.get(object_id=failing.pk).status == OutboxEvent.Status.PENDING
-    assert f">{failing.order_number}<" not in picker.get(reverse("warehouse:pick_queue"), {"failed": "on"}).content.decode()
+    assert not listed(failing, picker.get(reverse("warehouse:pick_queue"), {"failed": "on"}).content.decode())
 
 
 def test_the_state_box_is_for_warehouse_staff_of_the_organization_only(two_orders, tenant, other_tenant, client_for):
