@@ -20,7 +20,7 @@ def failures_counted_on_their_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0008_warehouse_mode_read_from_fortnox'),
+        ('integrations', '0009_syncrun_cancel_requested'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
