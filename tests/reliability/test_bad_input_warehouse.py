@@ -36,6 +36,20 @@ def ok(document) -> tuple:
     return 200, "application/json", as_bytes(document)
 
 
+def empty_list(collection: str) -> tuple:
+    return ok({collection: [], "MetaInformation": {"@TotalResources": 0, "@TotalPages": 1, "@CurrentPage": 1}})
+
+
+# What every warehouse run reads besides the kind under test, answered well so that only the
+# kind's own answers can fail the run: the warehouse mode (Lager off, as the settings say) and
+# the ways and terms of delivery an order pull reads first.
+RUN_BASICS = {
+    "/api/warehouse/tenants-v4": ok({"activated": False}),
+    "/3/wayofdeliveries": empty_list("WayOfDeliveries"),
+    "/3/termsofdeliveries": empty_list("TermsOfDeliveries"),
+}
+
+
 # --- what Brygga has before each example -----------------------------------------------------
 
 
@@ -153,7 +167,7 @@ IMPORTERS = {importer.kind: importer for importer in (
 def serve(server, importer: Importer, documents: list, record_replies: dict | None = None) -> None:
     """The list answers with `documents`; each one with a readable number can also be read
     whole (`record_replies` overrides the answer for some numbers); anything else is not found."""
-    routes = {importer.path: ok(importer.list_body(documents))}
+    routes = {**RUN_BASICS, importer.path: ok(importer.list_body(documents))}
     for document in documents:
         number = document.get(importer.key) if isinstance(document, dict) else None
         if isinstance(number, str | int) and not isinstance(number, bool):
@@ -332,7 +346,7 @@ def broken_lists(draw, importer: Importer) -> tuple:
 def test_a_list_answer_brygga_cannot_read_fails_its_kind_with_the_reason_and_changes_nothing(broken_fortnox, tenant, data, kind):
     organization, importer = tenant.organization, IMPORTERS[kind]
     before = fresh_start(tenant, kind)
-    broken_fortnox.routes, broken_fortnox.reply = {importer.path: data.draw(broken_lists(importer))}, NOT_FOUND
+    broken_fortnox.routes, broken_fortnox.reply = {**RUN_BASICS, importer.path: data.draw(broken_lists(importer))}, NOT_FOUND
 
     run = sync(tenant)
 
@@ -390,7 +404,7 @@ def test_a_hostile_answer_to_the_stock_write_back_fails_the_step_and_it_is_writt
     article = Article.objects.get(organization=organization, article_number=KEEP)
     warehouse_actions.do_move_stock(article=article, kind=StockMovement.Kind.ADJUSTMENT, quantity=Decimal("7"),
                                     by=tenant.warehouse)
-    broken_fortnox.routes, broken_fortnox.reply = {f"/3/articles/{KEEP}": answer}, NOT_FOUND
+    broken_fortnox.routes, broken_fortnox.reply = {**RUN_BASICS, f"/3/articles/{KEEP}": answer}, NOT_FOUND
 
     run = sync(tenant)
 
