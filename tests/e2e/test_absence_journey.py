@@ -50,6 +50,8 @@ def test_a_manager_approves_absences_fortnox_gets_them_and_the_admin_retries_the
 
     wait_for(lambda: world.transactions() == days(OPEN_WEEK))
     wait_for(lambda: Notification.objects.filter(user=tenant.owner).exists())
+    # Each recipient's notice is its own write: the manager's may land a moment after the admin's.
+    wait_for(lambda: Notification.objects.filter(user=tenant.manager).count() == 3)
     page.reload()
     # The manager was told of the two requests, and now of the refusal too.
     expect(page.get_by_role("link", name="3 unread notifications")).to_be_visible()
