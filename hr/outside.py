@@ -7,6 +7,10 @@ and the ids of the objects whose last transfer failed, for the lists' "failed in
 
 from typing import Protocol
 
+from django.http import HttpResponse
+from django.shortcuts import render
+
+
 class Tracker(Protocol):
     key: str  # in URLs: ?fortnox=failed
     name: str  # as people call the system
@@ -39,3 +43,11 @@ def only_failed(queryset, kind: str, organization, key: str):
         if tracker.key == key:
             return queryset.filter(pk__in=tracker.failed_ids(kind, organization))
     return queryset
+
+
+def render_state(request, state, *, manage: bool) -> HttpResponse:
+    """One object's state as its badge (what the pages poll while a change is on its way); empty
+    when no system tracks it."""
+    if state is None:
+        return HttpResponse("")
+    return render(request, state.template, {"state": state, "manage": manage})

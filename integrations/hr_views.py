@@ -9,13 +9,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hr.models import AbsenceType, Employee
+from hr.outside import render_state
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
@@ -276,10 +276,7 @@ def _employee(request, pk) -> Employee:
 
 @organization_required(Perm.MANAGE_HR)
 def employee_fortnox_badge(request, pk):
-    state = hr_state.employee_state(_employee(request, pk))
-    if state is None:
-        return HttpResponse("")
-    return render(request, state.template, {"state": state, "manage": True})
+    return render_state(request, hr_state.employee_state(_employee(request, pk)), manage=True)
 
 
 @organization_required(Perm.MANAGE_HR)

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hr.models import Absence
+from hr.outside import render_state
 from integrations.sync_models import HrIntegrationSettings, SyncRun
 from organizations.decorators import organization_required
 from organizations.permissions import Perm, user_can
@@ -35,10 +35,7 @@ def absence_badge(request, pk):
     manage = user_can(request.user, request.organization, Perm.MANAGE_HR, request.membership)
     if not manage and absence.employee.user_id != request.user.pk:
         raise PermissionDenied
-    state = fortnox_state(absence)
-    if state is None:
-        return HttpResponse("")
-    return render(request, state.template, {"state": state, "manage": manage})
+    return render_state(request, fortnox_state(absence), manage=manage)
 
 
 @organization_required(Perm.MANAGE_HR)
