@@ -160,6 +160,13 @@ def check_accessibility(page) -> None:
     )
 
 
+def save_artifact(page, name: str) -> None:
+    """A screenshot to look at after a run (test-artifacts/<name>.png), as the person's window shows it."""
+    path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
 def save_screenshot(page, name: str) -> None:
     """A README picture (docs/screenshots/<name>.png), rewritten on every run so it stays current."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

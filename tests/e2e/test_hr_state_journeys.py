@@ -10,7 +10,6 @@
 Each is photographed at 1280 and 390 px in English and Swedish (test-artifacts/issue15-*.png)."""
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,20 +21,18 @@ from tests.hr_sync.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.warehouse_sync.conftest import wait_for
 
-from .conftest import check_accessibility, log_in_on
+from .conftest import check_accessibility, log_in_on, save_artifact
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCKED_MONDAY = date(2026, 2, 2)
 
 
 def shoot(page, name: str) -> None:
     """The page as it is now at 1280 and 390 px; on a phone nothing may widen the page itself."""
-    ARTIFACTS.mkdir(exist_ok=True)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(ARTIFACTS / f"issue15-{name}-{width}.png"), full_page=True)
+        save_artifact(page, f"issue15-{name}-{width}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width} px"
     page.set_viewport_size({"width": 1280, "height": 900})
 

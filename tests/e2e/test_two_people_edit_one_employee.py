@@ -6,7 +6,6 @@ keeps both."""
 import pytest
 from playwright.sync_api import expect
 
-from hr.models import Employee
 from tests.hr_sync.conftest import employee
 
 from .conftest import check_accessibility, log_in_on

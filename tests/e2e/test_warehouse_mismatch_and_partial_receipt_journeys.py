@@ -13,7 +13,7 @@ from integrations.fortnox.client import FortnoxClient
 from tests.warehouse_sync.conftest import FAST, article, customer, order, supplier, sync, wait_for
 from tests.warehouse_sync.test_purchase_order_receipts import receive_in_fortnox
 
-from .conftest import ARTIFACTS, check_accessibility, log_in_on
+from .conftest import check_accessibility, log_in_on, save_artifact
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -21,9 +21,7 @@ PURCHASE_ORDERS = "/api/warehouse/purchaseorders-v1"
 
 
 def picture(page, name: str) -> None:
-    """A screenshot to look at (test-artifacts/journeys/), as the person's window shows it."""
-    (ARTIFACTS / "journeys").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "journeys" / f"{name}.png"), full_page=True)
+    save_artifact(page, f"journeys/{name}")
 
 
 def test_fortnox_turning_its_warehouse_module_on_stops_the_picker_up_front_until_the_admin_follows_it(
