@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length, Lower
+from django.db.models.functions import Lower
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy as _
 

@@ -18,7 +18,7 @@ from .forms import (
     AdjustmentForm, ArticleLookupForm, PickQueueFilterForm, PickRowForm, PurchaseOrderFilterForm, ReceiveForm,
     ReturnForm, ScanForm,
 )
-from .models import Article, PurchaseOrder, SalesOrder, SalesOrderRow, StockBalance, StockMovement
+from .models import Article, PurchaseOrder, SalesOrder, SalesOrderRow, StockBalance
 
 PAGE_SIZE = 50
 warehouse_required = organization_required(Perm.WORK_WAREHOUSE)
