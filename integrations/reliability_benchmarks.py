@@ -121,10 +121,10 @@ def connect_warehouse_organizations(sandbox_url: str, user: dict, count: int, *,
             organization = Organization.objects.create(name=f"Skala {number} AB", organisation_number=f"{550000 + number}-{1000 + number}")
             back = control.consent(oauth.authorization_url(scopes, f"scale-{number}"), user)
             actions.do_connect(organization, oauth.exchange_code(parse_qs(urlsplit(back).query)["code"][0]), user=None)
-            settings = WarehouseSyncSettings.objects.create(
-                organization=organization, active=True, interval_minutes=15,
+            settings, _ = WarehouseSyncSettings.objects.update_or_create(organization=organization, defaults={
+                "active": True, "interval_minutes": 15,
                 **{f"pull_{kind}": kind in kinds for kind in [*WAREHOUSE_SCOPES, "purchase_orders"]},
-            )
+            })
             do_update_schedule(settings)
             return organization
         finally:

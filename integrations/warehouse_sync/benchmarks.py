@@ -28,7 +28,8 @@ def _connect(sandbox_url: str, **company_fields) -> int:
     connection = FortnoxConnection.objects.create(organization=organization, hr_enabled=False, warehouse_enabled=True)
     back = control.consent(oauth.authorization_url(connection.requested_scopes(), "benchmark"), user)
     actions.do_connect(organization, oauth.exchange_code(parse_qs(urlsplit(back).query)["code"][0]), user=None)
-    WarehouseSyncSettings.objects.create(organization=organization, pull_purchase_orders=False)
+    # Connecting already made the settings (it reads the company's warehouse mode).
+    WarehouseSyncSettings.objects.filter(organization=organization).update(pull_purchase_orders=False)
     return connection.pk
 
 
