@@ -1,8 +1,8 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -41,7 +41,7 @@ class ConstraintErrorsByField:
             for field, items in error.error_dict.items():
                 if field != NON_FIELD_ERRORS:
                     by_field.setdefault(field, []).extend(items)
-            raise ValidationError(by_field)
+            raise ValidationError(by_field) from error
 
 
 class EmployeeQuerySet(models.QuerySet):

@@ -41,7 +41,7 @@ def normalise_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": value}, code="invalid_phone")
+        raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": value}, code="invalid_phone") from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             _("“%(value)s” is not a valid phone number: check the number of digits and the area code."),
@@ -115,7 +115,7 @@ def normalise_personal_identity_number(value: str) -> str:
         raise ValidationError(
             _("“%(value)s” is not a valid Swedish personal identity number (YYYYMMDD-NNNN, with a correct check digit)."),
             params={"value": value}, code="invalid_personal_identity_number",
-        )
+        ) from None
     full = digits(number)
     if len(full) == 10:
         full = str(personnummer.get_birth_date(number).year)[:2] + full

@@ -14,7 +14,13 @@ from organizations.permissions import Perm, user_can
 
 from . import actions, outside
 from .forms import (
-    AbsenceFilterForm, AbsenceForm, EmployeeFilterForm, EmployeeForm, ManagerOptionsForm, RegisterAbsenceForm, manager_options_context,
+    AbsenceFilterForm,
+    AbsenceForm,
+    EmployeeFilterForm,
+    EmployeeForm,
+    ManagerOptionsForm,
+    RegisterAbsenceForm,
+    manager_options_context,
 )
 from .models import Absence, AbsenceStatus, Employee
 

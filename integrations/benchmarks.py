@@ -153,9 +153,8 @@ def connect_sandbox_company(sandbox_url: str, name: str, organisation_number: st
     from integrations import actions
     from integrations.fortnox import oauth
     from integrations.models import FortnoxConnection
-    from organizations.models import Organization
-
     from integrations.sandbox_control import SandboxControl
+    from organizations.models import Organization
 
     control = SandboxControl(sandbox_url)
     modules = {"warehouse_licence": True, "purchase_orders_licence": True, "negative_stock_allowed": True} if every_module else {}
@@ -210,7 +209,6 @@ def rate_limit_throughput(quick: bool = False) -> list[Row]:
         passed=elapsed <= 1.05 * theoretical and too_many == 0,
         api_calls=f"{sum(r['total'] for r in results):,} for {calls:,} calls",
     )]
-from . import hr_benchmarks  # noqa: E402,F401  (registers the HR benchmarks)
+from . import hr_benchmarks, reliability_benchmarks  # noqa: E402,F401  (register the HR, page and chaos benchmarks)
 from .absence_sync import benchmarks as absence_benchmarks  # noqa: E402,F401  (registers the absence benchmarks)
-from . import reliability_benchmarks  # noqa: E402,F401  (registers the page and chaos benchmarks)
 from .warehouse_sync import benchmarks as warehouse_benchmarks  # noqa: E402,F401  (registers the warehouse benchmarks)

@@ -11,10 +11,10 @@ from organizations.admin import OrganizationScopedAdmin
 from organizations.admin_tenancy import ReadOnlyAdmin
 
 from . import hr_sync, outbox
-from .warehouse_sync import tasks as warehouse_tasks
 from .hr_forms import cause_code_choices
 from .personal_data import masked
 from .sync_models import AbsenceTypeMapping, ExternalLink, HrIntegrationSettings, IntegrationError, OutboxEvent, SyncRun
+from .warehouse_sync import tasks as warehouse_tasks
 
 
 def folded(name: str, label):

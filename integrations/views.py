@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import organization_required
-from organizations.middleware import SESSION_KEY
 from organizations.mfa import require_mfa_setup
+from organizations.middleware import SESSION_KEY
 from organizations.models import Organization
 from organizations.permissions import Perm
 

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Invitation, Membership, Organization
+from .models import Invitation, Membership, Organization, User
 
 
 def do_invite_member(organization, email, role, invited_by) -> Invitation:
@@ -64,7 +64,7 @@ def do_accept_invitation(invitation: Invitation, user) -> Membership:
 
 
 @transaction.atomic
-def do_join_by_invitation(invitation: Invitation, form) -> "User":
+def do_join_by_invitation(invitation: Invitation, form) -> User:
     """A person without an account accepts: the account and the membership come together or not at
     all (an invitation used up meanwhile must not leave an account behind that belongs nowhere)."""
     user = form.save(commit=False)

@@ -4,7 +4,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .admin_tenancy import (
-    OrganizationScopedAdmin, OrganizationScopedMixin, OrganizationScopedTabularInline, admin_organizations,
+    OrganizationScopedAdmin,
+    OrganizationScopedMixin,
+    OrganizationScopedTabularInline,
+    admin_organizations,
 )
 from .models import Invitation, Membership, Notification, Organization, User
 

@@ -13,11 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import signals
-from .reporting import require_reportable
 from .models import (
-    ZERO, Adjustment, Article, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, Return, SalesOrder, SalesOrderRow, StockBalance,
-    StockLocation, StockMovement,
+    ZERO,
+    Adjustment,
+    Article,
+    PurchaseOrder,
+    PurchaseOrderRow,
+    Receipt,
+    ReceiptRow,
+    Return,
+    SalesOrder,
+    SalesOrderRow,
+    StockBalance,
+    StockLocation,
+    StockMovement,
 )
+from .reporting import require_reportable
 
 
 class ShortDeliveryNeedsConfirmation(Exception):

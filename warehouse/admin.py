@@ -3,8 +3,21 @@ from django.contrib import admin
 from organizations.admin import OrganizationScopedAdmin, OrganizationScopedTabularInline
 
 from .models import (
-    Adjustment, Article, Customer, OrderType, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, Return, SalesOrder,
-    SalesOrderRow, StockBalance, StockLocation, StockMovement, Supplier,
+    Adjustment,
+    Article,
+    Customer,
+    OrderType,
+    PurchaseOrder,
+    PurchaseOrderRow,
+    Receipt,
+    ReceiptRow,
+    Return,
+    SalesOrder,
+    SalesOrderRow,
+    StockBalance,
+    StockLocation,
+    StockMovement,
+    Supplier,
 )
 
 

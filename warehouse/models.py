@@ -13,8 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from stdnum import ean as gtin
 
 from organizations.models import OrganizationOwned
@@ -573,5 +572,10 @@ class StockMovement(OrganizationOwned):
 
 
 # The shipping models live in their own module; imported here so Django finds them.
-from .shipping import TermsOfDelivery, WayOfDelivery  # noqa: E402,F401
-from .shipping import Transporter, TransporterRule, TransporterService  # noqa: E402,F401
+from .shipping import (  # noqa: E402,F401  # noqa: E402,F401
+    TermsOfDelivery,
+    Transporter,
+    TransporterRule,
+    TransporterService,
+    WayOfDelivery,
+)

@@ -15,8 +15,14 @@ from organizations.permissions import Perm
 
 from . import actions, reporting
 from .forms import (
-    AdjustmentForm, ArticleLookupForm, PickQueueFilterForm, PickRowForm, PurchaseOrderFilterForm, ReceiveForm,
-    ReturnForm, ScanForm,
+    AdjustmentForm,
+    ArticleLookupForm,
+    PickQueueFilterForm,
+    PickRowForm,
+    PurchaseOrderFilterForm,
+    ReceiveForm,
+    ReturnForm,
+    ScanForm,
 )
 from .models import Article, PurchaseOrder, SalesOrder, SalesOrderRow, StockBalance
 

@@ -13,7 +13,6 @@ from .models import AbsenceTransfer
 from .push import request_transfer
 from .state import MOVING, Lookups, fortnox_employee_id, held_under, target_of
 
-
 BACKFILL_KIND = "absence_backfill"
 
 

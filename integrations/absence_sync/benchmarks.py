@@ -81,8 +81,8 @@ def _wait_until_settled(seconds: float) -> bool:
 
 
 def _transfer_of(absence_id: int) -> dict:
-    from integrations.absence_sync.models import AbsenceTransfer
     from hr.models import Absence
+    from integrations.absence_sync.models import AbsenceTransfer
 
     transfer = AbsenceTransfer.objects.select_related("run").get(absence_id=absence_id)
     absence = Absence.objects.get(pk=absence_id)

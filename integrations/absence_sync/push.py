@@ -21,7 +21,10 @@ from django.utils import timezone
 from hr.models import Absence
 from integrations import outbox
 from integrations.fortnox.errors import (
-    FortnoxNotFound, FortnoxRateLimited, FortnoxTransientError, FortnoxValidationError,
+    FortnoxNotFound,
+    FortnoxRateLimited,
+    FortnoxTransientError,
+    FortnoxValidationError,
 )
 from integrations.sync_models import ExternalLink, IntegrationError, SyncRun
 
@@ -29,7 +32,16 @@ from . import plan as planning
 from .models import AbsenceTransfer
 from .rules import NOT_ENABLED
 from .schedule import Budget, OutOfBudget, scheduled_hours
-from .state import LINK_KIND, MOVING, PENDING_PREFIX, SENT_FOR, cause_codes, is_disconnected, target_of, transaction_links
+from .state import (
+    LINK_KIND,
+    MOVING,
+    PENDING_PREFIX,
+    SENT_FOR,
+    cause_codes,
+    is_disconnected,
+    target_of,
+    transaction_links,
+)
 
 EVENT_KIND = "absence_sync"
 RUN_KIND = "absence_transfer"

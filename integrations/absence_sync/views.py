@@ -3,9 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from hr.models import Absence
 from hr.outside import render_state

@@ -30,9 +30,19 @@ from integrations.models import FortnoxConnection
 
 from . import tokens
 from .errors import (
-    MISSING_SCOPE_CODE, NO_API_LICENCE_CODE, NO_MODULE_LICENCE_CODE, FortnoxAuthError, FortnoxError,
-    FortnoxBadResponse, FortnoxMissingScope, FortnoxNoLicence, FortnoxNotConnected, FortnoxNotFound, FortnoxRateLimited,
-    FortnoxTransientError, FortnoxValidationError,
+    MISSING_SCOPE_CODE,
+    NO_API_LICENCE_CODE,
+    NO_MODULE_LICENCE_CODE,
+    FortnoxAuthError,
+    FortnoxBadResponse,
+    FortnoxError,
+    FortnoxMissingScope,
+    FortnoxNoLicence,
+    FortnoxNotConnected,
+    FortnoxNotFound,
+    FortnoxRateLimited,
+    FortnoxTransientError,
+    FortnoxValidationError,
 )
 from .ratelimit import get_rate_limiter
 from .values import format_lastmodified

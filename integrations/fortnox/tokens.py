@@ -18,10 +18,9 @@ of the product for that long, and deadlock outright against a sandbox that share
 The claim keeps the exactly-once guarantee on both databases with only milliseconds under lock.
 """
 
+import logging
 import time
 from datetime import timedelta
-
-import logging
 
 from django.conf import settings
 from django.db import transaction

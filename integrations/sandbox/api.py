@@ -12,16 +12,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import faults, searches
 from .errors import (
-    MISSING_SCOPE, NO_API_LICENCE, NO_MODULE_LICENCE, V3, ApiError, FortnoxError, MethodNotAllowed, Unauthorized,
-    bad_json, invalid_filter, invalid_parameter, no_data, unknown_field,
+    MISSING_SCOPE,
+    NO_API_LICENCE,
+    NO_MODULE_LICENCE,
+    V3,
+    ApiError,
+    FortnoxError,
+    MethodNotAllowed,
+    Unauthorized,
+    bad_json,
+    invalid_filter,
+    invalid_parameter,
+    no_data,
+    unknown_field,
 )
 from .models import Module, RequestLog, Token
 from .store import Store

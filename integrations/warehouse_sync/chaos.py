@@ -10,7 +10,15 @@ from decimal import Decimal
 
 from warehouse import actions as warehouse_actions
 from warehouse.models import (
-    Adjustment, Article, PurchaseOrder, Receipt, Return, SalesOrder, StockBalance, StockMovement, Supplier,
+    Adjustment,
+    Article,
+    PurchaseOrder,
+    Receipt,
+    Return,
+    SalesOrder,
+    StockBalance,
+    StockMovement,
+    Supplier,
 )
 
 from ..chaos import explained_objects

@@ -27,11 +27,19 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _, gettext_lazy
 from stdnum import ean as gtin
 
-from warehouse import actions as warehouse_actions
-from warehouse import shipping_actions
+from warehouse import actions as warehouse_actions, shipping_actions
 from warehouse.models import (
-    Article, Customer, PurchaseOrder, PurchaseOrderRow, Receipt, ReceiptRow, SalesOrder, SalesOrderRow, Supplier,
-    TermsOfDelivery, WayOfDelivery,
+    Article,
+    Customer,
+    PurchaseOrder,
+    PurchaseOrderRow,
+    Receipt,
+    ReceiptRow,
+    SalesOrder,
+    SalesOrderRow,
+    Supplier,
+    TermsOfDelivery,
+    WayOfDelivery,
 )
 
 from ..fortnox.errors import FortnoxNotFound, FortnoxValidationError

@@ -2,8 +2,8 @@
 to report them to Fortnox, as the settings say. Also warns the person who reported a short
 delivery that Fortnox will leave a back order."""
 
-from django.urls import reverse
 from django.dispatch import receiver
+from django.urls import reverse
 
 from organizations.actions import do_notify
 from warehouse import signals as warehouse_signals

@@ -10,8 +10,19 @@ from django.contrib.contenttypes.models import ContentType
 from hr.models import AbsenceType, Employee
 from integrations.models import AbsenceTypeMapping, ExternalLink, HrIntegrationSettings
 from tests.hr_sync.conftest import (  # noqa: F401 (fixtures)
-    FortnoxCompany, activated, cluster, connected, create_fortnox_employee, employee, fortnox, fortnox_company,
-    in_english, make_company, other_tenant, sandbox, tenant,
+    FortnoxCompany,
+    activated,
+    cluster,
+    connected,
+    create_fortnox_employee,
+    employee,
+    fortnox,
+    fortnox_company,
+    in_english,
+    make_company,
+    other_tenant,
+    sandbox,
+    tenant,
 )
 
 MAPPING = {"sick_leave": "SJK", "parental_leave": "FPE", "vacation": "SEM", "care_of_child": "VAB", "other": ""}

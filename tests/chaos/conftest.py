@@ -8,8 +8,8 @@ import pytest
 from integrations.chaos import ChaosRun, HrChaos
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection, HrIntegrationSettings
-from tests.hr_sync.conftest import activated, connected, in_english  # noqa: F401 (fixtures)
 from tests.fortnox_client.conftest import make_company, other_tenant, sandbox, tenant  # noqa: F401
+from tests.hr_sync.conftest import activated, connected, in_english  # noqa: F401 (fixtures)
 
 CLIENT_TIMEOUT = 1.0
 

@@ -4,9 +4,8 @@ locked). The organization admin is told, finds the refusal in the integration er
 Fortnox's own words, has the period unlocked in Fortnox and presses Retry; then Fortnox holds
 the second absence too."""
 
-from datetime import date, timedelta
-
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect

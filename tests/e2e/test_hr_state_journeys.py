@@ -17,7 +17,11 @@ from playwright.sync_api import expect
 from integrations.models import SyncRun
 from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
 from tests.hr_sync.conftest import (  # noqa: F401 (fixtures)
-    activated, connected, fortnox, fortnox_company, three_people_in_conflict,
+    activated,
+    connected,
+    fortnox,
+    fortnox_company,
+    three_people_in_conflict,
 )
 from tests.warehouse_sync.conftest import wait_for
 

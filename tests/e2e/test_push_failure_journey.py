@@ -12,7 +12,14 @@ from playwright.sync_api import expect
 
 from integrations.sync_models import IntegrationError
 from organizations.models import Notification
-from tests.hr_sync.conftest import activated, connected, create_fortnox_employee, employee, fortnox, fortnox_company  # noqa: F401
+from tests.hr_sync.conftest import (  # noqa: F401
+    activated,
+    connected,
+    create_fortnox_employee,
+    employee,
+    fortnox,
+    fortnox_company,
+)
 from tests.outbox.conftest import link_to_fortnox
 from tests.warehouse_sync.conftest import wait_for
 

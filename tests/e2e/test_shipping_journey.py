@@ -4,8 +4,8 @@ a picker chooses another with a reason."""
 
 from playwright.sync_api import expect
 
-from warehouse.shipping import WayOfDelivery
 from tests.warehouse.conftest import Build
+from warehouse.shipping import WayOfDelivery
 
 from .conftest import check_accessibility, log_in_on
 

@@ -79,7 +79,7 @@ def test_staff_receive_a_purchase_order_in_two_parts_and_fortnox_gets_two_incomi
         phone.get_by_role("link", name="Receipts for Fortnox").click()
         phone.get_by_role("button", name="Report to Fortnox").click()
         expect(phone.get_by_text(re.compile("is on its way to Fortnox"))).to_be_visible()
-        wait_for(lambda: len(sandbox.records(company.data, "incominggoods")) == (1 if part == "4" else 2))
+        wait_for(lambda part=part: len(sandbox.records(company.data, "incominggoods")) == (1 if part == "4" else 2))
     check_accessibility(phone)
 
     purchase_order = wait_for(lambda: next((r["document"] for r in sandbox.records(company.data, "purchaseorders")

@@ -10,7 +10,13 @@ from organizations.models import Notification
 from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
 from tests.absence_sync.test_transfer import MONDAY, sick
 from tests.hr_sync.conftest import (  # noqa: F401 (fixtures)
-    activated, connected, fortnox, fortnox_company, make_company, sandbox, tenant,
+    activated,
+    connected,
+    fortnox,
+    fortnox_company,
+    make_company,
+    sandbox,
+    tenant,
 )
 
 pytestmark = pytest.mark.slow

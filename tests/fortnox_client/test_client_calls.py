@@ -12,7 +12,11 @@ from django.utils import timezone
 from integrations.fortnox import client as client_module
 from integrations.fortnox.client import CallCounter, FortnoxClient
 from integrations.fortnox.errors import (
-    FortnoxMissingScope, FortnoxNoLicence, FortnoxNotFound, FortnoxTransientError, FortnoxValidationError,
+    FortnoxMissingScope,
+    FortnoxNoLicence,
+    FortnoxNotFound,
+    FortnoxTransientError,
+    FortnoxValidationError,
 )
 from integrations.fortnox.values import normalise_numbers
 

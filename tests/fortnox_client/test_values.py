@@ -4,7 +4,11 @@ from decimal import Decimal
 import pytest
 
 from integrations.fortnox.values import (
-    format_lastmodified, lastmodified_since, normalise_numbers, parse_fortnox_datetime, to_decimal,
+    format_lastmodified,
+    lastmodified_since,
+    normalise_numbers,
+    parse_fortnox_datetime,
+    to_decimal,
 )
 
 

@@ -9,7 +9,13 @@ from hr.models import Employee
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection, HrIntegrationSettings
 from tests.fortnox_client.conftest import (  # noqa: F401 (fixtures)
-    FortnoxCompany, fortnox_company, make_company, other_tenant, path_of, sandbox, tenant,
+    FortnoxCompany,
+    fortnox_company,
+    make_company,
+    other_tenant,
+    path_of,
+    sandbox,
+    tenant,
 )
 
 

@@ -10,7 +10,12 @@ from hr import actions as hr_actions
 from hr.models import AbsenceType, Employee
 from integrations import outbox
 from integrations.models import (
-    AbsenceTypeMapping, ExternalLink, HrIntegrationSettings, IntegrationError, OutboxEvent, SyncRun,
+    AbsenceTypeMapping,
+    ExternalLink,
+    HrIntegrationSettings,
+    IntegrationError,
+    OutboxEvent,
+    SyncRun,
 )
 
 from .conftest import create_fortnox_employee, employee, review_then_apply, wizard_connect

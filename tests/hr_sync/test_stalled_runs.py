@@ -11,7 +11,13 @@ from django_q.models import OrmQ
 
 from integrations import outbox
 from integrations.hr_sync import (
-    APPLY_TASK, MAX_ATTEMPTS, RUN_KIND, STALLED_AFTER, apply_user_sync, do_plan_user_sync, do_start_user_sync,
+    APPLY_TASK,
+    MAX_ATTEMPTS,
+    RUN_KIND,
+    STALLED_AFTER,
+    apply_user_sync,
+    do_plan_user_sync,
+    do_start_user_sync,
 )
 from integrations.sync_models import SyncRun
 from tests.conftest import at_once

@@ -8,8 +8,16 @@ from hr.models import Employee
 from integrations import outbox
 from integrations.sync_models import ExternalLink, OutboxEvent
 from tests.hr_sync.conftest import (  # noqa: F401 (fixtures)
-    activated, connected, create_fortnox_employee, employee, fortnox, fortnox_company, in_english, make_company,
-    sandbox, tenant,
+    activated,
+    connected,
+    create_fortnox_employee,
+    employee,
+    fortnox,
+    fortnox_company,
+    in_english,
+    make_company,
+    sandbox,
+    tenant,
 )
 
 

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, settings as hypothesis_settings, strategies 
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection, HrIntegrationSettings
 from tests.conftest import subprocess_env
-from tests.hr_sync.conftest import activated, connected, fortnox, in_english  # noqa: F401 (fixtures)
 from tests.fortnox_client.conftest import fortnox_company, make_company, other_tenant, sandbox, tenant  # noqa: F401
+from tests.hr_sync.conftest import activated, connected, fortnox, in_english  # noqa: F401 (fixtures)
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 

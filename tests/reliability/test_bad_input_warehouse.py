@@ -15,8 +15,16 @@ from integrations.models import ExternalLink, IntegrationError, OutboxEvent, Syn
 from integrations.warehouse_sync.importers import ORDER_LINK, PURCHASE_ORDER_LINK
 from warehouse import actions as warehouse_actions
 from warehouse.models import (
-    Article, Customer, OrderType, PurchaseOrder, PurchaseOrderRow, SalesOrder, SalesOrderRow, StockBalance,
-    StockMovement, Supplier,
+    Article,
+    Customer,
+    OrderType,
+    PurchaseOrder,
+    PurchaseOrderRow,
+    SalesOrder,
+    SalesOrderRow,
+    StockBalance,
+    StockMovement,
+    Supplier,
 )
 
 from ..warehouse_sync.conftest import configure, sync

@@ -10,7 +10,7 @@ from integrations.sandbox.resources.absences import seed_absences
 from integrations.sandbox.resources.employees import seed_employees
 
 from . import contract
-from .conftest import API, Api
+from .conftest import Api
 from .test_oauth import approve, exchange, logged_in_browser
 
 HR = ("employees", "absencetransactions")

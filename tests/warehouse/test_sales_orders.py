@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 
 from warehouse import signals
 from warehouse.actions import (
-    ShortDeliveryNeedsConfirmation, do_adjust_stock, do_cancel_order, do_pack, do_pick_row, do_report_fulfilled,
+    ShortDeliveryNeedsConfirmation,
+    do_adjust_stock,
+    do_cancel_order,
+    do_pack,
+    do_pick_row,
+    do_report_fulfilled,
     do_start_picking,
 )
 from warehouse.models import IllegalTransition, SalesOrder, StockBalance, StockMovement

@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from warehouse import signals
 from warehouse.actions import (
-    do_adjust_stock, do_move_stock, do_pack, do_pick_row, do_receive_purchase_order, do_register_return,
+    do_adjust_stock,
+    do_move_stock,
+    do_pack,
+    do_pick_row,
+    do_receive_purchase_order,
+    do_register_return,
     do_report_fulfilled,
 )
 from warehouse.models import StockBalance, StockLocation, StockMovement

@@ -13,7 +13,12 @@ from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection, SyncRun, WarehouseSyncSettings
 from integrations.warehouse_sync import tasks
 from tests.fortnox_client.conftest import (  # noqa: F401 (fixtures)
-    FortnoxCompany, connect, make_company, other_tenant, sandbox, tenant,
+    FortnoxCompany,
+    connect,
+    make_company,
+    other_tenant,
+    sandbox,
+    tenant,
 )
 
 FAST = {"rate_limit_requests": 100_000}

@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 
 from integrations.models import SyncRun
-from warehouse import actions as warehouse_actions
-from warehouse import shipping_actions
+from warehouse import actions as warehouse_actions, shipping_actions
 from warehouse.models import SalesOrder
 from warehouse.shipping import Transporter, TransporterRule, TransporterService
 

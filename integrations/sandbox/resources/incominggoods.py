@@ -13,7 +13,15 @@ from ..api import Family
 from ..errors import WAREHOUSE, WarehouseError
 from ..registers import no_content
 from ..warehouse_documents import (
-    body_of, book, flag_filters, not_found, refuse_changes, required, shown, stock_point_code, unbook,
+    body_of,
+    book,
+    flag_filters,
+    not_found,
+    refuse_changes,
+    required,
+    shown,
+    stock_point_code,
+    unbook,
 )
 from .invoices import today
 from .purchaseorders import do_receive, ordered_row

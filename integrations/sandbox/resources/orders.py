@@ -31,8 +31,7 @@ from ..errors import FortnoxError
 from ..registers import Register, number_order, required_field
 from ..searches import document_search, exact
 from ..stock import default_stock_point, difference, in_stock, move
-from .invoices import do_create_invoice_from_order, row_total, today, totals
-from .invoices import present as present_invoice
+from .invoices import do_create_invoice_from_order, present as present_invoice, row_total, today, totals
 
 family = Family(scope="order")
 orders = Register(

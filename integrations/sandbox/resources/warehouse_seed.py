@@ -11,11 +11,9 @@ from ..models import Company
 from ..seeding import seeder
 from ..store import Store
 from . import articles, incominggoods, orders, purchaseorders
-from .customers import DEFAULTS as CUSTOMER_DEFAULTS
-from .customers import customers
+from .customers import DEFAULTS as CUSTOMER_DEFAULTS, customers
 from .invoices import today
-from .suppliers import DEFAULTS as SUPPLIER_DEFAULTS
-from .suppliers import suppliers
+from .suppliers import DEFAULTS as SUPPLIER_DEFAULTS, suppliers
 
 FIRST_NAMES = ["Åsa", "Örjan", "Märta", "Björn", "Linnéa", "Göran", "Kajsa", "Håkan", "Ingrid", "Sören", "Elin", "Måns"]
 LAST_NAMES = ["Öberg", "Åkesson", "Ström", "Lindqvist", "Sjögren", "Bäckström", "Nyström", "Hägg", "Ekdahl", "Löfgren"]

@@ -10,6 +10,6 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         logins = load_demo(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for role, email in logins:
             self.stdout.write(f"  {role:<22} {email}")
