@@ -236,7 +236,7 @@ FORTNOX_CLIENT_SECRET = env.str("FORTNOX_CLIENT_SECRET", default="")
 SANDBOX_ENABLED = _strict_bool("FORTNOX_SANDBOX_ENABLED", TESTING)
 FORTNOX_SANDBOX_CONTROL_KEY = env.str("FORTNOX_SANDBOX_CONTROL_KEY", default="test-control-key" if TESTING else "")
 if SANDBOX_ENABLED:
-    INSTALLED_APPS.append("integrations.sandbox")
+    INSTALLED_APPS.append("fortnox_sandbox")
     if not (DEBUG or FORTNOX_SANDBOX_CONTROL_KEY):
         # Outside DEBUG the control API answers only holders of this key (loopback proves nothing
         # behind a reverse proxy), so without it the sandbox could not be driven at all.
@@ -248,7 +248,7 @@ _sandbox_base = f"{SITE_URL}/sandbox/fortnox"
 FORTNOX_AUTH_BASE_URL = _env(env.url, "FORTNOX_AUTH_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://apps.fortnox.se").geturl().rstrip("/")
 FORTNOX_API_BASE_URL = _env(env.url, "FORTNOX_API_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://api.fortnox.se").geturl().rstrip("/")
 if not FORTNOX_CLIENT_ID and SANDBOX_ENABLED:
-    # The sandbox registers this client for itself (see integrations.sandbox).
+    # The sandbox registers this client for itself (see fortnox_sandbox).
     FORTNOX_CLIENT_ID = "brygga-sandbox-client"
     FORTNOX_CLIENT_SECRET = "brygga-sandbox-secret"
 if FORTNOX_CLIENT_ID and not FORTNOX_CLIENT_SECRET:

@@ -17,4 +17,4 @@ urlpatterns = [
 ]
 
 if settings.SANDBOX_ENABLED:
-    urlpatterns.append(path("sandbox/fortnox/", include("integrations.sandbox.urls")))
+    urlpatterns.append(path("sandbox/fortnox/", include("fortnox_sandbox.urls")))

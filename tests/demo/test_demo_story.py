@@ -59,7 +59,7 @@ def test_sandbox_seed_explains_an_employees_file_it_cannot_use(tmp_path, db, set
 
 
 def test_a_restarted_demo_keeps_the_sandbox_company_as_the_demo_left_it(db, settings):
-    from integrations.sandbox.models import Company, Record
+    from fortnox_sandbox.models import Company, Record
 
     settings.SANDBOX_ENABLED = True
     quietly("sandbox_seed", size=2)

@@ -243,7 +243,7 @@ def identities(a: Tenant) -> list[Identity]:
 
 
 def sandbox_app_headers() -> dict:
-    from integrations.sandbox.models import Company, OAuthClient, SandboxUser, Token
+    from fortnox_sandbox.models import Company, OAuthClient, SandboxUser, Token
 
     company = Company.objects.create(database_number=4242, name="Fuzz AB", warehouse_licence=True,
                                      purchase_orders_licence=True)

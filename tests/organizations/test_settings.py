@@ -68,7 +68,7 @@ SHOW_SANDBOX = (
     "from django.apps import apps; from django.conf import settings; from django.urls import Resolver404, resolve\n"
     "def mounted(path):\n"
     "    try:\n        resolve(path)\n    except Resolver404:\n        return False\n    return True\n"
-    "print(apps.is_installed('integrations.sandbox'), mounted('/sandbox/fortnox/'), "
+    "print(apps.is_installed('fortnox_sandbox'), mounted('/sandbox/fortnox/'), "
     "mounted('/sandbox/fortnox/_control/api/companies'), settings.FORTNOX_API_BASE_URL)"
 )
 

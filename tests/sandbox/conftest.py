@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from integrations.sandbox.models import Company, OAuthClient, SandboxUser, Token
+from fortnox_sandbox.models import Company, OAuthClient, SandboxUser, Token
 
 API = "/sandbox/fortnox/"
 

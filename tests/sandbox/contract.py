@@ -29,7 +29,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from integrations.sandbox import spec
+from fortnox_sandbox import spec
 
 ROOT = "urn:fortnox-openapi"
 NUMERIC_STRING = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from integrations.sandbox.models import Company, OAuthClient, Record, SandboxUser, Token
+from fortnox_sandbox.models import Company, OAuthClient, Record, SandboxUser, Token
 
 from .conftest import API, Api
 from .helpers import ANNA, create_employee, error_code

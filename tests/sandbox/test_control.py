@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from integrations.sandbox.models import Company, OAuthClient, Record, RequestLog, SandboxUser
+from fortnox_sandbox.models import Company, OAuthClient, Record, RequestLog, SandboxUser
 
 from .conftest import API
 

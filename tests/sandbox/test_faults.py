@@ -3,7 +3,7 @@ import time
 import pytest
 import requests
 
-from integrations.sandbox.models import Company, Record, RequestLog, Token
+from fortnox_sandbox.models import Company, Record, RequestLog, Token
 
 from .conftest import API
 from .helpers import ANNA

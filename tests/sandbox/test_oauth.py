@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from integrations.sandbox.models import AuthorizationCode, Token, digest
+from fortnox_sandbox.models import AuthorizationCode, Token, digest
 
 from .conftest import API, Api, basic
 

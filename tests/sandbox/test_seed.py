@@ -5,9 +5,9 @@ import bankkonto
 from django.core.management import call_command
 from stdnum.se import personnummer
 
-from integrations.sandbox.models import Company, Record, SandboxUser
-from integrations.sandbox.resources.absences import seed_absences
-from integrations.sandbox.resources.employees import seed_employees
+from fortnox_sandbox.models import Company, Record, SandboxUser
+from fortnox_sandbox.resources.absences import seed_absences
+from fortnox_sandbox.resources.employees import seed_employees
 
 from . import contract
 from .conftest import Api

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from integrations.sandbox.models import Record
+from fortnox_sandbox.models import Record
 
 from .helpers import article, created, error_code, supplier
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from integrations.sandbox.actions import do_seed_company
-from integrations.sandbox.models import Record
+from fortnox_sandbox.actions import do_seed_company
+from fortnox_sandbox.models import Record
 
 from .helpers import created, error_code
 

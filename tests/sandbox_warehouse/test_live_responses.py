@@ -7,7 +7,7 @@ import json
 
 from django.test import Client
 
-from integrations.sandbox.models import Token
+from fortnox_sandbox.models import Token
 from tests.sandbox.conftest import API, basic
 from tests.sandbox.test_oauth import refresh
 

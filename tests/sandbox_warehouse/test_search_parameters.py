@@ -7,7 +7,7 @@ The walk reads the parameters from the spec itself (never copied into the projec
 
 import pytest
 
-from integrations.sandbox import api as sandbox_api, spec
+from fortnox_sandbox import api as sandbox_api, spec
 
 from .helpers import article, created, customer, error_code, order, receive, supplier
 

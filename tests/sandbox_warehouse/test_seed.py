@@ -1,7 +1,7 @@
 from collections import Counter
 
-from integrations.sandbox.actions import do_seed_company
-from integrations.sandbox.models import Record
+from fortnox_sandbox.actions import do_seed_company
+from fortnox_sandbox.models import Record
 
 
 def documents(company, resource):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import IntegrationError, SyncRun, WarehouseSyncSettings
-from integrations.sandbox.models import Record, Token
+from fortnox_sandbox.models import Record, Token
 from warehouse.models import SalesOrder, TermsOfDelivery, WayOfDelivery
 
 from .conftest import article, configure, customer, order, sync

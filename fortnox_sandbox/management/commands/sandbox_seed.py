@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from integrations.sandbox.actions import do_create_demo_company
-from integrations.sandbox.errors import FortnoxError
-from integrations.sandbox.resources import employees
+from fortnox_sandbox.actions import do_create_demo_company
+from fortnox_sandbox.errors import FortnoxError
+from fortnox_sandbox.resources import employees
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class SandboxConfig(AppConfig):
-    name = "integrations.sandbox"
+    name = "fortnox_sandbox"
     label = "fortnox_sandbox"
     verbose_name = "Fortnox sandbox"
 
