@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from integrations.models import IntegrationError, SyncRun, WarehouseSyncSettings
 from fortnox_sandbox.models import Record, Token
+from integrations.models import IntegrationError, SyncRun, WarehouseSyncSettings
 from warehouse.models import SalesOrder, TermsOfDelivery, WayOfDelivery
 
 from .conftest import article, configure, customer, order, sync
