@@ -226,6 +226,9 @@ EMAIL_CONFIG = _env(env.email_url, "EMAIL_URL", default="consolemail://" if (DEB
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Brygga <noreply@brygga.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Customers' text messages (warehouse.notices): a class with send(to, text) that raises when the
+# text did not go. The default only writes them to the log; a gateway's class is a setting away.
+SMS_BACKEND = env.str("SMS_BACKEND", default="warehouse.notices.ConsoleSMSBackend")
 
 # --- Fortnox ------------------------------------------------------------------------------------
 FORTNOX_CLIENT_ID = env.str("FORTNOX_CLIENT_ID", default="")

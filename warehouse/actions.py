@@ -140,14 +140,20 @@ def do_pick_row(row: SalesOrderRow, quantity: Decimal, by) -> SalesOrderRow:
 
 
 @transaction.atomic
-def do_pack(order: SalesOrder, by) -> SalesOrder:
+def do_pack(order: SalesOrder, by, parcels: int = 1, weight_kg: Decimal | None = None) -> SalesOrder:
+    """Packed in `parcels` parcels weighing `weight_kg` together (the delivery note and the
+    transporter need both; the packing page always asks)."""
+    if parcels < 1:
+        raise ValidationError(_("An order leaves in at least one parcel."))
+    if weight_kg is not None and weight_kg <= 0:
+        raise ValidationError(_("Enter the weight of the parcels, above zero."))
     order = _locked(order)
     rows = list(order.rows.select_related("article"))
     if any(row.is_pickable for row in rows) and not any(row.picked_quantity for row in rows):
         raise ValidationError(_("Nothing has been picked on %(order)s yet.") % {"order": order})
     order.move_to(SalesOrder.State.PACKED)
-    order.packed_at = timezone.now()
-    order.save(update_fields=["state", "packed_at"])
+    order.packed_at, order.packed_by, order.parcels, order.packed_weight_kg = timezone.now(), by, parcels, weight_kg
+    order.save(update_fields=["state", "packed_at", "packed_by", "parcels", "packed_weight_kg"])
     return order
 
 

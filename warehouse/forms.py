@@ -9,6 +9,7 @@ from organizations.edit_conflicts import EditConflict, VersionGuard
 
 from .models import Article, OrderType, PurchaseOrder, SalesOrder, StockLocation
 from .reporting import failed_filter
+from .shipping import TransporterService
 
 
 def failed_field():
@@ -70,11 +71,16 @@ class PickQueueFilterForm(OrganizationForm):
         label=_("Order or customer"), required=False, max_length=100,
         widget=forms.TextInput(attrs={**SCAN_ATTRS, "autofocus": False}),
     )
+    NO_SERVICE = "none"
+    service = forms.ChoiceField(label=_("Transporter service"), required=False)
     failed = failed_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["order_type"].queryset = OrderType.objects.for_organization(self.organization)
+        services = TransporterService.objects.for_organization(self.organization).select_related("transporter")
+        self.fields["service"].choices = [("", _("Any")), (self.NO_SERVICE, _("None: flagged, choose one"))] + [
+            (str(service.pk), str(service)) for service in services]
 
     def filter(self, orders):
         """Apply the valid filters; invalid ones are reported by the form and left out."""
@@ -90,6 +96,10 @@ class PickQueueFilterForm(OrganizationForm):
             orders = orders.filter(order_type=data["order_type"])
         if data.get("delivery_by"):
             orders = orders.filter(delivery_date__lte=data["delivery_by"])
+        if data.get("service") == self.NO_SERVICE:
+            orders = orders.filter(transporter_service__isnull=True)
+        elif data.get("service"):
+            orders = orders.filter(transporter_service_id=data["service"])
         if data.get("q"):
             orders = orders.filter(Q(order_number=data["q"]) | Q(customer__name__icontains=data["q"]))
         return orders
@@ -115,6 +125,22 @@ class PurchaseOrderFilterForm(OrganizationForm):
 class ScanForm(forms.Form):
     code = scan_field(_("Scan"))
     quantity = quantity_field(label=_("Quantity"), initial=1, min_value=Decimal("0.001"))
+
+
+class PackForm(forms.Form):
+    """The packing table's two numbers; the weight starts at the articles' weight when known."""
+
+    parcels = forms.IntegerField(label=_("Parcels"), min_value=1, max_value=999, initial=1,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "quantity-input"}))
+    weight_kg = forms.DecimalField(label=_("Weight (kg)"), min_value=Decimal("0.001"), max_digits=9, decimal_places=3,
+                                   widget=forms.NumberInput(attrs=QUANTITY_ATTRS),
+                                   help_text=_("All parcels together, as weighed."))
+
+    def with_weight_shown(self) -> "PackForm":
+        weight = self.initial.get("weight_kg")
+        if weight is not None:  # 0.800000 from the articles' grams reads 0.8
+            self.initial["weight_kg"] = f"{weight.quantize(Decimal('0.001')).normalize():f}"
+        return self
 
 
 class PickRowForm(forms.Form):

@@ -239,12 +239,22 @@ class SalesOrder(OrganizationOwned, StateMachine):
     delivery_country = models.CharField(_("delivery country"), max_length=100, blank=True)
     delivery_phone = models.CharField(_("delivery phone"), max_length=50, blank=True)
     delivery_email = models.EmailField(_("delivery email"), blank=True)
-    notify_by_sms = models.BooleanField(_("notify by SMS"), default=False)
-    notify_by_email = models.BooleanField(_("notify by email"), default=False)
+    # The customer's notice when the order is sent: None follows the organization's shipping
+    # settings (per order type); True or False is this order's own choice.
+    notify_by_sms = models.BooleanField(_("notify by SMS"), null=True, blank=True, default=None,
+                                        help_text=_("Empty: as the shipping settings say."))
+    notify_by_email = models.BooleanField(_("notify by email"), null=True, blank=True, default=None,
+                                          help_text=_("Empty: as the shipping settings say."))
+    language = models.CharField(_("customer's language"), max_length=8, blank=True,
+                                help_text=_("The order's language in the ERP; notices and delivery notes use it."))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     picking_started_at = models.DateTimeField(_("picking started"), null=True, blank=True)
     picking_started_by = user_field(_("picking started by"))
     packed_at = models.DateTimeField(_("packed"), null=True, blank=True)
+    packed_by = user_field(_("packed by"))
+    parcels = models.PositiveSmallIntegerField(_("parcels"), null=True, blank=True)
+    packed_weight_kg = models.DecimalField(_("weight (kg)"), max_digits=9, decimal_places=3, null=True, blank=True,
+                                           help_text=_("Weighed at packing, all parcels together."))
     fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
     fulfilled_by = user_field(_("fulfilled by"))
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -288,6 +298,11 @@ class SalesOrder(OrganizationOwned, StateMachine):
         if not rows:
             raise ValidationError(_("Nothing on %(order)s matches “%(code)s”."), params={"order": self, "code": code})
         return next((row for row in rows if row.left_to_pick > 0), rows[0])
+
+    @property
+    def customer_language(self) -> str:
+        """What the customer reads: the order's language when Brygga speaks it, else Swedish."""
+        return self.language if self.language in dict(settings.LANGUAGES) else "sv"
 
     def short_rows(self, rows=None) -> list["SalesOrderRow"]:
         """Pickable rows with less picked than ordered."""
@@ -572,7 +587,9 @@ class StockMovement(OrganizationOwned):
 
 
 # The shipping models live in their own module; imported here so Django finds them.
-from .shipping import (  # noqa: E402,F401  # noqa: E402,F401
+from .notices import CustomerNotice  # noqa: E402,F401
+from .shipping import (  # noqa: E402,F401
+    ShippingSettings,
     TermsOfDelivery,
     Transporter,
     TransporterRule,

@@ -165,3 +165,43 @@ def choose_service(rules: list[TransporterRule], shipment: Shipment) -> tuple[Tr
                     "position": rule.position, "service": rule.service}
             return rule.service, ""
     return None, gettext("No transporter rule matches (%(shipment)s).") % {"shipment": shipment.describe()}
+
+
+class ShippingSettings(OrganizationOwned):
+    """What the warehouse tells customers and prints on delivery notes. Customer notices are off
+    by default, as in the WMS Brygga follows; an order may still choose for itself."""
+
+    notify_by_email = models.BooleanField(_("Email the customer when the order is sent"), default=False)
+    notify_by_sms = models.BooleanField(_("Text the customer (SMS) when the order is sent"), default=False)
+    notify_b2b = models.BooleanField(_("Notify on B2B orders"), default=True)
+    notify_b2c = models.BooleanField(_("Notify on B2C orders"), default=True)
+    sender = models.TextField(
+        _("Sender on delivery notes"), blank=True, max_length=500,
+        help_text=_("Name, address and phone as printed at the top of each delivery note and under each notice. "
+                    "Empty: the organization's name."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shipping settings")
+        verbose_name_plural = _("shipping settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="shipping_settings_one_per_org")]
+
+    def __str__(self):
+        return str(self.organization)
+
+    @classmethod
+    def for_organization(cls, organization) -> "ShippingSettings":
+        return cls.objects.get_or_create(organization=organization)[0]
+
+    def sender_lines(self) -> list[str]:
+        return [line.strip() for line in self.sender.splitlines() if line.strip()] or [self.organization.name]
+
+    def notifies(self, order, channel: str) -> bool:
+        """Does `order` get a notice by `channel` ("email" or "sms")? Its own choice, else these settings."""
+        own = getattr(order, f"notify_by_{channel}")
+        if own is not None:
+            return own
+        kind = order.order_type.kind if order.order_type else ""
+        by_kind = {"b2b": self.notify_b2b, "b2c": self.notify_b2c}.get(kind, True)
+        return getattr(self, f"notify_by_{channel}") and by_kind

@@ -114,3 +114,22 @@ def do_delete_rule(rule: TransporterRule) -> None:
     organization = rule.organization
     rule.delete()
     do_apply_rules(organization)
+
+
+@transaction.atomic
+def do_save_rule(rule: TransporterRule) -> TransporterRule:
+    """An edited rule (say, given a service again after its own was deleted) decides at once."""
+    rule.save()
+    do_apply_rules(rule.organization)
+    return rule
+
+
+@transaction.atomic
+def do_choose_notices(order: SalesOrder, notify_by_email: bool | None, notify_by_sms: bool | None) -> SalesOrder:
+    """This order's own choice of customer notices (None: as the settings say), until it is sent."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.state in (SalesOrder.State.SENT, SalesOrder.State.CANCELLED):
+        raise ValidationError(_("The order has left the warehouse; whether the customer is told was decided then."))
+    order.notify_by_email, order.notify_by_sms = notify_by_email, notify_by_sms
+    order.save(update_fields=["notify_by_email", "notify_by_sms"])
+    return order

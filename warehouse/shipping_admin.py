@@ -7,7 +7,8 @@ from organizations.admin import OrganizationScopedAdmin, OrganizationScopedTabul
 from organizations.admin_tenancy import ReadOnlyAdmin
 
 from . import shipping_actions
-from .shipping import TermsOfDelivery, Transporter, TransporterRule, TransporterService, WayOfDelivery
+from .notices import CustomerNotice
+from .shipping import ShippingSettings, TermsOfDelivery, Transporter, TransporterRule, TransporterService, WayOfDelivery
 
 
 @admin.register(WayOfDelivery, TermsOfDelivery)
@@ -80,3 +81,18 @@ class TransporterRuleAdmin(OrganizationScopedAdmin):
     def delete_queryset(self, request, queryset):
         for rule in queryset:
             shipping_actions.do_delete_rule(rule)
+
+
+@admin.register(ShippingSettings)
+class ShippingSettingsAdmin(OrganizationScopedAdmin):
+    list_display = ["organization", "notify_by_email", "notify_by_sms", "notify_b2b", "notify_b2c"]
+
+
+@admin.register(CustomerNotice)
+class CustomerNoticeAdmin(ReadOnlyAdmin):
+    """Sent once, by the product: staff send a failed one again from its order's page."""
+
+    list_display = ["order", "channel", "status", "recipient", "attempts", "sent_at", "problem", "organization"]
+    list_filter = ["status", "channel", "organization"]
+    search_fields = ["order__order_number", "recipient"]
+    list_select_related = ["order"]

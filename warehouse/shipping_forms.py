@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .shipping import TermsOfDelivery, Transporter, TransporterRule, TransporterService, WayOfDelivery
+from .shipping import ShippingSettings, TermsOfDelivery, Transporter, TransporterRule, TransporterService, WayOfDelivery
 
 
 class TransporterForm(forms.ModelForm):
@@ -92,3 +92,34 @@ class OverrideServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = TransporterService.objects.for_organization(organization).filter(
             active=True, transporter__active=True).select_related("transporter")
+
+
+class ShippingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ShippingSettings
+        fields = ["notify_by_email", "notify_by_sms", "notify_b2b", "notify_b2c", "sender"]
+        widgets = {"sender": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, instance=ShippingSettings.for_organization(organization), **kwargs)
+
+
+FOLLOW_SETTINGS = ""
+
+
+def notify_choice(label):
+    return forms.TypedChoiceField(
+        label=label, required=False, empty_value=None, coerce=lambda value: value == "yes",
+        choices=[(FOLLOW_SETTINGS, _("As the shipping settings say")), ("yes", _("Yes")), ("no", _("No"))])
+
+
+class OrderNoticeForm(forms.Form):
+    """This order's own choice of customer notices, or the settings' (None)."""
+
+    notify_by_email = notify_choice(_("Email the customer when sent"))
+    notify_by_sms = notify_choice(_("Text the customer when sent"))
+
+    def __init__(self, *args, order, **kwargs):
+        initial = {name: {None: FOLLOW_SETTINGS, True: "yes", False: "no"}[getattr(order, name)]
+                   for name in ("notify_by_email", "notify_by_sms")}
+        super().__init__(*args, initial=initial, **kwargs)

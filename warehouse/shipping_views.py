@@ -3,20 +3,29 @@ service chosen by staff (warehouse staff). Objects are reached only through `req
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
-from . import shipping_actions
+from . import delivery_note, notices, shipping_actions
 from .shipping import Transporter, TransporterRule, TransporterService
-from .shipping_forms import OverrideServiceForm, RuleForm, ServiceForm, TransporterForm
+from .shipping_forms import (
+    OrderNoticeForm,
+    OverrideServiceForm,
+    RuleForm,
+    ServiceForm,
+    ShippingSettingsForm,
+    TransporterForm,
+)
 from .views import _attempt, _order, warehouse_required
 
 manage_settings = organization_required(Perm.MANAGE_SETTINGS)
-FORMS = {"transporter": TransporterForm, "service": ServiceForm, "rule": RuleForm}
+FORMS = {"settings": ShippingSettingsForm, "transporter": TransporterForm, "service": ServiceForm, "rule": RuleForm}
 
 
 @manage_settings
@@ -42,6 +51,17 @@ def shipping_settings(request):
 
 def _rule(request, pk):
     return get_object_or_404(TransporterRule.objects.for_organization(request.organization), pk=pk)
+
+
+@manage_settings
+def rule_edit(request, pk):
+    rule = _rule(request, pk)
+    form = RuleForm(request.POST if request.method == "POST" else None, instance=rule, organization=request.organization)
+    if form.is_valid():
+        shipping_actions.do_save_rule(form.save(commit=False))
+        messages.success(request, _("Rule saved; open orders follow it."))
+        return redirect("warehouse:shipping")
+    return render(request, "warehouse/rule_edit.html", {"form": form, "rule": rule})
 
 
 @manage_settings
@@ -79,13 +99,45 @@ def apply_rules(request):
 @warehouse_required
 def order_service(request, pk):
     order = _order(request, pk)
-    form = OverrideServiceForm(request.POST if request.method == "POST" else None, organization=request.organization,
-                               initial={"service": order.transporter_service_id})
-    if request.method == "POST" and "rules" in request.POST:
+    posted = request.POST if request.method == "POST" else None
+    form = OverrideServiceForm(posted if posted and "notices" not in posted else None,
+                               organization=request.organization, initial={"service": order.transporter_service_id})
+    notice_form = OrderNoticeForm(posted if posted and "notices" in posted else None, order=order)
+    if posted and "rules" in posted:
         _attempt(request, shipping_actions.do_use_rules_again, order, success=_("The rules choose the service again."))
+        return redirect("warehouse:order_service", pk)
+    if notice_form.is_valid() and _attempt(
+            request, shipping_actions.do_choose_notices, order, notice_form.cleaned_data["notify_by_email"],
+            notice_form.cleaned_data["notify_by_sms"], success=_("Saved.")):
         return redirect("warehouse:order_service", pk)
     if form.is_valid() and _attempt(request, shipping_actions.do_override_service, order,
                                     form.cleaned_data["service"], form.cleaned_data["reason"], request.user,
                                     success=_("Service chosen.")):
         return redirect("warehouse:order_service", pk)
-    return render(request, "warehouse/order_service.html", {"order": order, "form": form})
+    return render(request, "warehouse/order_service.html", {"order": order, "form": form, "notice_form": notice_form})
+
+
+@warehouse_required
+def order_delivery_note(request, pk, as_pdf=False):
+    """In the customer's language: the note goes in their parcel."""
+    order = _order(request, pk)
+    with translation.override(order.customer_language):
+        if as_pdf:
+            response = HttpResponse(delivery_note.pdf(order), content_type="application/pdf")
+            filename = _("delivery-note-%(number)s.pdf") % {"number": order.order_number}
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return render(request, "warehouse/delivery_note.html", delivery_note.note_context(order))
+
+
+@warehouse_required
+@require_POST
+def notice_send_again(request, pk, notice_pk):
+    order = _order(request, pk)
+    notice = get_object_or_404(order.notices, pk=notice_pk)
+    if notices.do_send_again(notice).status == notices.CustomerNotice.Status.PENDING:
+        messages.success(request, _("The notice will be sent again."))
+    else:
+        messages.error(request, _("Only a notice that failed can be sent again; this one is %(status)s.")
+                       % {"status": notice.get_status_display().lower()})
+    return redirect("warehouse:order", pk)

@@ -17,6 +17,7 @@ from . import actions, reporting
 from .forms import (
     AdjustmentForm,
     ArticleLookupForm,
+    PackForm,
     PickQueueFilterForm,
     PickRowForm,
     PurchaseOrderFilterForm,
@@ -25,6 +26,7 @@ from .forms import (
     ScanForm,
 )
 from .models import Article, PurchaseOrder, SalesOrder, SalesOrderRow, StockBalance
+from .shipping import Shipment
 
 PAGE_SIZE = 50
 warehouse_required = organization_required(Perm.WORK_WAREHOUSE)
@@ -54,7 +56,8 @@ def _attempt(request, action, *args, success=None, **kwargs):
 
 def _order(request, pk):
     return get_object_or_404(
-        SalesOrder.objects.for_organization(request.organization).select_related("customer", "order_type"), pk=pk
+        SalesOrder.objects.for_organization(request.organization).select_related(
+            "customer", "order_type", "transporter_service__transporter"), pk=pk
     )
 
 
@@ -67,7 +70,8 @@ def _purchase_order(request, pk):
 @warehouse_required
 def pick_queue(request):
     form = PickQueueFilterForm(request.GET or None, organization=request.organization)
-    orders = SalesOrder.objects.for_organization(request.organization).select_related("customer", "order_type")
+    orders = SalesOrder.objects.for_organization(request.organization).select_related(
+        "customer", "order_type", "transporter_service__transporter")
     if form.is_bound:
         form.is_valid()  # errors are shown; the valid filters still apply
         orders = form.filter(orders)
@@ -91,6 +95,8 @@ def _order_page(request, order, **context):
                         for state in SalesOrder.State},
         "accepts_picks": not blocked and order.state in (SalesOrder.State.OPEN, SalesOrder.State.PICKING),
         "returns": order.returns.select_related("order_row__article", "created_by", "location"),
+        "pack_form": PackForm(initial={"weight_kg": Shipment.of(order, rows).weight_kg}).with_weight_shown(),
+        "notices": list(order.notices.all()),
         **context,
     })
 
@@ -144,7 +150,12 @@ def order_pick_row(request, pk, row_pk):
 @warehouse_required
 @require_POST
 def order_pack(request, pk):
-    _attempt(request, actions.do_pack, _order(request, pk), request.user, success=_("Packed."))
+    order = _order(request, pk)
+    form = PackForm(request.POST)
+    if not form.is_valid():
+        return _order_page(request, order, pack_form=form)
+    _attempt(request, actions.do_pack, order, request.user, form.cleaned_data["parcels"], form.cleaned_data["weight_kg"],
+             success=_("Packed."))
     return redirect("warehouse:order", pk)
 
 

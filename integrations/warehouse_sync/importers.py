@@ -394,7 +394,7 @@ def order_snapshot(document: dict) -> dict:
         customer=number_of(document, "CustomerNumber"), order_date=order_date.isoformat() if order_date else "",
         delivery_date=delivery_date.isoformat() if delivery_date else "",
         delivery_email=email_or_blank(record(document.get("EmailInformation") or {}, "EmailInformation"), "EmailAddressTo"),
-        cancelled=bool(document.get("Cancelled")),
+        cancelled=bool(document.get("Cancelled")), language=text(document, "Language", 8).lower(),
     )
     header["rows"] = [
         [number_of(row, "ArticleNumber", required=False), text(row, "Description", 200),
@@ -405,10 +405,12 @@ def order_snapshot(document: dict) -> dict:
 
 
 FIELD_LABELS = {"rows": gettext_lazy("rows"), "cancelled": gettext_lazy("cancelled"), "customer": gettext_lazy("customer"),
+                "language": gettext_lazy("language"),
                 "order_date": gettext_lazy("order date"), "delivery_date": gettext_lazy("delivery date")}
 
 
 def describe_changes(old: dict, new: dict) -> str:
+    old = {"language": new.get("language"), **old}  # remembered before the language was read
     names = []
     for key in new:
         if old.get(key) != new[key]:
@@ -477,7 +479,8 @@ def create_order(sync, number: str, document: dict) -> ExternalLink:
 def order_header(snapshot: dict) -> dict:
     header = {field: snapshot[field] for field in ORDER_FIELDS}
     header.update(order_date=a_date(snapshot, "order_date") or date.today(),
-                  delivery_date=a_date(snapshot, "delivery_date"), delivery_email=snapshot["delivery_email"])
+                  delivery_date=a_date(snapshot, "delivery_date"), delivery_email=snapshot["delivery_email"],
+                  language=snapshot.get("language", ""))
     return header
 
 
@@ -500,7 +503,8 @@ def save_rows(order: SalesOrder, rows: list[SalesOrderRow]) -> None:
 
 def update_order(sync, link: ExternalLink, document: dict) -> str:
     snapshot = order_snapshot(document)
-    if snapshot == link.last_synced_values:
+    # Orders remembered before the language was read: that alone is no change from Fortnox.
+    if snapshot == {"language": snapshot["language"], **link.last_synced_values}:
         return "unchanged"
     # What the update uses, fetched before the transaction as in `order_rows`: nothing for a
     # cancellation, the rows only when they changed.

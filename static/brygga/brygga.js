@@ -8,3 +8,10 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// A button with data-print prints the page (the delivery note).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -132,7 +132,7 @@ def test_a_bad_pick_quantity_is_explained(build, staff):
 def test_packing_an_order_with_nothing_picked_is_explained(build, staff):
     order = build.order((build.article(), 1))
     staff.post(order_url(order, "warehouse:order_start_picking"))
-    response = staff.post(order_url(order, "warehouse:order_pack"), follow=True)
+    response = staff.post(order_url(order, "warehouse:order_pack"), {"parcels": 1, "weight_kg": "1"}, follow=True)
     assert "Nothing has been picked" in response.content.decode()
 
 

@@ -27,7 +27,7 @@ def report_on_the_page(client, sales_order: SalesOrder):
     """Pick, pack and press Report fulfilled as the picker does."""
     row = sales_order.rows.get()
     client.post(reverse("warehouse:order_pick_row", args=[sales_order.pk, row.pk]), {"quantity": "1"})
-    client.post(reverse("warehouse:order_pack", args=[sales_order.pk]))
+    client.post(reverse("warehouse:order_pack", args=[sales_order.pk]), {"parcels": "1", "weight_kg": "0.5"})
     return client.post(reverse("warehouse:order_report_fulfilled", args=[sales_order.pk]), follow=True).content.decode()
 
 
