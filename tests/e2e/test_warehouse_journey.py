@@ -51,6 +51,7 @@ def test_staff_pick_an_order_on_a_phone_by_ean_and_fortnox_gets_the_delivered_qu
         scanner.get_by_role("button", name="Pick").click()
     check_accessibility(phone)
     save_screenshot(phone, "pick-screen")
+    phone.get_by_label("Weight (kg)").fill("1.2")  # packing asks for parcels (1 by default) and weight
     phone.get_by_role("button", name="Pack").click()
     phone.get_by_role("button", name="Report fulfilled").click()
     expect(phone.get_by_role("heading", name=re.compile(number))).to_contain_text("Sent")

@@ -74,6 +74,7 @@ def test_fortnox_turning_its_warehouse_module_on_stops_the_picker_up_front_until
     scanner.get_by_label("Scan").fill("7350000000016")
     scanner.get_by_label("Quantity").fill("2")
     scanner.get_by_role("button", name="Pick").click()
+    phone.get_by_label("Weight (kg)").fill("1.2")  # packing asks for parcels (1 by default) and weight
     phone.get_by_role("button", name="Pack").click()
     phone.get_by_role("button", name="Report fulfilled").click()
     expect(phone.get_by_text(re.compile(r"is marked sent\."))).to_be_visible()
