@@ -28,6 +28,7 @@ from .models import (
     StockLocation,
     StockMovement,
 )
+from .quantities import readable
 from .reporting import require_reportable
 
 
@@ -82,7 +83,7 @@ def do_move_stock(
     if not allow_negative and balance.quantity + quantity < 0:
         raise ValidationError(
             _("Only %(balance)s of %(article)s in stock there; cannot take out %(quantity)s.")
-            % {"balance": balance.quantity.normalize(), "article": article, "quantity": (-quantity).normalize()}
+            % {"balance": readable(balance.quantity), "article": article, "quantity": readable(-quantity)}
         )
     movement = StockMovement.objects.create(
         organization_id=article.organization_id, article=article, location=location, kind=kind, quantity=quantity,
@@ -131,7 +132,7 @@ def do_pick_row(row: SalesOrderRow, quantity: Decimal, by) -> SalesOrderRow:
         raise ValidationError(_("All of %(article)s is picked already.") % {"article": row.article})
     if quantity > row.left_to_pick:
         raise ValidationError(
-            _("Only %(left)s left to pick of %(article)s.") % {"left": row.left_to_pick.normalize(), "article": row.article}
+            _("Only %(left)s left to pick of %(article)s.") % {"left": readable(row.left_to_pick), "article": row.article}
         )
     row.picked_quantity = F("picked_quantity") + quantity
     row.save(update_fields=["picked_quantity"])
@@ -305,7 +306,7 @@ def do_register_return(
     if quantity > row.returnable_quantity:
         raise ValidationError(
             _("At most %(left)s of %(article)s can come back on this order.")
-            % {"left": row.returnable_quantity.normalize(), "article": row.article or row.description}
+            % {"left": readable(row.returnable_quantity), "article": row.article or row.description}
         )
     goods_return = Return.objects.create(
         organization_id=order.organization_id, order=order, order_row=row, location=location, quantity=quantity,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.edit_conflicts import EditConflict, VersionGuard
 
+from .quantities import QuantityField, readable
 from .models import Article, OrderType, PurchaseOrder, SalesOrder, StockLocation
 from .reporting import failed_filter
 from .shipping import TransporterService
@@ -24,7 +25,7 @@ QUANTITY_ATTRS = {"inputmode": "decimal", "class": "quantity-input", "step": "an
 
 
 def quantity_field(**kwargs):
-    return forms.DecimalField(
+    return QuantityField(
         max_digits=12, decimal_places=3, widget=forms.NumberInput(attrs=QUANTITY_ATTRS), **kwargs
     )
 
@@ -186,8 +187,8 @@ class ReturnForm(OrganizationForm):
         super().__init__(*args, organization=order.organization, **kwargs)
         self.fields["row"].queryset = order.rows.select_related("article").filter(article__is_stock_article=True)
         self.fields["row"].label_from_instance = lambda row: _("%(article)s (delivered %(delivered)s, returned %(returned)s)") % {
-            "article": row.article, "delivered": f"{row.delivered_quantity.normalize():f}",
-            "returned": f"{row.returned_quantity.normalize():f}",
+            "article": row.article, "delivered": readable(row.delivered_quantity),
+            "returned": readable(row.returned_quantity),
         }
 
 
@@ -238,7 +239,7 @@ class ReceiveForm(VersionGuard, OrganizationForm):
             conflicts.append(EditConflict(
                 (now or then)[0], state(now),
                 _("%(state)s when you opened it; %(entered)s arriving now") % {
-                    "state": state(then), "entered": f"{entered.normalize():f}" if entered else "0",
+                    "state": state(then), "entered": readable(entered) if entered else readable(0),
                 },
             ))
         return conflicts

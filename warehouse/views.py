@@ -26,6 +26,7 @@ from .forms import (
     ScanForm,
 )
 from .models import Article, PurchaseOrder, SalesOrder, SalesOrderRow, StockBalance
+from .quantities import readable
 from .shipping import Shipment
 
 PAGE_SIZE = 50
@@ -125,7 +126,7 @@ def order_scan(request, pk):
         _attempt(
             request, actions.do_pick_row, row, form.cleaned_data["quantity"], request.user,
             success=_("Picked %(quantity)s × %(article)s.") % {
-                "quantity": form.cleaned_data["quantity"].normalize(), "article": row.article,
+                "quantity": readable(form.cleaned_data["quantity"]), "article": row.article,
             },
         )
     return redirect("warehouse:order", pk)

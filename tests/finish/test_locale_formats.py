@@ -67,3 +67,25 @@ def test_a_decision_message_is_worded_in_the_deciders_language_whatever_was_acti
             decisions.append(client.post(reverse("hr:absence_approve", args=[absence.pk]), follow=True).content.decode())
     assert "Semester för Anna Berg har godkänts." in decisions[0]
     assert "Vacation for Anna Berg was approved." in decisions[1]
+
+
+@pytest.mark.parametrize(("language", "shown"), [("sv", "0,001"), ("en", "0.001")])
+def test_a_quantitys_limit_in_a_validation_message_is_written_the_readers_way(tenant, client_for, language, shown):
+    # Django wrote the limit as it is stored ("0.001", and a maximum of 10 as "10.000", which a
+    # Swedish reader takes for ten thousand).
+    build = Build(tenant.organization)
+    order = build.order((build.article(), Decimal("10")))
+    client = read_as(client_for, tenant.warehouse, language)
+    client.post(reverse("warehouse:order_start_picking", args=[order.pk]))
+    page = client.post(reverse("warehouse:order_scan", args=[order.pk]), {"code": "x", "quantity": "0"}).content.decode()
+    assert f" {shown}." in page
+
+
+def test_a_quantity_in_a_refusal_reads_as_the_number_it_is(tenant, client_for):
+    build = Build(tenant.organization)
+    order = build.order((build.article(), Decimal("10")))
+    client = read_as(client_for, tenant.warehouse, "sv")
+    client.post(reverse("warehouse:order_start_picking", args=[order.pk]))
+    row = order.rows.get()
+    page = client.post(reverse("warehouse:order_pick_row", args=[order.pk, row.pk]), {"quantity": "12"}, follow=True).content.decode()
+    assert "Endast 10 kvar att plocka" in page

@@ -1,10 +1,8 @@
-from decimal import Decimal
-
 from django import template
 from django.db.models import Count, Q
-from django.utils import formats
 
 from warehouse.models import PurchaseOrder, SalesOrder
+from warehouse.quantities import as_input, readable
 
 register = template.Library()
 
@@ -24,14 +22,10 @@ def warehouse_overview(organization):
 @register.filter
 def qty_input(value):
     """A quantity as an <input type="number"> needs it: without trailing zeros, always a point."""
-    if value is None:
-        return ""
-    return f"{Decimal(value).normalize():f}"
+    return as_input(value)
 
 
 @register.filter
 def qty(value):
     """A quantity as people read it in their language: 3, 2,5 in Swedish, 2.5 in English (never 3.000)."""
-    if value is None:
-        return ""
-    return formats.number_format(Decimal(qty_input(value)), use_l10n=True)
+    return readable(value)
