@@ -30,7 +30,14 @@ def _start_authorization(request, organization):
 
 
 def _refused(request, message, status=400, retry_url=""):
-    return render(request, "integrations/fortnox_refused.html", {"message": message, "retry_url": retry_url}, status=status)
+    # A refused *re*-connect leaves the connection there was: the page must not say "nothing was
+    # connected" while Fortnox still works.
+    connection = FortnoxConnection.for_organization(request.organization)
+    if connection.is_connected:
+        message = _("%(message)s Your existing connection to %(company)s is unchanged and still works.") % {
+            "message": message, "company": connection.company_name}
+    return render(request, "integrations/fortnox_refused.html", {
+        "message": message, "retry_url": retry_url, "still_connected": connection.is_connected}, status=status)
 
 
 @organization_required(Perm.MANAGE_SETTINGS)
@@ -71,8 +78,11 @@ def callback(request):
         ))
     if "error" in request.GET:
         error = oauth.FortnoxOAuthError(request.GET["error"], request.GET.get("error_description", ""))
+        message = error.user_message
+        if error.error == "access_denied" and FortnoxConnection.for_organization(request.organization).is_connected:
+            message = _("The re-connection was cancelled in Fortnox.")
         # Back to where the connection was started (the wizard's first step), to try again from there.
-        return _refused(request, error.user_message, retry_url=pending.get("retry", ""))
+        return _refused(request, message, retry_url=pending.get("retry", ""))
     if not request.GET.get("code"):
         return _refused(request, _("Fortnox sent no authorization code. Nothing was changed. Start the connection again."))
     try:

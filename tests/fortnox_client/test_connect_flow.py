@@ -203,3 +203,13 @@ def test_after_a_deliberate_disconnect_a_push_says_fortnox_is_not_connected_not_
         client.get("/3/companyinformation")
     assert "an organization admin disconnected it" in refused.value.user_message
     assert "used elsewhere" not in refused.value.user_message
+
+
+def test_a_denied_re_connect_says_the_existing_connection_still_works(sandbox, fortnox_company, tenant, client_for, connection):
+    client = client_for(tenant.owner)
+    response = client.get(start_and_consent(client, sandbox, fortnox_company, action="deny"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Fortnox was not re-connected" in page and "nothing was connected" not in page
+    assert f"Your existing connection to {connection.company_name} is unchanged and still works." in page
+    assert FortnoxConnection.objects.get().status == FortnoxConnection.Status.CONNECTED
