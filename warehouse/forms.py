@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.edit_conflicts import EditConflict, VersionGuard
 
-from .quantities import QuantityField, readable
 from .models import Article, OrderType, PurchaseOrder, SalesOrder, StockLocation
+from .quantities import QuantityField, readable
 from .reporting import failed_filter
 from .shipping import TransporterService
 

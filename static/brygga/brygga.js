@@ -7,6 +7,10 @@ document.addEventListener("click", function (event) {
   if (button && !window.confirm(button.dataset.confirm)) {
     event.preventDefault();
   }
+  // An open menu ("Settings") closes when the click lands anywhere else.
+  document.querySelectorAll(".nav-more details[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
 });
 
 // A button with data-print prints the page (the delivery note).
@@ -15,3 +19,36 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll(".nav-more details[open]").forEach(function (menu) {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+});
+
+// Tables with column headings read as cards on a phone (brygga.css, "table.stacked"): each cell
+// is labelled with its column's heading. Done here, once for every table, so no template repeats
+// its headings on every cell; tables htmx swaps in later get the same.
+function labelTableCells(root) {
+  root.querySelectorAll("table").forEach(function (table) {
+    var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!head) return;
+    var labels = [];
+    Array.prototype.forEach.call(head.cells, function (cell) {
+      for (var i = 0; i < cell.colSpan; i++) labels.push(cell.textContent.trim());
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && cell.colSpan === 1) cell.setAttribute("data-label", labels[column] || "");
+          column += cell.colSpan;
+        });
+      });
+    });
+    table.classList.add("stacked");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { labelTableCells(document); });
+document.addEventListener("htmx:load", function (event) { labelTableCells(event.detail.elt.parentNode || event.detail.elt); });

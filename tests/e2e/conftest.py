@@ -6,6 +6,7 @@ Without it these tests are skipped and `./brygga test` says so before it starts.
 
 import os
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,16 @@ def log_in_on(page, email, password="pw-for-tests-1", totp_secret=None):
         page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
+def menu_link(page, name):
+    """A link of the main menu; an admin's settings pages are under "Settings", opened first."""
+    menu = page.get_by_role("navigation", name=re.compile("Main menu|Huvudmeny"))
+    link = menu.get_by_role("link", name=name)
+    # Links in a closed <details> are not in the accessibility tree, so not found by role.
+    if not link.count() and menu.locator(".nav-more summary").count():
+        menu.locator(".nav-more summary").click()
+    return link
+
+
 @pytest.fixture
 def log_in(page):
     def do(email, password="pw-for-tests-1", totp_secret=None):
@@ -145,19 +156,30 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
-def check_accessibility(page) -> None:
-    """Run axe-core (pinned in package-lock.json, installed by scripts/test.sh) on the page as it
-    is now and fail with a readable list of serious or critical violations."""
+@cache
+def _axe_source() -> str:
     assert AXE.exists(), "axe-core is not installed: run `npm ci` (./brygga test does it)"
-    assert not CSP_VIOLATIONS.get(page), f"Content-Security-Policy violations: {CSP_VIOLATIONS[page]}"
+    return AXE.read_text()
+
+
+def accessibility_problems(page) -> list[str]:
+    """axe-core (pinned in package-lock.json, installed by scripts/test.sh) on the page as it is
+    now: its serious or critical violations, readable, plus anything the page's CSP blocked."""
+    problems = [f"Content-Security-Policy violation: {v}" for v in CSP_VIOLATIONS.get(page, [])]
     # Evaluated by the browser's debugging protocol, which the page's CSP does not govern (a
     # <script> tag with axe's text would be an inline script, refused like any other).
-    page.evaluate(AXE.read_text())
+    page.evaluate(_axe_source())
     violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe-core on {page.url}:\n" + "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in blocking
-    )
+    return problems + [
+        f"axe {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in violations if v["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def check_accessibility(page) -> None:
+    """Fails with a readable list of the page's serious or critical accessibility violations."""
+    problems = accessibility_problems(page)
+    assert not problems, f"on {page.url}:\n" + "\n".join(f"- {p}" for p in problems)
 
 
 def save_artifact(page, name: str) -> None:

@@ -16,7 +16,7 @@ from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
 from tests.hr_sync.conftest import activated, connected, fortnox, fortnox_company  # noqa: F401 (fixtures)
 from tests.warehouse_sync.conftest import wait_for
 
-from .conftest import check_accessibility, log_in_on, save_screenshot
+from .conftest import check_accessibility, log_in_on, menu_link, save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -58,7 +58,7 @@ def test_a_manager_approves_absences_fortnox_gets_them_and_the_admin_retries_the
     admin = second_page
     log_in_on(admin, tenant.owner.email)
     expect(admin.get_by_role("link", name="1 unread notification")).to_be_visible()
-    admin.get_by_role("navigation", name="Main menu").get_by_role("link", name="Integrations").click()
+    menu_link(admin, "Integrations").click()
     admin.get_by_role("row", name=re.compile("Employees and absences")).get_by_role("link").click()
     admin.get_by_role("link", name="Integration error log").click()
     entry = admin.locator("tr", has_text="Anna Berg")

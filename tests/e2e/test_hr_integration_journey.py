@@ -14,7 +14,7 @@ from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection
 from tests.hr_sync.conftest import create_fortnox_employee, employee
 
-from .conftest import check_accessibility, save_screenshot
+from .conftest import check_accessibility, menu_link, save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -44,7 +44,7 @@ def test_an_admin_connects_fortnox_resolves_conflicts_creates_people_and_both_si
     company = make_company(name="Sandlådan AB")
 
     log_in(tenant.owner.email, totp_secret=with_totp(tenant.owner))
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Integrations").click()
+    menu_link(page, "Integrations").click()
     page.get_by_role("row", name=re.compile("Employees and absences")).get_by_role("link").click()
     expect(page.get_by_role("heading", name="Fortnox — HR integration")).to_be_visible()
     for tab, says in (("Supported features", "Creating people in Brygga from Fortnox"),

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from integrations.models import FortnoxConnection
 from tests.warehouse.conftest import Build
 
-from .conftest import check_accessibility
+from .conftest import check_accessibility, menu_link
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def test_a_consent_denied_at_fortnox_comes_back_with_what_to_do_and_nothing_is_c
         tenant, page, log_in, sandbox, make_company):
     company = make_company()
     log_in(tenant.owner.email)
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Integrations").click()
+    menu_link(page, "Integrations").click()
     page.get_by_role("row", name=re.compile("Employees and absences")).get_by_role("link").click()
     page.get_by_role("link", name="Set up").click()
     page.get_by_label("I accept the Terms of Service of the Fortnox integration").check()

@@ -12,7 +12,7 @@ from integrations.fortnox.client import FortnoxClient
 from tests.warehouse_sync.conftest import FAST, article, configure, customer, order, sync, wait_for
 from tests.warehouse_sync.test_report_back import sent_purchase_order
 
-from .conftest import check_accessibility, log_in_on, save_screenshot
+from .conftest import check_accessibility, log_in_on, menu_link, save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,7 +30,7 @@ def test_staff_pick_an_order_on_a_phone_by_ean_and_fortnox_gets_the_delivered_qu
     log_in(tenant.owner.email)
     menu = page.get_by_role("navigation", name="Main menu")
     expect(menu.get_by_role("link", name="Receipts for Fortnox")).to_have_count(1)  # admins work in the warehouse too
-    menu.get_by_role("link", name="Integrations").click()
+    menu_link(page, "Integrations").click()
     page.get_by_role("link", name="Fortnox warehouse").click()
     check_accessibility(page)
     page.get_by_role("button", name="Sync now").click()
