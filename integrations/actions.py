@@ -2,14 +2,15 @@
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizations.actions import do_notify
 
 from .fortnox import oauth
-from .fortnox.errors import FortnoxError
+from .fortnox.errors import FortnoxCompanyTaken, FortnoxError
 from .fortnox.ratelimit import get_rate_limiter
 from .models import FortnoxConnection, IntegrationError
 
@@ -30,14 +31,16 @@ def _forget_tokens(connection: FortnoxConnection, status, reason: str) -> None:
     connection.last_error_at = timezone.now()
 
 
-def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
+def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: str = "") -> FortnoxConnection:
     """Store a fresh authorization (both tokens, encrypted), learn which Fortnox company it
     belongs to and (for the warehouse) whether that company uses the warehouse module. If the
-    company cannot be read (no API licence, say), the authorization is given back to Fortnox and
-    the FortnoxError is raised for the caller to show. A previous authorization is revoked, and
-    changes that failed while the connection was lost are queued again (`resent_count` on the
-    returned connection says how many). (No transaction around the whole: an HTTP call must not
-    run under SQLite's database-wide write lock.)"""
+    company cannot be read (no API licence, say), or is connected to another organization already
+    (FortnoxCompanyTaken), the authorization is given back to Fortnox and the FortnoxError is raised
+    for the caller to show. Only a superuser who confirmed moving that very company
+    (`take_over_tenant`) takes it from the other organization, which is disconnected and told. A
+    previous authorization is revoked, and changes that failed while the connection was lost are
+    queued again (`resent_count` on the returned connection says how many). (No transaction around
+    the whole: an HTTP call must not run under SQLite's database-wide write lock.)"""
     from .fortnox.client import FortnoxClient
     from .warehouse_sync.mode import do_adopt_warehouse_mode
 
@@ -57,22 +60,67 @@ def do_connect(organization, tokens: oauth.TokenSet, user) -> FortnoxConnection:
     connection.last_error_at = None
     connection.tenant_id = ""  # the user may have chosen another company this time
     connection.save()
+    unknown_company_budget = connection.rate_limit_key
     try:
         with FortnoxClient(connection) as client:
             company = client.get("/3/companyinformation")
+            _claim_company(connection, company, user, take_over_tenant)
             do_adopt_warehouse_mode(connection, client)
     except FortnoxError as exc:
         do_disconnect(connection, reason=exc.user_message)
+        if previous_refresh_token:
+            _revoke(connection, previous_refresh_token)  # nor may a refused re-connect leave the old grant usable
         raise
-    unknown_company_budget = connection.rate_limit_key
-    connection.tenant_id = str(company.get("DatabaseNumber") or "")
-    connection.company_name = company.get("CompanyName") or ""
-    connection.save(update_fields=["tenant_id", "company_name"])
     get_rate_limiter().merge(unknown_company_budget, connection.rate_limit_key)
     if previous_refresh_token:
         _revoke(connection, previous_refresh_token)  # a re-connect must not leave the old grant usable
     connection.resent_count = _resend_failed_since(connection, lost_at, user) if lost_at else 0
     return connection
+
+
+def company_holder(tenant_id: str, *, other_than: FortnoxConnection) -> FortnoxConnection | None:
+    """The connection of another organization that holds the Fortnox company `tenant_id` (connected
+    or waiting to be re-connected: a disconnect forgets the company), if any."""
+    if not tenant_id:
+        return None
+    return (FortnoxConnection.objects.exclude(pk=other_than.pk).filter(tenant_id=tenant_id)
+            .select_related("organization").first())
+
+
+def _claim_company(connection: FortnoxConnection, company: dict, user, take_over_tenant: str) -> None:
+    """Record which company `connection` reached, unless another organization holds it. The unique
+    constraint on the company settles two organizations connecting it at the same moment."""
+    tenant_id = str(company.get("DatabaseNumber") or "")
+    name = company.get("CompanyName") or ""
+    holder = company_holder(tenant_id, other_than=connection)
+    if holder is not None:
+        if not (take_over_tenant and take_over_tenant == tenant_id and user is not None and user.is_superuser):
+            raise FortnoxCompanyTaken(company=name, tenant_id=tenant_id, holder=holder.organization.name)
+        do_move_company_away(holder, to=connection.organization, user=user)
+    connection.tenant_id, connection.company_name = tenant_id, name
+    try:
+        with transaction.atomic():
+            connection.save(update_fields=["tenant_id", "company_name"])
+    except IntegrityError:
+        holder = company_holder(tenant_id, other_than=connection)
+        raise FortnoxCompanyTaken(company=name, tenant_id=tenant_id, holder=holder.organization.name if holder else "?")
+
+
+def do_move_company_away(holder: FortnoxConnection, *, to, user) -> None:
+    """A superuser moves the Fortnox company to the organization `to`: the organization that held it
+    is disconnected (its grant revoked at Fortnox) and its admins are told where the company went."""
+    company = holder.company_name or holder.tenant_id
+    reason = str(_("A Brygga administrator moved the Fortnox company %(company)s to the organization %(organization)s.")
+                 % {"company": company, "organization": to.name})
+    log.warning("Fortnox company %s moved from organization %s to %s by user %s",
+                holder.tenant_id, holder.organization_id, to.pk, getattr(user, "pk", None))
+    do_disconnect(holder, reason=reason)
+    do_notify(
+        holder.organization, holder.organization.admins(),
+        title_template="integrations/email/company_moved_subject.txt",
+        body_template="integrations/email/company_moved_body.txt",
+        context={"company": company, "to": to}, link=reverse("fortnox_connection"), level="error",
+    )
 
 
 def _resend_failed_since(connection: FortnoxConnection, lost_at, user) -> int:
@@ -81,7 +129,7 @@ def _resend_failed_since(connection: FortnoxConnection, lost_at, user) -> int:
     from .outbox import do_retry_error
 
     waiting = IntegrationError.objects.for_organization(connection.organization).filter(
-        status=IntegrationError.Status.OPEN, outbox_event__isnull=False, created_at__gte=lost_at,
+        status=IntegrationError.Status.OPEN, outbox_event__isnull=False, last_seen_at__gte=lost_at,
     )
     for entry in waiting:
         do_retry_error(entry, acting_user=user)

@@ -60,7 +60,11 @@ class FortnoxConnection(OrganizationOwned):
     class Meta:
         verbose_name = _("Fortnox connection")
         verbose_name_plural = _("Fortnox connections")
-        constraints = [models.UniqueConstraint(fields=["organization"], name="fortnox_connection_one_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="fortnox_connection_one_per_org"),
+            # One Fortnox company, one organization: two would each handle every order and absence.
+            models.UniqueConstraint(fields=["tenant_id"], condition=~models.Q(tenant_id=""), name="fortnox_company_one_organization"),
+        ]
 
     def __str__(self):
         return f"{self.organization} → {self.company_name or self.get_status_display()}"
@@ -69,7 +73,7 @@ class FortnoxConnection(OrganizationOwned):
     def rate_limit_key(self) -> str:
         """Whose request budget this connection spends. Fortnox counts per client id and tenant
         (API-FACTS §2.3), so every connection of Brygga's app to one Fortnox company shares one
-        budget, also across a re-connect or a second organization connected to that company.
+        budget, also across a re-connect or the company moved to another organization.
         Until the company is known (the first call reads it), the connection has its own."""
         if self.tenant_id:
             return f"{settings.FORTNOX_CLIENT_ID}/{self.tenant_id}"

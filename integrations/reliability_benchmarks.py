@@ -100,10 +100,11 @@ def chaos_seeds(quick: bool = False) -> list[Row]:
     )]
 
 
-def connect_warehouse_organizations(sandbox_url: str, user: dict, count: int, *, kinds: list[str]) -> list:
-    """`count` organizations, each connected through the sandbox's consent page with its own
-    authorization (so its own access token and rate limit), on the sandbox company of `user`,
-    with a warehouse sync of `kinds` on the 15-minute schedule. Connected eight at a time."""
+def connect_warehouse_organizations(sandbox_url: str, count: int, *, kinds: list[str], name: str = "Skala") -> list:
+    """`count` organizations, each with a sandbox company of its own (one Fortnox company, one
+    organization) connected through the sandbox's consent page (so its own access token and rate
+    limit), with a warehouse sync of `kinds` on the 15-minute schedule. The companies are made one
+    after another, then connected eight at a time."""
     from django.db import connection as db
 
     from integrations import actions
@@ -115,11 +116,13 @@ def connect_warehouse_organizations(sandbox_url: str, user: dict, count: int, *,
 
     control = SandboxControl(sandbox_url)
     scopes = ["companyinformation", *(scope for kind in kinds for scope in WAREHOUSE_SCOPES[kind])]
+    companies = [control.create_company(name=f"{name} {number} AB") for number in range(count)]
+    users = [control.create_user(company) for company in companies]
 
     def connect(number: int):
         try:
-            organization = Organization.objects.create(name=f"Skala {number} AB", organisation_number=f"{550000 + number}-{1000 + number}")
-            back = control.consent(oauth.authorization_url(scopes, f"scale-{number}"), user)
+            organization = Organization.objects.create(name=f"{name} {number} AB", organisation_number=f"{550000 + number}-{1000 + number}")
+            back = control.consent(oauth.authorization_url(scopes, f"scale-{number}"), users[number])
             actions.do_connect(organization, oauth.exchange_code(parse_qs(urlsplit(back).query)["code"][0]), user=None)
             settings, _ = WarehouseSyncSettings.objects.update_or_create(organization=organization, defaults={
                 "active": True, "interval_minutes": 15,
@@ -138,11 +141,7 @@ IDLE_KINDS = ["suppliers", "articles", "customers", "orders"]
 
 
 def _connect_idle_organizations(sandbox_url: str, count: int) -> int:
-    from integrations.sandbox_control import SandboxControl
-
-    control = SandboxControl(sandbox_url)
-    user = control.create_user(control.create_company(name="Kapacitet AB"))
-    return len(connect_warehouse_organizations(sandbox_url, user, count, kinds=IDLE_KINDS))
+    return len(connect_warehouse_organizations(sandbox_url, count, kinds=IDLE_KINDS, name="Kapacitet"))
 
 
 def _one_slot(count: int, timeout: float = 900) -> dict:

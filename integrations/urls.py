@@ -7,6 +7,7 @@ urlpatterns = [
     path("fortnox/connect/", views.connect, name="fortnox_connect"),
     path("fortnox/callback/", views.callback, name="fortnox_callback"),
     path("fortnox/disconnect/", views.disconnect, name="fortnox_disconnect"),
+    path("fortnox/take-over/", views.take_over, name="fortnox_take_over"),
     path("fortnox/activate/", views.activate, name="fortnox_activate"),
     path("", include("integrations.hr_urls")),
     path("", include("integrations.absence_sync.urls")),

@@ -1,6 +1,7 @@
 import secrets
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from organizations.permissions import Perm
 from . import actions
 from .forms import ActivationForm, FortnoxFeaturesForm
 from .fortnox import oauth
-from .fortnox.errors import FortnoxError
+from .fortnox.errors import FortnoxCompanyTaken, FortnoxError
 from .models import FortnoxConnection
 
 # The pending authorization: which state we sent to Fortnox, for which organization. Popped on
@@ -22,14 +23,14 @@ from .models import FortnoxConnection
 OAUTH_SESSION_KEY = "fortnox_oauth"
 
 
-def _start_authorization(request, organization):
+def _start_authorization(request, organization, **pending):
     connection = FortnoxConnection.for_organization(organization)
     state = secrets.token_urlsafe(32)
-    request.session[OAUTH_SESSION_KEY] = {"state": state, "organization_id": organization.pk}
+    request.session[OAUTH_SESSION_KEY] = {"state": state, "organization_id": organization.pk, **pending}
     return redirect(oauth.authorization_url(connection.requested_scopes(), state))
 
 
-def _refused(request, message, status=400, retry_url=""):
+def _refused(request, message, status=400, retry_url="", taken: FortnoxCompanyTaken | None = None):
     # A refused *re*-connect leaves the connection there was: the page must not say "nothing was
     # connected" while Fortnox still works.
     connection = FortnoxConnection.for_organization(request.organization)
@@ -37,7 +38,10 @@ def _refused(request, message, status=400, retry_url=""):
         message = _("%(message)s Your existing connection to %(company)s is unchanged and still works.") % {
             "message": message, "company": connection.company_name}
     return render(request, "integrations/fortnox_refused.html", {
-        "message": message, "retry_url": retry_url, "still_connected": connection.is_connected}, status=status)
+        "message": message, "retry_url": retry_url, "still_connected": connection.is_connected,
+        # Only a superuser may move a company another organization holds, and only by confirming it.
+        "taken": taken if taken is not None and request.user.is_superuser else None,
+    }, status=status)
 
 
 @organization_required(Perm.MANAGE_SETTINGS)
@@ -87,7 +91,9 @@ def callback(request):
         return _refused(request, _("Fortnox sent no authorization code. Nothing was changed. Start the connection again."))
     try:
         tokens = oauth.exchange_code(request.GET["code"])
-        connection = actions.do_connect(request.organization, tokens, request.user)
+        connection = actions.do_connect(request.organization, tokens, request.user, take_over_tenant=pending.get("take_over", ""))
+    except FortnoxCompanyTaken as exc:
+        return _refused(request, exc.user_message, status=409, retry_url=pending.get("retry", ""), taken=exc)
     except FortnoxError as exc:
         return _refused(request, exc.user_message, status=502 if exc.status and exc.status >= 500 else 400)
     messages.success(request, _("Fortnox is connected to %(company)s.") % {"company": connection.company_name})
@@ -117,6 +123,20 @@ def disconnect(request):
             "Brygga under Integrations in Fortnox."
         ) % {"reason": failure.user_message})
     return redirect("fortnox_connection")
+
+
+@organization_required(Perm.MANAGE_SETTINGS)
+@require_POST
+def take_over(request):
+    """A superuser moves a Fortnox company held by another organization to this one: approved in
+    Fortnox once more, and only the company named in the confirmed form is taken."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    tenant_id = request.POST.get("tenant_id", "")
+    if not (tenant_id and request.POST.get("confirmed")):
+        messages.error(request, _("Tick the box to confirm that the Fortnox company moves to this organization."))
+        return redirect("fortnox_connection")
+    return _start_authorization(request, request.organization, take_over=tenant_id)
 
 
 def activate(request):

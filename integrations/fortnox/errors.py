@@ -46,6 +46,24 @@ class FortnoxNotConnected(FortnoxAuthError):
     )
 
 
+class FortnoxCompanyTaken(FortnoxError):
+    """The Fortnox company is already connected to another Brygga organization. One company, one
+    organization: two would each pull every order and push every absence, so all would be done twice."""
+
+    def __init__(self, *, company: str, tenant_id: str, holder: str):
+        self.company, self.tenant_id, self.holder = company, tenant_id, holder
+        super().__init__(f"Fortnox company {tenant_id} is connected to {holder}")
+
+    @property
+    def user_message(self) -> str:
+        return str(_(
+            "The Fortnox company %(company)s is already connected to the organization %(holder)s in Brygga. One "
+            "Fortnox company can be connected to one organization only (otherwise every order and absence would be "
+            "handled twice). Nothing was changed and Brygga gave the new permission back to Fortnox. Disconnect "
+            "Fortnox in %(holder)s first, or choose another Fortnox company."
+        ) % {"company": self.company or self.tenant_id, "holder": self.holder})
+
+
 class FortnoxMissingScope(FortnoxError):
     default_message = _("Brygga lacks a permission in Fortnox.")
 

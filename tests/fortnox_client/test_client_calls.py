@@ -197,23 +197,6 @@ def test_a_reconnect_shares_the_budget_with_the_tokens_before_it(connect, tenant
     assert sandbox.requests_with_status(fortnox_company.data, 429) == []
 
 
-def test_two_organizations_connected_to_one_company_never_meet_a_429(connect, tenant, other_tenant, connection, sandbox, fortnox_company, settings):
-    """Both connections are Brygga's app in the same Fortnox company: one budget between them."""
-    second = connect(other_tenant, fortnox_company)
-    sandbox.update_company(fortnox_company.data, rate_limit_requests=4, rate_limit_window_seconds=1.0)
-    settings.FORTNOX_RATE_LIMIT_REQUESTS, settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 4, 1.0
-    time.sleep(1.0)  # connecting spent some of the budget
-    counter = CallCounter()
-    threads = [threading.Thread(target=lambda c=c: [fetch(c, call_counter=counter) for _ in range(4)])
-               for c in (connection, second, connection, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert counter.by_status == {200: 16}
-    assert sandbox.requests_with_status(fortnox_company.data, 429) == []
-
-
 def test_logs_name_requests_but_never_a_token_or_secret(connection, api, caplog, settings):
     caplog.set_level(logging.DEBUG)
     client, _ = api

@@ -88,17 +88,18 @@ def test_connections_to_different_fortnox_companies_have_budgets_of_their_own(sm
     assert time.monotonic() - started < 5
 
 
-def test_two_connections_to_one_fortnox_company_share_one_budget(small_budget, shared_connection, other_tenant, settings):
-    """Fortnox counts per client id and tenant: a second organization connected to the same
-    company (or a connection made anew) must not double what Brygga sends it."""
+def test_a_fortnox_company_moved_to_another_organization_keeps_its_budget(small_budget, shared_connection, other_tenant, settings):
+    """Fortnox counts per client id and tenant: moving the company to another organization (or
+    connecting it anew) must not double what Brygga sends it."""
     settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 1.5
     FortnoxConnection.objects.filter(pk=shared_connection.pk).update(tenant_id="1111")
     shared_connection.refresh_from_db()
-    other = FortnoxConnection.objects.create(organization=other_tenant.organization, tenant_id="1111")
-    assert other.rate_limit_key == shared_connection.rate_limit_key
     limiter = get_rate_limiter()
     for _ in range(LIMIT):
         limiter.acquire(shared_connection.rate_limit_key)
+    FortnoxConnection.objects.filter(pk=shared_connection.pk).update(tenant_id="")  # one company, one organization
+    other = FortnoxConnection.objects.create(organization=other_tenant.organization, tenant_id="1111")
+    assert other.rate_limit_key == shared_connection.rate_limit_key
     started = time.monotonic()
     limiter.acquire(other.rate_limit_key)
     assert time.monotonic() - started > 1.0  # waited for the first request to leave the window

@@ -50,9 +50,9 @@ def finished_runs(expected: int):
 
 @postgresql_only
 def test_200_organizations_on_several_clusters_run_once_per_slot_never_twice_and_never_overlapping(
-        broker, sandbox, make_company, clusters):
-    shared = make_company(name="Många AB")  # one authorization per organization: each its own token
-    organizations = connect_warehouse_organizations(sandbox.url, shared.user, ORGANIZATIONS, kinds=["articles"])
+        broker, sandbox, clusters):
+    # Each organization its own sandbox company (one Fortnox company, one organization) and token.
+    organizations = connect_warehouse_organizations(sandbox.url, ORGANIZATIONS, kinds=["articles"])
     make_slot_due()
     for _ in range(CLUSTERS):
         clusters(**broker).start()
