@@ -3,7 +3,8 @@ lists, without `hr` knowing any of them: an integration registers a `Tracker` wh
 
 A tracker gives, for a list of employees or absences (`kind` "employee" or "absence"), a state
 per object that knows its own template (`state.template`, rendered with `state` and `manage`),
-and the ids of the objects whose last transfer failed, for the lists' "failed in …" filter."""
+and the ids of the objects whose last transfer failed, for the lists' "failed in …" filter, and
+(`waiting_notice`) what to tell the person who just saved a change the system cannot receive now."""
 
 from typing import Protocol
 
@@ -18,6 +19,8 @@ class Tracker(Protocol):
     def states(self, kind: str, objects: list) -> dict: ...
 
     def failed_ids(self, kind: str, organization): ...
+
+    def waiting_notice(self, kind: str, obj) -> str: ...
 
 
 TRACKERS: list[Tracker] = []
@@ -43,6 +46,12 @@ def only_failed(queryset, kind: str, organization, key: str):
         if tracker.key == key:
             return queryset.filter(pk__in=tracker.failed_ids(kind, organization))
     return queryset
+
+
+def waiting_notices(kind: str, obj) -> list[str]:
+    """What to tell the person who just saved `obj`: one sentence for each system that cannot
+    receive the change now (it is kept and sent later), none when all can."""
+    return [notice for tracker in TRACKERS if (notice := tracker.waiting_notice(kind, obj))]
 
 
 def render_state(request, state, *, manage: bool) -> HttpResponse:

@@ -50,7 +50,14 @@ def _save(request, form, write, success_message):
         form.add_error(None, error)
         return None
     messages.success(request, success_message % {"name": result})
+    _tell_if_waiting(request, result)
     return result
+
+
+def _tell_if_waiting(request, obj) -> None:
+    """Said at the moment of saving: a change a tracking system (Fortnox) cannot receive now waits."""
+    for notice in outside.waiting_notices("employee" if isinstance(obj, Employee) else "absence", obj):
+        messages.warning(request, notice)
 
 
 def _form_values(form):
@@ -186,6 +193,7 @@ def employee_deactivate(request, pk):
     else:
         actions.do_deactivate_employee(employee, acting_user=request.user)
         messages.success(request, _("%(name)s was deactivated.") % {"name": employee})
+        _tell_if_waiting(request, employee)
     return redirect("hr:employee_detail", pk)
 
 
@@ -275,6 +283,7 @@ def _decision_view(decide, success_message):
         names = {"name": absence.employee, "absence": absence.absence_type}
         if decided.decided_by_id in (None, request.user.pk):
             messages.success(request, success_message % names)
+            _tell_if_waiting(request, decided)
         else:  # someone else made the same decision first: it stands, and is theirs
             messages.info(request, _("%(absence)s for %(name)s was already %(status)s by %(person)s.") % {
                 **names, "status": decided.get_status_display().lower(), "person": decided.decided_by,
@@ -322,6 +331,7 @@ def absence_cancel(request, pk):
         messages.success(request, _("%(absence)s for %(name)s was cancelled.") % {
             "absence": absence.absence_type, "name": absence.employee,
         })
+        _tell_if_waiting(request, absence)
     if absence.employee.user_id == request.user.pk:
         return redirect("hr:my_absences")
     return redirect("hr:employee_detail", absence.employee_id)

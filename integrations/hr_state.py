@@ -10,6 +10,7 @@ from hr.models import Employee
 
 from .absence_sync.state import failed_absence_ids, fortnox_states
 from .hr_receivers import EMPLOYEE_LINK
+from .models import FortnoxConnection
 from .sync_models import ExternalLink, HrIntegrationSettings, IntegrationError, OutboxEvent
 
 EMPLOYEE_EVENTS = ("employee_update", "employee_create")
@@ -92,3 +93,18 @@ class FortnoxTracker:
         if kind == "employee":
             return _employee_errors(organization).values("object_id")
         return failed_absence_ids(organization)
+
+    def waiting_notice(self, kind: str, obj) -> str:
+        """A change on its way to Fortnox (or just refused for want of a connection) while Fortnox is
+        not connected waits: re-connecting sends it (integrations.actions.do_connect)."""
+        connection = FortnoxConnection.for_organization(obj.organization)
+        if connection.is_connected:
+            return ""
+        state = self.states(kind, [obj]).get(obj.pk)
+        if state is None or state.status not in ("pending", "failed"):
+            return ""  # nothing of this change goes to Fortnox
+        if connection.status == FortnoxConnection.Status.NEEDS_REAUTH:
+            return str(_("Fortnox must be re-connected before it accepts changes again: this change is kept and sent "
+                         "to Fortnox as soon as an organization admin re-connects it."))
+        return str(_("Fortnox is not connected right now: this change is kept and sent to Fortnox when an "
+                     "organization admin connects it again."))

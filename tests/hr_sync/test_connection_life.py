@@ -4,8 +4,11 @@
 from django.urls import reverse
 
 from hr import actions as hr_actions
-from integrations import outbox
+from integrations import actions, outbox
+from integrations.fortnox.client import FortnoxClient
+from integrations.models import FortnoxConnection
 from integrations.sync_models import IntegrationError, OutboxEvent
+from tests.conftest import form_data
 from tests.fortnox_client.conftest import start_and_consent
 
 from .conftest import create_fortnox_employee, employee
@@ -49,3 +52,48 @@ def test_re_connecting_leaves_failures_from_before_the_connection_was_lost_alone
     admin.get(start_and_consent(admin, sandbox, fortnox_company))
 
     assert IntegrationError.objects.get().status == IntegrationError.Status.OPEN
+
+
+WAITS = "Fortnox is not connected right now: this change is kept and sent to Fortnox when an organization admin connects it again."
+WAITS_FOR_REAUTH = "Fortnox must be re-connected before it accepts changes again: this change is kept and sent"
+
+
+def save_phone(client, person, phone: str) -> str:
+    url = reverse("hr:employee_edit", args=[person.pk])
+    return client.post(url, form_data(client.get(url), phone=phone), follow=True).content.decode()
+
+
+def test_the_person_saving_a_change_while_fortnox_is_disconnected_is_told_at_once_that_it_waits(
+        activated, fortnox, tenant, client_for):
+    create_fortnox_employee(fortnox, EmployeeId="1001", Email="anna@alfa.test")
+    anna = employee(tenant.organization)
+    outbox_link(anna, "1001")
+    hr_admin = client_for(tenant.hr_admin)
+    assert WAITS not in save_phone(hr_admin, anna, "0701111111")  # connected: nothing waits
+
+    client_for(tenant.owner).post(reverse("fortnox_disconnect"), {"confirmed": "1"})
+    page = save_phone(hr_admin, anna, "0702222222")
+
+    assert "The changes to Anna Berg were saved." in page and WAITS in page
+
+
+def test_a_change_saved_while_fortnox_needs_re_authorisation_is_told_so_and_sent_after_re_connecting(
+        activated, fortnox, tenant, sandbox, fortnox_company, client_for):
+    create_fortnox_employee(fortnox, EmployeeId="1001", Email="anna@alfa.test")
+    anna = employee(tenant.organization)
+    outbox_link(anna, "1001")
+    actions.do_mark_needs_reauth(activated, reason="The refresh token was spent elsewhere.")
+
+    page = save_phone(client_for(tenant.hr_admin), anna, "0703333333")
+    assert WAITS_FOR_REAUTH in page
+    outbox.push_due()
+    assert OutboxEvent.objects.get().status == OutboxEvent.Status.FAILED
+
+    admin = client_for(tenant.owner)
+    back = admin.get(start_and_consent(admin, sandbox, fortnox_company), follow=True).content.decode()
+    assert "1 change made while Fortnox was not connected is being sent now." in back
+    outbox.push_due()
+    assert OutboxEvent.objects.get().status == OutboxEvent.Status.DONE
+    with FortnoxClient(FortnoxConnection.objects.get(organization=tenant.organization)) as reconnected:
+        assert reconnected.get("/3/employees/1001")["Phone1"] == "+46703333333"
+
