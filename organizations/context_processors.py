@@ -26,4 +26,12 @@ def organization(request):
         "current_membership": membership,
         "user_memberships": request.memberships,
         "can": {p.value: (p in allowed) for p in Perm},
+        "can_use_admin": can_use_admin(user),
     }
+
+
+def can_use_admin(user) -> bool:
+    """Does the Django admin show this person anything? Staff without a single model permission
+    reach only its "You don't have permission to view or edit anything" page, so no link leads
+    there. (Permissions are read once per request and cached on the user.)"""
+    return user.is_active and user.is_staff and (user.is_superuser or bool(user.get_all_permissions()))
