@@ -86,3 +86,32 @@ def test_leaving_them_disconnected_never_adds_a_second_code_on_their_days_and_th
     assert world.transactions() == week("SJK", days=2)  # Brygga's own FRA day removed; the disconnected ones left
     page = absence_page(world, hr, absence)
     assert "Not sent to Fortnox" in page and "2 transactions stay in Fortnox under SJK" in page
+
+
+def admin_url(view, *args):
+    return reverse(f"admin:integrations_absencetypemapping_{view}", args=args)
+
+
+def test_the_django_admin_refuses_a_mapping_change_that_would_leave_transactions_under_the_old_code_and_points_to_the_mapping_page(
+        world, client_for):
+    from organizations.models import User
+
+    sick(world, end=MONDAY + timedelta(days=1))
+    outbox.push_due()
+    root = client_for(User.objects.create_superuser(email="root@brygga.test", password="pw-for-tests-1"))
+    mapping = AbsenceTypeMapping.objects.get(absence_type__code="sick_leave")
+    data = {"organization": mapping.organization_id, "absence_type": mapping.absence_type_id}
+
+    shown = root.get(admin_url("change", mapping.pk)).content.decode()
+    assert "2 transactions in Fortnox are under the cause code SJK" in shown and reverse("hr_mapping") in shown
+    refused = root.post(admin_url("change", mapping.pk), {**data, "cause_code": "FRA"})
+    assert refused.status_code == 200
+    assert "move them to the new cause code or leave them disconnected" in str(refused.context["adminform"].form.errors)
+    assert root.post(admin_url("delete", mapping.pk), {"post": "yes"}).status_code == 403
+    root.post(admin_url("changelist"), {"action": "delete_selected", "_selected_action": [mapping.pk], "post": "yes"})
+    assert sick_code() == "SJK"
+    assert world.transactions() == week("SJK", days=2)
+
+    unused = AbsenceTypeMapping.objects.get(absence_type__code="care_of_child")  # nothing sent under VAB
+    assert root.post(admin_url("change", unused.pk), {
+        "organization": unused.organization_id, "absence_type": unused.absence_type_id, "cause_code": "FRA"}).status_code == 302
