@@ -103,7 +103,7 @@ def _claim_company(connection: FortnoxConnection, company: dict, user, take_over
             connection.save(update_fields=["tenant_id", "company_name"])
     except IntegrityError:
         holder = company_holder(tenant_id, other_than=connection)
-        raise FortnoxCompanyTaken(company=name, tenant_id=tenant_id, holder=holder.organization.name if holder else "?")
+        raise FortnoxCompanyTaken(company=name, tenant_id=tenant_id, holder=holder.organization.name if holder else "?") from None
 
 
 def do_move_company_away(holder: FortnoxConnection, *, to, user) -> None:
