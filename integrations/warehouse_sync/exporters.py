@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from warehouse.models import Adjustment, Article, PurchaseOrder, Receipt, Return, SalesOrder
 
 from .. import outbox
-from ..fortnox.errors import FortnoxError, FortnoxValidationError
+from ..fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxNotFound, FortnoxValidationError
 from ..sync_models import ExternalLink
 from .importers import ARTICLE_LINK, INCOMING_GOODS_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK, quantity
 from .mode import TENANT, read_warehouse_mode
@@ -397,6 +397,18 @@ def write_stock_levels(sync) -> None:
         link = links.get(article.pk)
         if link is not None and link.last_synced_values.get("QuantityInStock") == value:
             continue
-        sync.client.put(f"/3/articles/{article.article_number}", {"Article": {"QuantityInStock": value}})
+        try:
+            sync.client.put(f"/3/articles/{article.article_number}", {"Article": {"QuantityInStock": value}})
+        except FortnoxAuthError:
+            raise  # nothing more can be written: the run stops
+        except FortnoxNotFound as error:
+            # An article made in Brygga only: named, and the same entry each run, not a new one.
+            sync.stock_not_written(article, error, _(
+                "Article %(number)s is not in Fortnox, so its stock level cannot be written there. Create the article "
+                "in Fortnox, or make it a non-stock article in Brygga.") % {"number": article.article_number})
+            continue
+        except FortnoxError as error:
+            sync.stock_not_written(article, error, error.user_message)
+            continue
         (link or _link(article, ARTICLE_LINK, article.article_number)).remember({"QuantityInStock": value})
         sync.count("stock_written")
