@@ -11,7 +11,7 @@ SUBJECTS = {
 OUTCOMES = {
     "created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"), "cancelled": _("cancelled"),
     "not_applied": _("changed in Fortnox but not applied (work had started)"), "written": _("written to Fortnox"),
-    "failed": _("failed"), "skipped": _("skipped"),
+    "failed": _("failed"), "skipped": _("skipped"), "different": _("different in Brygga and Fortnox"),
 }
 WHOLE = {
     "created_in_brygga": _("Created in Brygga"), "created_in_fortnox": _("Created in Fortnox"), "updated": _("Updated"),

@@ -152,7 +152,8 @@ def execute_run(run_id: int) -> str:
     settings = WarehouseSyncSettings.for_organization(run.organization)
     kinds = settings.enabled_pulls()
     writes_stock = settings.write_stock and not settings.use_warehouse_module
-    run.start(len(kinds) + writes_stock)
+    compares_stock = settings.use_warehouse_module
+    run.start(len(kinds) + writes_stock + compares_stock)
     counter = CallCounter()
     try:
         client = FortnoxClient.for_organization(run.organization, call_counter=counter)
@@ -165,6 +166,11 @@ def execute_run(run_id: int) -> str:
         status = _pull_everything(sync, kinds)
         if status is None and writes_stock:
             status = _step(sync, "stock", exporters.write_stock_levels)
+        if status is None and compares_stock:
+            if settings.fortnox_warehouse_module:
+                status = _step(sync, "stock", exporters.compare_stock_levels)
+            else:  # the mode conflict the log already states: Fortnox keeps no warehouse stock to compare
+                run.progress_done += 1
         sync.progress(force=True)
     run.append_log(_("Done: %(calls)s Fortnox calls.") % {"calls": counter.total})
     run.finish(status)

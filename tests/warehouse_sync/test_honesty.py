@@ -32,3 +32,28 @@ def test_a_classic_run_names_the_brygga_only_article_it_cannot_write_and_its_rep
     entry = IntegrationError.objects.get()
     assert "B-ONLY" in entry.about and entry.occurrences == 2 and "not in Fortnox" in entry.message
     assert Decimal(str(fortnox.get("/3/articles/A1")["QuantityInStock"])) == 7  # the others are still written
+
+
+def test_with_lager_each_run_lists_the_articles_whose_stock_differs_between_brygga_and_fortnox(
+        lager_fortnox, tenant, client_for):
+    from django.urls import reverse
+
+    from .conftest import push
+
+    article(lager_fortnox, "A1")
+    article(lager_fortnox, "A2")
+    sync(tenant)
+    warehouse_actions.do_adjust_stock(Article.objects.get(article_number="A1"), Decimal("20"), "counted", tenant.warehouse)
+    as_if_later(tenant)
+    drifted = sync(tenant)  # the adjustment's document is not in Fortnox yet
+
+    assert drifted.data["stock_differences"] == [{"article": "A1", "brygga": "20", "fortnox": "0"}]
+    assert "Article A1: 20 in stock in Brygga, 0 in Fortnox." in drifted.log
+    page = client_for(tenant.owner).get(reverse("warehouse_sync_run", args=[drifted.pk])).content.decode()
+    assert "Stock that differs between Brygga and Fortnox" in page and "<td>A1</td>" in page
+
+    push()
+    as_if_later(tenant)
+    agreed = sync(tenant)
+    assert agreed.data["stock_differences"] == [] and "Stock that differs" not in client_for(tenant.owner).get(
+        reverse("warehouse_sync_run", args=[agreed.pk])).content.decode()
