@@ -28,3 +28,8 @@ def failed_filter(model, organization_id) -> Q:
         if ids is not None:
             failed |= Q(pk__in=ids)
     return failed
+
+
+def follow_ups(model, obj, **details) -> list[str]:
+    """What follows elsewhere from `obj` (see `signals.follow_up`), in the words of whoever reports it."""
+    return [str(note) for _receiver, note in signals.follow_up.send(sender=model, obj=obj, **details) if note]

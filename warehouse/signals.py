@@ -36,3 +36,9 @@ reporting_blocked = Signal()
 # Asked by the lists' "failed" filter: organization_id. A receiver answers with the ids of the
 # `sender` model's objects whose report failed for good (a list or a subquery of ids), or None.
 report_failed = Signal()
+
+# Asked about what follows elsewhere from work on the floor, so the person is told at the moment
+# they do it: before a short fulfilment is confirmed (sender SalesOrder, obj the order, short_rows)
+# and after a return is registered (sender Return, obj the return). A receiver answers with words
+# for the person (a back order to come, a credit note to make), or None.
+follow_up = Signal()

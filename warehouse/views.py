@@ -25,7 +25,7 @@ from .forms import (
     ReturnForm,
     ScanForm,
 )
-from .models import Article, PurchaseOrder, SalesOrder, SalesOrderRow, StockBalance
+from .models import Article, PurchaseOrder, Return, SalesOrder, SalesOrderRow, StockBalance
 from .quantities import readable
 from .shipping import Shipment
 
@@ -171,7 +171,10 @@ def order_report_fulfilled(request, pk):
             success=_("%(order)s is marked sent.") % {"order": order},
         )
     except actions.ShortDeliveryNeedsConfirmation as short:
-        return render(request, "warehouse/confirm_short.html", {"order": order, "short_rows": short.short_rows})
+        return render(request, "warehouse/confirm_short.html", {
+            "order": order, "short_rows": short.short_rows,
+            "follow_ups": reporting.follow_ups(SalesOrder, order, short_rows=short.short_rows),
+        })
     return redirect("warehouse:order", pk)
 
 
@@ -193,6 +196,8 @@ def order_return(request, pk):
             location=form.chosen_location(), success=_("Return registered; the goods are back in stock."),
         )
         if done:
+            for note in reporting.follow_ups(Return, done):
+                messages.warning(request, note)
             return redirect("warehouse:order", pk)
     return render(request, "warehouse/return_form.html", {
         "order": order, "form": form, "blocked_reason": reporting.blocked_reason(order.organization_id),

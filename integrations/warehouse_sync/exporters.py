@@ -206,13 +206,23 @@ def document_rows(obj) -> list[tuple[Article, Decimal]]:
     return [(article, abs(obj.quantity))]
 
 
+def _note_of(obj) -> str:
+    """The document's note: a return names the order it came back on, so Fortnox's document says
+    which order (and so which invoice) to credit."""
+    if isinstance(obj, Receipt):
+        return obj.note
+    if isinstance(obj, Return):
+        return _("Return on order %(order)s: %(reason)s") % {"order": obj.order.order_number, "reason": obj.reason}
+    return obj.reason
+
+
 def document_of(obj) -> tuple[str, str, dict]:
     """(direction, type, body) of the custom document for an adjustment, return or receipt."""
     inbound = not isinstance(obj, Adjustment) or obj.quantity > 0
     when = obj.received_at if isinstance(obj, Receipt) else obj.created_at
     body = {
         "date": timezone.localdate(when).isoformat(),
-        "note": (obj.note if isinstance(obj, Receipt) else obj.reason)[:1000],
+        "note": _note_of(obj)[:1000],
         "rows": [{"rowId": index, "itemId": article.article_number, "quantity": float(quantity),
                   "itemDescription": article.description[:200]}
                  for index, (article, quantity) in enumerate(document_rows(obj), start=1)],

@@ -4,14 +4,17 @@ delivery that Fortnox will leave a back order."""
 
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from organizations.actions import do_notify
 from warehouse import signals as warehouse_signals
-from warehouse.models import PurchaseOrder
+from warehouse.models import PurchaseOrder, Return, SalesOrder
+from warehouse.quantities import readable as qty
 
 from .. import outbox
 from ..models import FortnoxConnection
 from ..sync_models import ExternalLink
+from .exporters import INVOICE_LINK
 from .importers import ORDER_LINK, PURCHASE_ORDER_LINK
 from .models import WarehouseSyncSettings
 from .state import failed_ids
@@ -51,6 +54,36 @@ def order_fulfilled(sender, order, rows, short, by, **kwargs):
             context={"order": order, "short_rows": [row for row in rows if row.ordered_quantity > row.delivered_quantity]},
             link=reverse("warehouse:order", args=[order.pk]), level="warning", email=False,
         )
+
+
+@receiver(warehouse_signals.follow_up, sender=SalesOrder, dispatch_uid="warehouse_sync.short_follow_up")
+def back_order_to_come(sender, obj, short_rows, **kwargs):
+    """Before a short fulfilment is confirmed: what Fortnox does with the rest of the order."""
+    settings = _settings(obj)
+    if settings is None or not settings.report_fulfilled or ExternalLink.link_of(obj, ORDER_LINK) is None:
+        return None
+    rest = ", ".join(f"{row.article or row.description} × {qty(row.left_to_pick)}" for row in short_rows)
+    if settings.back_orders_in_fortnox:
+        return _("When Brygga invoices order %(order)s, Fortnox makes a back order of what is short (%(rest)s); it "
+                 "arrives here as a new order to pick.") % {"order": obj.order_number, "rest": rest}
+    return _("Fortnox makes no back order (back orders are off in Fortnox): what is short (%(rest)s) is not delivered "
+             "later unless someone makes a new order.") % {"rest": rest}
+
+
+@receiver(warehouse_signals.follow_up, sender=Return, dispatch_uid="warehouse_sync.return_follow_up")
+def credit_note_to_make(sender, obj, **kwargs):
+    """After a return: Brygga puts the goods back but never credits an invoice, so the person is
+    told plainly where the credit note is made."""
+    settings = _settings(obj)
+    if settings is None or ExternalLink.link_of(obj.order, ORDER_LINK) is None:
+        return None
+    invoice = ExternalLink.link_of(obj.order, INVOICE_LINK)
+    if invoice is not None:
+        return _("Brygga does not credit invoices: if the customer is to get money back for the return, make a "
+                 "credit note for invoice %(invoice)s (order %(order)s) in Fortnox.") % {
+            "invoice": invoice.external_id, "order": obj.order.order_number}
+    return _("Order %(order)s has no invoice in Fortnox yet. Once it has, credit the returned goods there if the "
+             "customer is to get money back: Brygga does not credit invoices.") % {"order": obj.order.order_number}
 
 
 def _documents_wanted(obj) -> bool:

@@ -57,3 +57,67 @@ def test_with_lager_each_run_lists_the_articles_whose_stock_differs_between_bryg
     agreed = sync(tenant)
     assert agreed.data["stock_differences"] == [] and "Stock that differs" not in client_for(tenant.owner).get(
         reverse("warehouse_sync_run", args=[agreed.pk])).content.decode()
+
+
+def picked_short(tenant, fortnox, number="A1", ordered=4, picked=3):
+    from integrations.models import WarehouseSyncSettings  # noqa: F401 (the settings exist once synced)
+    from warehouse.models import SalesOrder
+
+    from .conftest import customer, order
+
+    customer(fortnox)
+    article(fortnox, number)
+    created = order(fortnox, [(number, ordered)])
+    sync(tenant)
+    sales_order = SalesOrder.objects.get(organization=tenant.organization, order_number=str(created["DocumentNumber"]))
+    warehouse_actions.do_pick_row(sales_order.rows.get(), Decimal(picked), tenant.warehouse)
+    warehouse_actions.do_pack(sales_order, tenant.warehouse)
+    return sales_order
+
+
+def test_the_short_fulfilments_confirmation_names_the_back_order_fortnox_will_make(fortnox, tenant, client_for):
+    from django.urls import reverse
+
+    from .conftest import configure
+
+    sales_order = picked_short(tenant, fortnox)
+    configure(tenant, report_fulfilled=True, back_orders_in_fortnox=True)
+    page = client_for(tenant.warehouse).post(reverse("warehouse:order_report_fulfilled", args=[sales_order.pk])).content.decode()
+    assert "Report fulfilled with short quantities?" in page
+    assert (f"When Brygga invoices order {sales_order.order_number}, Fortnox makes a back order of what is short "
+            "(A1 Artikel A1 × 1)") in page
+
+    configure(tenant, back_orders_in_fortnox=False)
+    page = client_for(tenant.warehouse).post(reverse("warehouse:order_report_fulfilled", args=[sales_order.pk])).content.decode()
+    assert "Fortnox makes no back order" in page
+
+
+def test_a_return_says_plainly_that_the_credit_note_for_the_orders_invoice_is_made_in_fortnox(fortnox, tenant, client_for):
+    from django.urls import reverse
+
+    from integrations.models import ExternalLink
+
+    from .conftest import configure, push
+
+    sales_order = picked_short(tenant, fortnox, ordered=3)
+    configure(tenant, report_fulfilled=True)
+    warehouse_actions.do_report_fulfilled(sales_order, tenant.warehouse, allow_short=True)
+    push()
+    invoice = ExternalLink.objects.get(kind="wms_invoice").external_id
+    client = client_for(tenant.warehouse)
+    back = client.post(reverse("warehouse:order_return", args=[sales_order.pk]), {
+        "row": sales_order.rows.get().pk, "quantity": "1", "reason": "wrong size"}, follow=True).content.decode()
+    assert "Return registered; the goods are back in stock." in back
+    assert f"make a credit note for invoice {invoice} (order {sales_order.order_number}) in Fortnox" in back
+
+
+def test_the_fortnox_return_document_names_the_order(lager_fortnox, tenant):
+    from .conftest import configure, push
+
+    sales_order = picked_short(tenant, lager_fortnox, ordered=3)
+    configure(tenant, report_fulfilled=True)
+    sent = warehouse_actions.do_report_fulfilled(sales_order, tenant.warehouse, allow_short=True)
+    goods_return = warehouse_actions.do_register_return(sent.rows.get(), Decimal("1"), "wrong size", tenant.warehouse)
+    push()
+    document = lager_fortnox.get(f"/api/warehouse/documentdeliveries/custom/inbound-v1/BryggaInboundReturn/{goods_return.pk}")
+    assert document["note"] == f"Return on order {sales_order.order_number}: wrong size"
