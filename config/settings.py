@@ -247,6 +247,12 @@ if SANDBOX_ENABLED:
             "FORTNOX_SANDBOX_ENABLED is on without DEBUG: set FORTNOX_SANDBOX_CONTROL_KEY (a long random string) "
             "or switch the sandbox off."
         )
+# Benchmarks, chaos drivers, the sandbox's control client and the demo's Fortnox data (devtools/)
+# are for people working on Brygga: they drive the sandbox and add management commands a
+# production instance has no use for, so they come with DEBUG or the sandbox and never without.
+DEVTOOLS_ENABLED = DEBUG or SANDBOX_ENABLED
+if DEVTOOLS_ENABLED:
+    INSTALLED_APPS.append("devtools")
 _sandbox_base = f"{SITE_URL}/sandbox/fortnox"
 FORTNOX_AUTH_BASE_URL = _env(env.url, "FORTNOX_AUTH_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://apps.fortnox.se").geturl().rstrip("/")
 FORTNOX_API_BASE_URL = _env(env.url, "FORTNOX_API_BASE_URL", default=_sandbox_base if SANDBOX_ENABLED else "https://api.fortnox.se").geturl().rstrip("/")

@@ -5,7 +5,7 @@ pause and the outbox's backoff do not make each seed take minutes."""
 
 import pytest
 
-from integrations.chaos import ChaosRun, HrChaos
+from devtools.chaos import ChaosRun, HrChaos
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection, HrIntegrationSettings
 from tests.fortnox_client.conftest import make_company, other_tenant, sandbox, tenant  # noqa: F401

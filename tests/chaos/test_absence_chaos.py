@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from integrations.absence_sync.chaos import AbsenceChaos, held_by_fortnox
+from devtools.chaos import ChaosRun, drain
+from devtools.chaos.absence import AbsenceChaos, held_by_fortnox
 from integrations.absence_sync.push import RUN_KIND
-from integrations.chaos import ChaosRun, drain
 from integrations.fortnox.client import FortnoxClient
 from integrations.sync_models import IntegrationError, OutboxEvent, SyncRun
 

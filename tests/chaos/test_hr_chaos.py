@@ -3,7 +3,7 @@ sandbox agree exactly. More seeds run in `python manage.py benchmark --only chao
 
 import pytest
 
-from integrations.chaos import HrChaos
+from devtools.chaos import HrChaos
 from integrations.sync_models import IntegrationError, OutboxEvent
 
 from .conftest import assert_faults_were_injected
@@ -26,7 +26,7 @@ def test_a_person_fortnox_already_knows_under_another_email_is_a_visible_permane
     hr_actions.do_create_employee(tenant.organization, {
         "given_name": "Dubbel", "family_name": "Nummer", "email": "dubbel@alfa.test", "employment_id": HrChaos.TAKEN_ID,
     }, acting_user=None)
-    from integrations.chaos import drain
+    from devtools.chaos import drain
 
     drain(tenant.organization)
 

@@ -4,12 +4,12 @@ domains agree with the sandbox. More seeds run in `python manage.py benchmark --
 
 import pytest
 
-from integrations.absence_sync.chaos import AbsenceChaos
-from integrations.chaos import ChaosRun, HrChaos
+from devtools.chaos import ChaosRun, HrChaos
+from devtools.chaos.absence import AbsenceChaos
+from devtools.chaos.warehouse import WarehouseChaos
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import HrIntegrationSettings
 from integrations.sync_models import IntegrationError
-from integrations.warehouse_sync.chaos import WarehouseChaos
 
 from .conftest import CLIENT_TIMEOUT, assert_faults_were_injected
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.chaos import ChaosRun, drain
+from devtools.chaos import ChaosRun, drain
+from devtools.chaos.warehouse import ARTICLES, LOCAL_PURCHASE_ORDER, WarehouseChaos
 from integrations.fortnox.client import FortnoxClient
 from integrations.sync_models import IntegrationError, OutboxEvent
-from integrations.warehouse_sync.chaos import ARTICLES, LOCAL_PURCHASE_ORDER, WarehouseChaos
 from integrations.warehouse_sync.exporters import CUSTOM_DOCUMENTS, INCOMING_GOODS, delivery_note_of
 from integrations.warehouse_sync.receivers import do_report_purchase_order
 from warehouse import actions as warehouse_actions

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
+from devtools.sandbox_control import SandboxControl
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection
-from integrations.sandbox_control import SandboxControl
 
 
 def _in_english(tenant):

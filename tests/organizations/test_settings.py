@@ -86,6 +86,23 @@ def test_the_sandbox_runs_only_when_asked_for_by_name():
     assert completed.stdout.split() == ["True", "True", "True", "https://brygga.example.se/sandbox/fortnox"], completed.stderr
 
 
+SHOW_DEVTOOLS = (
+    "from django.apps import apps; from django.core.management import get_commands\n"
+    "print(apps.is_installed('devtools'), 'benchmark' in get_commands(), 'fortnox_demo_employees' in get_commands())"
+)
+
+
+def test_production_settings_leave_the_developer_tools_out():
+    completed = manage("shell", "--verbosity", "0", "-c", SHOW_DEVTOOLS)
+    assert completed.stdout.split() == ["False", "False", "False"], completed.stderr
+
+
+@pytest.mark.parametrize("switch", [{"DEBUG": "true"}, {"FORTNOX_SANDBOX_ENABLED": "true", "FORTNOX_SANDBOX_CONTROL_KEY": "k" * 40}])
+def test_the_developer_tools_come_with_debug_or_the_sandbox(switch):
+    completed = manage("shell", "--verbosity", "0", "-c", SHOW_DEVTOOLS, **switch)
+    assert completed.stdout.split() == ["True", "True", "True"], completed.stderr
+
+
 def test_without_debug_the_sandbox_refuses_to_start_without_a_control_key():
     completed = manage("check", FORTNOX_SANDBOX_ENABLED="true")
     assert completed.returncode != 0

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from devtools.chaos import HrChaos
 from hr import actions as hr_actions
 from hr.models import Employee
 from integrations import hr_sync, outbox
-from integrations.chaos import HrChaos
 from integrations.hr_sync import do_plan_user_sync
 from integrations.sync_models import OutboxEvent, SyncRun
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection as db
 from django.utils import timezone
 
-from integrations.reliability_benchmarks import connect_warehouse_organizations
+from devtools.benchmarks.reliability import connect_warehouse_organizations
 from integrations.sync_models import OutboxEvent, SyncRun
 from integrations.warehouse_sync.tasks import RUN_KIND
 

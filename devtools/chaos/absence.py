@@ -1,4 +1,4 @@
-"""The absence domain of a chaos run (`integrations.chaos`): absences registered, approved,
+"""The absence domain of a chaos run (`devtools.chaos`): absences registered, approved,
 rejected, moved, re-graded, re-typed, cancelled and deleted at random while the sandbox injects
 faults, then a day-by-day check that Fortnox holds exactly the transactions the approved
 absences call for. Also the set-up both this and the absence benchmarks need."""
@@ -10,18 +10,17 @@ from datetime import date, timedelta
 import holidays
 from django.utils import timezone
 
+from devtools.chaos import explained_objects
 from hr import actions as hr_actions
 from hr.models import Absence, AbsenceStatus, AbsenceType, Employee
-from integrations.chaos import explained_objects
+from integrations.absence_sync.plan import calendar_days
+from integrations.absence_sync.state import EMPLOYEE_LINK, LINK_KIND, cause_codes
 from integrations.hr_fields import RECOMMENDED_CAUSE_CODES
 from integrations.hr_setup import do_save_hr_settings, do_save_mapping
 from integrations.hr_sync import create_in_fortnox
 from integrations.sync_models import ExternalLink, HrIntegrationSettings
 from organizations.models import Membership, User
 from organizations.permissions import Role
-
-from .plan import calendar_days
-from .state import EMPLOYEE_LINK, LINK_KIND, cause_codes
 
 DO_NOT_TRANSFER = "other"  # mapped to "Do not transfer": never reaches Fortnox
 HEL_HOURS = 8

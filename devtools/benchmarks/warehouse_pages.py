@@ -1,6 +1,6 @@
 """Benchmark of the warehouse staff's busiest pages with a realistic amount of data.
 
-    .venv/bin/python -m warehouse.benchmarks [--quick]
+    .venv/bin/python -m devtools.benchmarks.warehouse_pages [--quick]
 
 runs in a throw-away test database and prints a table. `bench_pick_pages` itself only writes
 inside a transaction it rolls back, so it leaves any database as it found it.
@@ -26,8 +26,7 @@ BENCH_ORGANISATION_NUMBER = "559900-0005"
 def _seed(n_orders: int, n_articles: int, rows_per_order: int = 3):
     from organizations.models import Membership, Organization, User
     from organizations.permissions import Role
-
-    from .models import Article, Customer, OrderType, SalesOrder, SalesOrderRow
+    from warehouse.models import Article, Customer, OrderType, SalesOrder, SalesOrderRow
 
     organization = Organization.objects.create(name="Benchmark AB", organisation_number=BENCH_ORGANISATION_NUMBER)
     organization.language = "en"

@@ -1,11 +1,11 @@
-"""Benchmarks of the warehouse integration (registered in `integrations.benchmarks`; run with
+"""Benchmarks of the warehouse integration (registered in `devtools.benchmarks`; run with
 `python manage.py benchmark --only wms_idle --only wms_import --only wms_fulfil [--quick]`). Each
 starts a private Brygga + sandbox server and measures at the sandbox's real rate limit (25
 requests per 5 s); only the setup of Fortnox data lifts the limit, to save time."""
 
 import time
 
-from ..benchmarks import BenchmarkServer, Row, benchmark
+from devtools.benchmarks import BenchmarkServer, Row, benchmark
 
 SIZES = {"wms_import": (100, 10_000), "wms_fulfil": (20, 500)}
 
@@ -15,10 +15,10 @@ def _connect(sandbox_url: str, **company_fields) -> int:
     sync settings, and a connection with the warehouse scopes made through the consent page."""
     from urllib.parse import parse_qs, urlsplit
 
+    from devtools.sandbox_control import SandboxControl
     from integrations import actions
     from integrations.fortnox import oauth
     from integrations.models import FortnoxConnection, WarehouseSyncSettings
-    from integrations.sandbox_control import SandboxControl
     from organizations.models import Organization
 
     control = SandboxControl(sandbox_url)
@@ -34,8 +34,8 @@ def _connect(sandbox_url: str, **company_fields) -> int:
 
 
 def _real_rate_limit(sandbox_url: str, connection_id: int, **faults) -> None:
+    from devtools.sandbox_control import SandboxControl
     from integrations.models import FortnoxConnection
-    from integrations.sandbox_control import SandboxControl
 
     connection = FortnoxConnection.objects.get(pk=connection_id)
     SandboxControl(sandbox_url).update_company({"database_number": int(connection.tenant_id)}, rate_limit_requests=25,
@@ -169,12 +169,11 @@ def _fulfil_under_faults(sandbox_url: str, connection_id: int, count: int) -> di
     """Import, pick everything but one piece of each order's first row, report fulfilled, then
     push the outbox with 10 % errors and 10 % "applied, then connection dropped" until done.
     Anything that lands in the error log is retried as an admin would."""
+    from devtools.chaos.warehouse import delivery_problems, fulfil
     from integrations import outbox
     from integrations.fortnox.client import FortnoxClient
     from integrations.models import FortnoxConnection, IntegrationError, OutboxEvent
     from warehouse.models import SalesOrder
-
-    from .chaos import delivery_problems, fulfil
 
     _timed_run(connection_id)
     connection = FortnoxConnection.objects.get(pk=connection_id)

@@ -1,4 +1,4 @@
-"""Benchmarks of the absence transfer (registered in `integrations.benchmarks`; run with
+"""Benchmarks of the absence transfer (registered in `devtools.benchmarks`; run with
 `python manage.py benchmark --only absence_10day --only absence_180day --only absence_faults`).
 Each runs a private Brygga + sandbox server and a real job cluster, at Fortnox's real rate
 limit (25 requests per 5 s)."""
@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from integrations.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
+from devtools.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
 
 MONDAY = date(2026, 1, 5)
 
@@ -22,13 +22,12 @@ def _prepare(sandbox_url: str, name: str) -> dict:
     "Create absence in Fortnox" on and activated. Runs in a configured process."""
     from urllib.parse import parse_qs, urlsplit
 
+    from devtools.chaos.absence import hr_admin, link_new_employee, transfer_absences
+    from devtools.sandbox_control import SandboxControl
     from integrations import actions
     from integrations.fortnox import oauth
     from integrations.fortnox.client import FortnoxClient
-    from integrations.sandbox_control import SandboxControl
     from organizations.models import Organization
-
-    from .chaos import hr_admin, link_new_employee, transfer_absences
 
     control = SandboxControl(sandbox_url)
     company = control.create_company(name=name)
@@ -56,10 +55,9 @@ def _cluster(server: BenchmarkServer):
 
 
 def _register(employee_id: int, type_code: str, start: date, end: date, grade: int = 100) -> int:
+    from devtools.chaos.absence import hr_admin
     from hr import actions as hr_actions
     from hr.models import AbsenceType, Employee
-
-    from .chaos import hr_admin
 
     person = Employee.objects.get(pk=employee_id)
     absence_type = AbsenceType.objects.get(organization_id=person.organization_id, code=type_code)
@@ -93,7 +91,7 @@ def _transfer_of(absence_id: int) -> dict:
 
 def _ten_day_absences(employee_id: int, count: int) -> list[dict]:
     """Two weeks each (ten work days), one every 6 s so each has the rate limit to itself."""
-    from .chaos import expected_days
+    from devtools.chaos.absence import expected_days
 
     results = []
     for number in range(count):
@@ -137,9 +135,8 @@ def _long_leave(employee_id: int, days: int) -> dict:
 def long_parental_leave(quick: bool = False) -> list[Row]:
     from django.conf import settings
 
-    from integrations.sandbox_control import SandboxControl
-
-    from .chaos import expected_days, held_by_fortnox
+    from devtools.chaos.absence import expected_days, held_by_fortnox
+    from devtools.sandbox_control import SandboxControl
 
     days = 40 if quick else 180
     with BenchmarkServer() as server:
@@ -161,10 +158,9 @@ def long_parental_leave(quick: bool = False) -> list[Row]:
 
 def _random_edits(employee_id: int, edits: int, seed: int) -> dict:
     """`edits` random changes to five short absences (one per week), at about two a second."""
+    from devtools.chaos.absence import expected_days, hr_admin
     from hr import actions as hr_actions
     from hr.models import Absence, AbsenceStatus, Employee
-
-    from .chaos import expected_days, hr_admin
 
     rng = random.Random(seed)
     admin = hr_admin(Employee.objects.get(pk=employee_id).organization)
@@ -199,9 +195,8 @@ def _random_edits(employee_id: int, edits: int, seed: int) -> dict:
 
 @benchmark("absence_faults")
 def random_edits_under_faults(quick: bool = False) -> list[Row]:
-    from integrations.sandbox_control import SandboxControl
-
-    from .chaos import held_by_fortnox
+    from devtools.chaos.absence import held_by_fortnox
+    from devtools.sandbox_control import SandboxControl
 
     edits = 30 if quick else 200
     with BenchmarkServer() as server:

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.demo_fortnox import fortnox_employees
+from devtools.demo_fortnox import fortnox_employees
 from organizations.demo import DEMO_ORGANISATION_NUMBER
 from organizations.models import Organization
 

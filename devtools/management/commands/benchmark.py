@@ -8,9 +8,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from integrations.benchmarks import BENCHMARKS, TABLE_HEADER, markdown_table
+from devtools.benchmarks import BENCHMARKS, TABLE_HEADER, markdown_table
 
 REPORT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+WHERE = ("The benchmarks are developer tools in `devtools/benchmarks/` (one module per area, registered with "
+         "`@benchmark`); `./brygga bench` runs them all, `./brygga bench --quick --no-report` checks they still work.")
 
 
 def machine() -> str:
@@ -64,6 +66,7 @@ class Command(BaseCommand):
             f"# Benchmarks\n\nLast written by `python manage.py benchmark{' --quick' if quick else ''}"
             f"{''.join(f' --only {n}' for n in only)}` on {timezone.localtime():%Y-%m-%d %H:%M} in {seconds:.0f} s"
             f"{'; the rows of other benchmarks are from earlier runs' if kept else ''}.\n\n"
+            f"{WHERE}\n\n"
             f"Machine: {machine()}.\n\n{TABLE_HEADER}\n" + "\n".join(lines) + "\n"
         )
 

@@ -14,10 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from hr.models import Employee
 from organizations.models import Membership, Organization, User
 from organizations.permissions import Role
-
-from .models import Employee
 
 EMPLOYEES = 5000
 MAX_QUERIES = 10

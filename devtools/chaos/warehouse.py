@@ -1,4 +1,4 @@
-"""The warehouse's chaos domain (see `integrations.chaos`): staff fulfil orders (some short),
+"""The warehouse's chaos domain (see `devtools.chaos`): staff fulfil orders (some short),
 adjust stock, receive goods on purchase orders and take goods back while the sandbox injects
 faults; afterwards Fortnox must hold exactly what Brygga reported. Also the pieces the
 `wms_fulfil` benchmark shares: fulfilling an order as staff do, and comparing delivered
@@ -8,6 +8,13 @@ import random
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from devtools.chaos import explained_objects
+from integrations.sync_models import ExternalLink, SyncRun
+from integrations.warehouse_sync import tasks
+from integrations.warehouse_sync.exporters import DOCUMENT_TYPES, INVOICE_LINK, delivery_note_of, document_of
+from integrations.warehouse_sync.importers import ORDER_LINK, PURCHASE_ORDER_LINK
+from integrations.warehouse_sync.models import WarehouseSyncSettings
+from integrations.warehouse_sync.receivers import do_report_purchase_order
 from warehouse import actions as warehouse_actions
 from warehouse.models import (
     Adjustment,
@@ -20,14 +27,6 @@ from warehouse.models import (
     StockMovement,
     Supplier,
 )
-
-from ..chaos import explained_objects
-from ..sync_models import ExternalLink, SyncRun
-from . import tasks
-from .exporters import DOCUMENT_TYPES, INVOICE_LINK, delivery_note_of, document_of
-from .importers import ORDER_LINK, PURCHASE_ORDER_LINK
-from .models import WarehouseSyncSettings
-from .receivers import do_report_purchase_order
 
 ARTICLES = ["KAOS-1", "KAOS-2", "KAOS-3", "KAOS-4"]
 CUSTOMERS = ["KAOS-K1", "KAOS-K2", "KAOS-K3"]

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
-from .benchmarks import BenchmarkServer, Row, benchmark, connect_sandbox_company
+from devtools.benchmarks import BenchmarkServer, Row, benchmark, connect_sandbox_company
 
 # Orders bring the ways and terms of delivery they name, read with `settings`.
 WAREHOUSE_SCOPES = {"articles": ("article",), "suppliers": ("supplier",), "customers": ("customer",),
@@ -37,24 +37,24 @@ def _pages(dotted_name: str, quick: bool) -> list[Row]:
 
 @benchmark("hr_pages")
 def employee_list(quick: bool = False) -> list[Row]:
-    return _pages("hr.benchmarks.bench_employee_list", quick)
+    return _pages("devtools.benchmarks.hr_pages.bench_employee_list", quick)
 
 
 @benchmark("warehouse_pages")
 def pick_pages(quick: bool = False) -> list[Row]:
-    return _pages("warehouse.benchmarks.bench_pick_pages", quick)
+    return _pages("devtools.benchmarks.warehouse_pages.bench_pick_pages", quick)
 
 
 def _chaos_seeds(sandbox_url: str, seeds: list[int], batches: int, steps: int) -> list[dict]:
     from django.conf import settings
     from django.utils import timezone
 
-    from integrations.absence_sync.chaos import AbsenceChaos
-    from integrations.chaos import ChaosRun, HrChaos
+    from devtools.chaos import ChaosRun, HrChaos
+    from devtools.chaos.absence import AbsenceChaos
+    from devtools.chaos.warehouse import WarehouseChaos
+    from devtools.sandbox_control import SandboxControl
     from integrations.fortnox.client import FortnoxClient
     from integrations.models import FortnoxConnection, HrIntegrationSettings
-    from integrations.sandbox_control import SandboxControl
-    from integrations.warehouse_sync.chaos import WarehouseChaos
 
     settings.FORTNOX_TIMEOUT_SECONDS = CHAOS_CLIENT_TIMEOUT  # a timed-out request costs this long
     control = SandboxControl(sandbox_url)
@@ -107,9 +107,9 @@ def connect_warehouse_organizations(sandbox_url: str, count: int, *, kinds: list
     after another, then connected eight at a time."""
     from django.db import connection as db
 
+    from devtools.sandbox_control import SandboxControl
     from integrations import actions
     from integrations.fortnox import oauth
-    from integrations.sandbox_control import SandboxControl
     from integrations.warehouse_sync.models import WarehouseSyncSettings
     from integrations.warehouse_sync.tasks import do_update_schedule
     from organizations.models import Organization
@@ -176,7 +176,7 @@ def worker_capacity(quick: bool = False) -> list[Row]:
     import subprocess
     import sys
 
-    from .benchmarks import BASE_DIR
+    from devtools.benchmarks import BASE_DIR
 
     count = 6 if quick else 100
     with BenchmarkServer() as server:

@@ -1,4 +1,4 @@
-"""Benchmarks of the HR integration (registered in `integrations.benchmarks`; run with
+"""Benchmarks of the HR integration (registered in `devtools.benchmarks`; run with
 `python manage.py benchmark --only hr_plan --only hr_push`). Both run against a private Brygga +
 sandbox server at the sandbox's real rate limit (25 requests per 5 s)."""
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from .benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
+from devtools.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
 
 
 def _connect_seeded(sandbox_url: str, name: str, size: int) -> int:
@@ -15,9 +15,9 @@ def _connect_seeded(sandbox_url: str, name: str, size: int) -> int:
     company, tokens included, so it comes before connecting), connected through its consent page."""
     from urllib.parse import parse_qs, urlsplit
 
+    from devtools.sandbox_control import SandboxControl
     from integrations import actions
     from integrations.fortnox import oauth
-    from integrations.sandbox_control import SandboxControl
     from organizations.models import Organization
 
     control = SandboxControl(sandbox_url)

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 BENCHMARKS = {}
 
 
@@ -150,10 +150,10 @@ def connect_sandbox_company(sandbox_url: str, name: str, organisation_number: st
     and a connection made through the sandbox's real consent page: for HR, or with
     `every_module` for HR and the warehouse (Lager, Lager+, custom documents) too. Returns the
     connection id. Runs in a configured process (`BenchmarkServer.in_processes`)."""
+    from devtools.sandbox_control import SandboxControl
     from integrations import actions
     from integrations.fortnox import oauth
     from integrations.models import FortnoxConnection
-    from integrations.sandbox_control import SandboxControl
     from organizations.models import Organization
 
     control = SandboxControl(sandbox_url)
@@ -209,6 +209,4 @@ def rate_limit_throughput(quick: bool = False) -> list[Row]:
         passed=elapsed <= 1.05 * theoretical and too_many == 0,
         api_calls=f"{sum(r['total'] for r in results):,} for {calls:,} calls",
     )]
-from . import hr_benchmarks, reliability_benchmarks  # noqa: E402,F401  (register the HR, page and chaos benchmarks)
-from .absence_sync import benchmarks as absence_benchmarks  # noqa: E402,F401  (registers the absence benchmarks)
-from .warehouse_sync import benchmarks as warehouse_benchmarks  # noqa: E402,F401  (registers the warehouse benchmarks)
+from . import absence, hr, reliability, warehouse  # noqa: E402,F401  (each registers its benchmarks)

@@ -24,10 +24,9 @@ from django.utils import timezone
 
 from hr import actions as hr_actions
 from hr.models import Employee
-
-from . import hr_fields, outbox
-from .hr_receivers import EMPLOYEE_LINK
-from .sync_models import ExternalLink, IntegrationError, OutboxEvent
+from integrations import hr_fields, outbox
+from integrations.hr_receivers import EMPLOYEE_LINK
+from integrations.sync_models import ExternalLink, IntegrationError, OutboxEvent
 
 CALM = {"fault_error_rate": 0.0, "fault_429_burst": 0, "fault_latency_ms": 0, "fault_timeout_seconds": 0.0,
         "fault_drop_rate": 0.0}
