@@ -101,7 +101,7 @@ def _shape(fields: dict, document: dict, unset: dict, nulls: frozenset = frozens
     for name, definition in fields.items():
         if name.startswith("@"):
             continue
-        definition, value = spec.resolve(definition), document.get(name)
+        value = document.get(name)
         if value is None and name not in nulls:
             value = unset[name] if name in unset else _empty(definition)
         shown[name] = _shape_value(definition, value)
@@ -125,7 +125,7 @@ def _shape_value(definition: dict, value):
     if kind == "string" and _is_number(value):
         return format_number(value)
     if kind == "array" and isinstance(value, list):
-        items = spec.resolve(definition.get("items", {}))
+        items = definition.get("items", {})
         if "properties" in items:
             return [_shape(items["properties"], item, {}) for item in value]
     return value

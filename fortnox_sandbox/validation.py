@@ -1,6 +1,6 @@
-"""Request bodies checked against Fortnox's own schemas: unknown fields, types, enums, lengths
-and dates. Values come back normalised (numeric strings become numbers, numbers sent for
-string fields become strings), so rules and storage see one form.
+"""Request bodies checked against Fortnox's own field definitions (`spec`): unknown fields,
+types, enums, lengths and dates. Values come back normalised (numeric strings become numbers,
+numbers sent for string fields become strings), so rules and storage see one form.
 
 /3 writes follow Fortnox's "delete values" rule (API-FACTS §2.6): a field sent as `null` or
 `""` is left as it is (it is dropped from the changes), and only the string `API_BLANK`
@@ -42,14 +42,12 @@ def _validate_value(name: str, value, definition: dict, blanks: bool = False):
     if kind == "array":
         if not isinstance(value, list):
             raise FortnoxError(2001392, f"Ingen eller felaktig typ av data ({name}).")
-        items = spec.resolve(definition.get("items", {}))
+        items = definition.get("items", {})
         if items.get("type") == "object" or "properties" in items:
-            nested = {field: spec.resolve(d) for field, d in items.get("properties", {}).items()}
-            return [_validate_object(nested, _as_object(name, item), frozenset(), blanks) for item in value]
+            return [_validate_object(items.get("properties", {}), _as_object(name, item), frozenset(), blanks) for item in value]
         return [_validate_value(name, item, items, blanks) for item in value]
     if kind == "object" or "properties" in definition:
-        nested = {field: spec.resolve(d) for field, d in definition.get("properties", {}).items()}
-        return _validate_object(nested, _as_object(name, value), frozenset(), blanks)
+        return _validate_object(definition.get("properties", {}), _as_object(name, value), frozenset(), blanks)
     if blanks and value == API_BLANK and kind == "string":
         return ""
     if kind == "boolean":

@@ -25,6 +25,7 @@ import copy
 import json
 from functools import cache
 
+import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
@@ -120,7 +121,16 @@ def response_schema(method: str, path: str, status: int) -> dict:
     return {"type": "array", "items": schema} if listed else schema
 
 
+def skip_without_openapi():
+    """A plain clone has no openapi.json (it sits in ../shared beside a full checkout): the
+    schema checks cannot run there, and the tests that make them say so instead of failing."""
+    if not spec.openapi_path().exists():
+        pytest.skip(f"Fortnox's openapi.json is not at {spec.openapi_path()} (FORTNOX_OPENAPI_PATH): "
+                    "the responses were not checked against Fortnox's schemas")
+
+
 def errors_in(body, method: str, path: str, status: int) -> list[str]:
+    skip_without_openapi()
     if isinstance(body, dict) and "MetaInformation" in body:
         problems = [f"MetaInformation: {e.message}" for e in Draft7Validator(META).iter_errors(body["MetaInformation"])]
         body = {key: value for key, value in body.items() if key != "MetaInformation"}
