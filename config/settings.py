@@ -40,10 +40,15 @@ def _strict_bool(name, default):
 DEBUG = _strict_bool("DEBUG", False)
 # Under pytest the test runner's own defaults apply (dev keys, console email, no HTTPS).
 TESTING = _strict_bool("BRYGGA_TESTING", "_pytest" in sys.modules)
+# `./brygga run`: the demo on one machine. Not DEBUG, so people meet Brygga's own 404 and 500
+# pages rather than Django's technical ones, but with development's defaults: throwaway keys,
+# console email, plain HTTP, the sandbox's control panel open to this machine. Never in production.
+DEMO = _strict_bool("BRYGGA_DEMO", False)
+LOCAL_DEFAULTS = DEBUG or TESTING or DEMO
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not LOCAL_DEFAULTS:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) or DEBUG=true for development."
         )
@@ -52,7 +57,7 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY is too short: use at least 32 random characters.")
 
-ALLOWED_HOSTS = _env(env.list, "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if (DEBUG or TESTING) else [])
+ALLOWED_HOSTS = _env(env.list, "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if LOCAL_DEFAULTS else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is empty: set it to the host names Brygga is served on.")
 CSRF_TRUSTED_ORIGINS = _env(env.list, "CSRF_TRUSTED_ORIGINS", default=[])
@@ -194,7 +199,7 @@ MFA_TOTP_ISSUER = "Brygga"
 MFA_FORMS = {"activate_totp": "organizations.mfa.StableActivateTOTPForm"}
 
 # --- Security -----------------------------------------------------------------------------------
-SECURE_SSL = _strict_bool("SECURE_SSL", not (DEBUG or TESTING))
+SECURE_SSL = _strict_bool("SECURE_SSL", not LOCAL_DEFAULTS)
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
 SECURE_SSL_REDIRECT = SECURE_SSL
@@ -207,7 +212,7 @@ X_FRAME_OPTIONS = "DENY"
 
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 if not FIELD_ENCRYPTION_KEY:
-    if not (DEBUG or TESTING):
+    if not LOCAL_DEFAULTS:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEY is not set. Generate one with "
             "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
@@ -222,7 +227,7 @@ else:
         raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEY is not a valid Fernet key: {exc}") from exc
 
 # --- Email --------------------------------------------------------------------------------------
-EMAIL_CONFIG = _env(env.email_url, "EMAIL_URL", default="consolemail://" if (DEBUG or TESTING) else "smtp://localhost:25")
+EMAIL_CONFIG = _env(env.email_url, "EMAIL_URL", default="consolemail://" if LOCAL_DEFAULTS else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Brygga <noreply@brygga.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -240,7 +245,7 @@ SANDBOX_ENABLED = _strict_bool("FORTNOX_SANDBOX_ENABLED", TESTING)
 FORTNOX_SANDBOX_CONTROL_KEY = env.str("FORTNOX_SANDBOX_CONTROL_KEY", default="test-control-key" if TESTING else "")
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("fortnox_sandbox")
-    if not (DEBUG or FORTNOX_SANDBOX_CONTROL_KEY):
+    if not (DEBUG or DEMO or FORTNOX_SANDBOX_CONTROL_KEY):
         # Outside DEBUG the control API answers only holders of this key (loopback proves nothing
         # behind a reverse proxy), so without it the sandbox could not be driven at all.
         raise ImproperlyConfigured(

@@ -32,7 +32,9 @@ trap cleanup INT TERM EXIT
 
 "$PY" manage.py qcluster &
 pids+=($!)
-"$PY" manage.py runserver "$HOST:$PORT" --noreload &
+# --insecure: runserver serves the static files although DEBUG is off (Django's own switch for
+# this; the demo is one person on one machine, production serves them from STATIC_ROOT).
+"$PY" manage.py runserver "$HOST:$PORT" --noreload --insecure &
 pids+=($!)
 
 sleep 2
