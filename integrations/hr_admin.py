@@ -34,10 +34,12 @@ def folded(name: str, label):
 
 
 def transactions_left_behind(mapping: AbsenceTypeMapping) -> int:
-    """How many transactions in Fortnox stay under the stored mapping's cause code if it changes."""
-    if mapping.pk is None or not mapping.cause_code:
+    """How many transactions in Fortnox stay under the stored mapping's cause code if it changes
+    (as stored: a form that was refused has already put the typed values on the instance)."""
+    stored = AbsenceTypeMapping.objects.select_related("organization", "absence_type").filter(pk=mapping.pk).first()
+    if stored is None or not stored.cause_code:
         return 0
-    return held_under(mapping.organization, mapping.absence_type, mapping.cause_code).count()
+    return held_under(stored.organization, stored.absence_type, stored.cause_code).count()
 
 
 def mapping_page_pointer(mapping: AbsenceTypeMapping, count: int) -> str:

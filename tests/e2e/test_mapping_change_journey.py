@@ -16,7 +16,7 @@ from tests.absence_sync.test_transfer import MONDAY, sick, week
 from tests.hr_sync.conftest import activated, connected, fortnox, fortnox_company  # noqa: F401 (fixtures)
 from tests.warehouse_sync.conftest import wait_for
 
-from .conftest import check_accessibility, log_in_on, save_screenshot
+from .conftest import check_accessibility, log_in_on, save_artifact, save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -79,3 +79,24 @@ def test_an_admin_leaves_the_old_transactions_and_the_absence_page_shows_them_di
     box = phone.locator("#absence-fortnox-state").bounding_box()
     assert box["x"] + box["width"] <= 390  # the panel fits the phone (the history table below is its own matter)
     assert world.transactions() == week(days=2)  # left as they were
+
+
+def test_a_superuser_changing_the_mapping_in_the_django_admin_is_sent_to_the_mapping_page(world, page, phone):
+    from organizations.models import User
+
+    sick(world, end=MONDAY + timedelta(days=1))
+    outbox.push_due()
+    mapping = AbsenceTypeMapping.objects.get(absence_type=world.types["sick_leave"])
+    User.objects.create_superuser(email="root@brygga.test", password="pw-for-tests-1", language="sv")
+
+    for window, name in ((page, "1280"), (phone, "390")):
+        log_in_on(window, "root@brygga.test")
+        window.goto(reverse("admin:integrations_absencetypemapping_change", args=[mapping.pk]))
+        expect(window.get_by_text("2 transaktioner i Fortnox ligger under orsakskoden SJK").first).to_be_visible()
+        window.get_by_label("Fortnox orsakskod").select_option("FRA")
+        window.get_by_role("button", name="Spara", exact=True).click()
+        expect(window.locator(".errornote, .errorlist").first).to_be_visible()
+        expect(window.locator("a.deletelink")).to_have_count(0)  # nor may it be deleted here
+        save_artifact(window, f"edges-admin-mapping-refused-{name}-sv")
+    assert AbsenceTypeMapping.objects.get(pk=mapping.pk).cause_code == "SJK"
+    assert world.transactions() == week(days=2)
