@@ -30,9 +30,10 @@ class QuantityField(forms.DecimalField):
         try:
             super().run_validators(value)
         except ValidationError as error:
+            # Only decimals: a whole number may choose the message's plural form ("%(max)s digits"),
+            # which needs it as a number, and reads the same in both languages anyway.
             raise ValidationError([
                 ValidationError(e.message, code=e.code, params={
-                    key: readable(v) if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool) else v
-                    for key, v in (e.params or {}).items()})
+                    key: readable(v) if isinstance(v, (Decimal, float)) else v for key, v in (e.params or {}).items()})
                 for e in error.error_list
             ]) from None

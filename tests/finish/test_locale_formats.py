@@ -89,3 +89,13 @@ def test_a_quantity_in_a_refusal_reads_as_the_number_it_is(tenant, client_for):
     row = order.rows.get()
     page = client.post(reverse("warehouse:order_pick_row", args=[order.pk, row.pk]), {"quantity": "12"}, follow=True).content.decode()
     assert "Endast 10 kvar att plocka" in page
+
+
+def test_a_quantity_with_too_many_digits_is_refused_with_a_message_not_an_error_page(tenant, client_for):
+    # Localizing the limits once turned the digit count a plural form is chosen by into text (a 500).
+    build = Build(tenant.organization)
+    order = build.order((build.article(), Decimal("10")))
+    client = read_as(client_for, tenant.warehouse, "sv")
+    client.post(reverse("warehouse:order_start_picking", args=[order.pk]))
+    response = client.post(reverse("warehouse:order_scan", args=[order.pk]), {"code": "x", "quantity": "12345678901234567"})
+    assert response.status_code == 200 and "12 siffror" in response.content.decode()
