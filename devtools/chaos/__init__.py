@@ -9,7 +9,7 @@ change in Brygga the way a user would and says what it did, `disagreements()` li
 and the sandbox disagree on. HR edits live here; absences and the warehouse have their own next
 to their sync code.
 
-Used by `tests/chaos` (a few seeds) and the `chaos` benchmark (more). Works only against the
+Used by `tests/devtools` (a few seeds) and the `chaos` benchmark (more). Works only against the
 sandbox: faults are switched through its control API, and Fortnox's side is read from the
 sandbox's record store (its truth, not through the faulty API).
 """

@@ -13,8 +13,7 @@ from hr import actions as hr_actions
 from hr.models import AbsenceType
 from integrations import outbox
 from integrations.models import AbsenceTypeMapping
-
-from .test_transfer import MONDAY, sick, week
+from tests.support.absences import MONDAY, sick, week
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 from integrations import outbox
 from integrations.sync_models import IntegrationError
 from organizations.models import Notification
-
-from .test_transfer import MONDAY, sick
+from tests.support.absences import MONDAY, sick
 
 
 def test_the_hr_admin_who_registered_a_refused_absence_is_told_and_can_open_the_entry(world, client_for):

@@ -10,8 +10,7 @@ from django.utils import timezone
 from hr import actions as hr_actions
 from integrations.absence_sync.models import AbsenceTransfer
 from integrations.models import ExternalLink, HrIntegrationSettings, OutboxEvent
-
-from .test_transfer import MONDAY, sick
+from tests.support.absences import MONDAY, sick
 
 
 def state_text(client_for, world, absence) -> str:

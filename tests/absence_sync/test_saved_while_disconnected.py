@@ -4,9 +4,9 @@ is sent when an organization admin connects again."""
 from django.urls import reverse
 
 from integrations import outbox
-from tests.conftest import form_data
-from tests.fortnox_client.conftest import start_and_consent
-from tests.hr_sync.test_connection_life import WAITS
+from tests.support.fortnox import start_and_consent
+from tests.support.hr_sync import WAITS
+from tests.support.tenants import form_data
 
 
 def test_an_absence_registered_while_fortnox_is_disconnected_is_told_that_it_waits_and_sent_after_re_connecting(

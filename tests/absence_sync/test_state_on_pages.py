@@ -13,8 +13,7 @@ from hr import actions as hr_actions
 from hr.models import Absence
 from integrations import outbox
 from integrations.models import HrIntegrationSettings
-
-from .conftest import create_fortnox_employee, employee, link_employee
+from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +46,7 @@ def test_the_absence_page_counts_the_eves_as_fortnoxs_schedule_does_and_shows_it
 def test_a_person_whose_fortnox_schedule_gives_no_hours_is_warned_and_sent_again_once_it_has_one(world, client_for):
     create_fortnox_employee(world.fortnox, EmployeeId="1002", FirstName="Bo", LastName="Nyström", Email="bo@alfa.test")
     bo = employee(world.tenant.organization, given_name="Bo", family_name="Nyström", email="bo@alfa.test", employment_id="1002")
-    link_employee(bo, "1002")  # created in Fortnox without a schedule: 0 hours every day
+    link_to_fortnox(bo, "1002")  # created in Fortnox without a schedule: 0 hours every day
     absence = register(world, date(2026, 3, 2), date(2026, 3, 6), person=bo)
     outbox.push_due()
 
@@ -129,7 +128,7 @@ def test_an_employee_change_is_on_its_way_then_sent_and_a_refused_one_reads_fail
     assert "Sent to Fortnox" in hr_admin.get(reverse("employee_fortnox_badge", args=[world.anna.pk])).content.decode()
 
     boss = world.anna.manager
-    link_employee(boss, "9999")  # Fortnox has no such employee: the push is refused
+    link_to_fortnox(boss, "9999")  # Fortnox has no such employee: the push is refused
     hr_actions.do_update_employee(boss, {"city": "Umeå"}, acting_user=world.tenant.hr_admin)
     outbox.push_due()
     listed = hr_admin.get(reverse("hr:employee_list"))

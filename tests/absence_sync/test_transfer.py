@@ -2,7 +2,7 @@
 product's client; jobs are run in the test process (`outbox.push_due`) except where a real
 cluster is the point."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -14,21 +14,9 @@ from integrations import outbox
 from integrations.absence_sync.models import AbsenceTransfer
 from integrations.models import AbsenceTypeMapping, ExternalLink, IntegrationError, OutboxEvent
 from organizations.models import Notification
+from tests.support.absences import MONDAY, sick, week
 
 pytestmark = pytest.mark.slow
-
-MONDAY = date(2026, 3, 2)
-
-
-def sick(world, start=MONDAY, end=MONDAY + timedelta(days=6), **values):
-    return hr_actions.do_register_absence(world.anna, {
-        "absence_type": world.types["sick_leave"], "start_date": start, "end_date": end, "grade": 100, "note": "",
-        **values}, acting_user=world.tenant.hr_admin)
-
-
-def week(code="SJK", extent=100.0, hours=8.0, start=MONDAY, days=5):
-    return [((start + timedelta(days=n)).isoformat(), code, extent, hours) for n in range(days)]
-
 
 def methods(world) -> list[str]:
     """The absence and schedule requests Fortnox received, oldest first."""

@@ -14,9 +14,10 @@ from django.urls import reverse
 from integrations import hr_sync
 from integrations.models import SyncRun
 from organizations.models import User
-from tests.fortnox_client.conftest import path_of, sandbox  # noqa: F401 (fixture)
+from tests.support.fortnox import path_of
 
-pytestmark = pytest.mark.slow
+# The whole demo (its data, the sandbox's company, a first synchronisation): about 45 s when quiet.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 
 def quietly(*args, **options):

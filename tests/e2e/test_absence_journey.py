@@ -12,11 +12,8 @@ from playwright.sync_api import expect
 
 from hr import actions as hr_actions
 from organizations.models import Notification
-from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
-from tests.hr_sync.conftest import activated, connected, fortnox, fortnox_company  # noqa: F401 (fixtures)
-from tests.warehouse_sync.conftest import wait_for
-
-from .conftest import check_accessibility, log_in_on, menu_link, save_screenshot
+from tests.support.browser import check_accessibility, log_in_on, menu_link, save_screenshot
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -10,10 +10,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.warehouse.conftest import Build
+from tests.support.browser import CSP_VIOLATIONS
+from tests.support.warehouse import Build
 from warehouse.models import SalesOrder
-
-from .conftest import CSP_VIOLATIONS
 
 pytestmark = pytest.mark.e2e
 

@@ -11,11 +11,9 @@ from hr.models import Employee
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection
 from integrations.sync_models import HrIntegrationSettings, OutboxEvent
-from tests.hr_sync.conftest import create_fortnox_employee, employee
-from tests.hr_sync.test_sandbox_sync import outbox_link
-from tests.warehouse_sync.conftest import wait_for
-
-from .conftest import check_accessibility, log_in_on, save_artifact
+from tests.support.browser import check_accessibility, log_in_on, save_artifact
+from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -31,7 +29,7 @@ def test_an_edit_made_while_fortnox_is_disconnected_is_sent_after_re_connecting(
     with FortnoxClient(connection) as fortnox:
         create_fortnox_employee(fortnox, EmployeeId="1001", FirstName="Anna", LastName="Berg", Email="anna@alfa.test")
     anna = employee(tenant.organization)
-    outbox_link(anna, "1001")
+    link_to_fortnox(anna, "1001")
 
     log_in_on(page, tenant.owner.email)
     page.goto("/integrations/fortnox/")

@@ -14,12 +14,11 @@ from django.urls import reverse
 from hr import actions as hr_actions
 from hr.models import AbsenceType
 from integrations.models import FortnoxConnection
-from tests.hr_sync.conftest import employee
-from tests.warehouse.conftest import Build
+from tests.support.browser import close_window, log_in_on, open_window, save_screenshot
+from tests.support.hr_sync import employee
+from tests.support.page_walker import LANGUAGES, SIZES, look_at
+from tests.support.warehouse import Build
 from warehouse import actions as wh
-
-from .conftest import close_window, log_in_on, open_window, save_screenshot
-from .walker import LANGUAGES, SIZES, look_at
 
 pytestmark = pytest.mark.e2e
 

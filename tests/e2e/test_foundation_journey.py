@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import menu_link
+from tests.support.browser import menu_link
 
 
 def test_an_admin_logs_in_sees_the_admin_menu_and_switches_to_english(tenant, page, log_in):

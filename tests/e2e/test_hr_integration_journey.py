@@ -12,9 +12,8 @@ from hr.models import AbsenceType, Employee
 from integrations import hr_fields
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection
-from tests.hr_sync.conftest import create_fortnox_employee, employee
-
-from .conftest import check_accessibility, menu_link, save_screenshot
+from tests.support.browser import check_accessibility, menu_link, save_screenshot
+from tests.support.hr_sync import create_fortnox_employee, employee
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

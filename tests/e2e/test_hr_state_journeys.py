@@ -15,17 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import SyncRun
-from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
-from tests.hr_sync.conftest import (  # noqa: F401 (fixtures)
-    activated,
-    connected,
-    fortnox,
-    fortnox_company,
-    three_people_in_conflict,
-)
-from tests.warehouse_sync.conftest import wait_for
-
-from .conftest import check_accessibility, log_in_on, save_artifact
+from tests.support.browser import check_accessibility, log_in_on, save_artifact
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

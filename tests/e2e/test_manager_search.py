@@ -7,10 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from hr.models import Employee
-from tests.hr.test_manager_search import many_employees
-from tests.hr_sync.conftest import employee
-
-from .conftest import check_accessibility
+from tests.support.browser import check_accessibility
+from tests.support.hr import many_employees
+from tests.support.hr_sync import employee
 
 pytestmark = pytest.mark.e2e
 

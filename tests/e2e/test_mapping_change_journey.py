@@ -11,12 +11,9 @@ from playwright.sync_api import expect
 
 from integrations import outbox
 from integrations.models import AbsenceTypeMapping
-from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
-from tests.absence_sync.test_transfer import MONDAY, sick, week
-from tests.hr_sync.conftest import activated, connected, fortnox, fortnox_company  # noqa: F401 (fixtures)
-from tests.warehouse_sync.conftest import wait_for
-
-from .conftest import check_accessibility, log_in_on, save_artifact, save_screenshot
+from tests.support.absences import MONDAY, sick, week
+from tests.support.browser import check_accessibility, log_in_on, save_artifact, save_screenshot
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
-from .conftest import check_accessibility, log_in_on, totp_code
+from tests.support.browser import check_accessibility, log_in_on, totp_code
 
 pytestmark = [pytest.mark.e2e]
 

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from integrations.models import FortnoxConnection
 from organizations.models import Membership, User
 from organizations.permissions import Role
-
-from .conftest import check_accessibility, log_in_on, save_artifact
+from tests.support.browser import check_accessibility, log_in_on, save_artifact
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

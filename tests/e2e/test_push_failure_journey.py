@@ -12,18 +12,9 @@ from playwright.sync_api import expect
 
 from integrations.sync_models import IntegrationError
 from organizations.models import Notification
-from tests.hr_sync.conftest import (  # noqa: F401
-    activated,
-    connected,
-    create_fortnox_employee,
-    employee,
-    fortnox,
-    fortnox_company,
-)
-from tests.outbox.conftest import link_to_fortnox
-from tests.warehouse_sync.conftest import wait_for
-
-from .conftest import check_accessibility, log_in_on, save_screenshot
+from tests.support.browser import check_accessibility, log_in_on, save_screenshot
+from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox
+from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

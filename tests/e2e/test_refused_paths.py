@@ -8,9 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import FortnoxConnection
-from tests.warehouse.conftest import Build
-
-from .conftest import check_accessibility, menu_link
+from tests.support.browser import check_accessibility, menu_link
+from tests.support.warehouse import Build
 
 pytestmark = pytest.mark.e2e
 

@@ -4,10 +4,9 @@ a picker chooses another with a reason."""
 
 from playwright.sync_api import expect
 
-from tests.warehouse.conftest import Build
+from tests.support.browser import check_accessibility, log_in_on
+from tests.support.warehouse import Build
 from warehouse.shipping import WayOfDelivery
-
-from .conftest import check_accessibility, log_in_on
 
 
 def test_an_admin_sets_up_shipping_on_a_phone_and_a_picker_overrides_an_orders_service(tenant, phone):

@@ -6,9 +6,8 @@ keeps both."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.hr_sync.conftest import employee
-
-from .conftest import check_accessibility, log_in_on
+from tests.support.browser import check_accessibility, log_in_on
+from tests.support.hr_sync import employee
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,7 @@ reported, a clean one is not (so a walk that passes means something)."""
 
 import pytest
 
-from .walker import PHONE, language_problems, layout_problems
+from tests.support.page_walker import PHONE, language_problems, layout_problems
 
 pytestmark = pytest.mark.e2e
 

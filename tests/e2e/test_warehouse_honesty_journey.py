@@ -10,11 +10,10 @@ from playwright.sync_api import expect
 
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import ExternalLink
-from tests.warehouse_sync.conftest import FAST, article, configure, customer, order, push, sync
+from tests.support.browser import check_accessibility, log_in_on, save_artifact
+from tests.support.warehouse_sync import FAST, article, configure, customer, order, push, sync
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article, SalesOrder
-
-from .conftest import check_accessibility, log_in_on, save_artifact
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

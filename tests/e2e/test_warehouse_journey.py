@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.fortnox.client import FortnoxClient
-from tests.warehouse_sync.conftest import FAST, article, configure, customer, order, sync, wait_for
-from tests.warehouse_sync.test_report_back import sent_purchase_order
-
-from .conftest import check_accessibility, log_in_on, menu_link, save_screenshot
+from tests.support.browser import check_accessibility, log_in_on, menu_link, save_screenshot
+from tests.support.processes import wait_for
+from tests.support.warehouse_sync import FAST, article, configure, customer, order, sent_purchase_order, sync
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -10,10 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.fortnox.client import FortnoxClient
-from tests.warehouse_sync.conftest import FAST, article, customer, order, supplier, sync, wait_for
-from tests.warehouse_sync.test_purchase_order_receipts import receive_in_fortnox
-
-from .conftest import check_accessibility, log_in_on, save_artifact
+from tests.support.browser import check_accessibility, log_in_on, save_artifact
+from tests.support.processes import wait_for
+from tests.support.warehouse_sync import FAST, article, customer, order, receive_in_fortnox, supplier, sync
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

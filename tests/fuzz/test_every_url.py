@@ -37,9 +37,9 @@ from integrations.models import IntegrationError
 from integrations.sync_models import SyncRun
 from organizations.models import Invitation, Notification, Organization, User
 from organizations.permissions import Role
-from tests.conftest import Tenant, make_tenant
-from tests.hr.conftest import employee_values
-from tests.warehouse.conftest import Build
+from tests.support.hr import employee_values
+from tests.support.tenants import Tenant, make_tenant
+from tests.support.warehouse import Build
 
 INPUTS = [
     "abc", "-1", "0", "99999999999999999999999", "9223372036854775808", "\x00", "a\x00b", "Åsa Öberg 😀 ☃",
@@ -256,6 +256,7 @@ def sandbox_app_headers() -> dict:
 # --- the test --------------------------------------------------------------------------------------
 
 @pytest.mark.slow
+@pytest.mark.timeout(400)  # every URL with every kind of input: about 70 s on a quiet machine
 def test_no_input_to_any_url_gives_a_5xx_or_changes_another_organizations_rows(db, request, capsys):
     a = make_tenant("Alfa AB", "556036-0793", "alfa")
     b = make_tenant("Beta AB", "212000-0142", "beta")

@@ -2,29 +2,13 @@
 manages the employee's record), and a factory for more."""
 
 from dataclasses import dataclass
-from datetime import date
-from itertools import count
 
 import pytest
 from django.utils import translation
 
 from hr import actions
 from hr.models import AbsenceType, Employee
-
-VALID_BANK_ACCOUNTS = [("5000", "4999622"), ("6000", "812865707"), ("9150", "6030620"), ("83279", "2786838738")]
-_numbers = count(1)
-
-
-def employee_values(**overrides) -> dict:
-    n = next(_numbers)
-    values = {
-        "given_name": "Åsa", "family_name": f"Öberg{n}", "email": f"person{n}@alfa.test",
-        "employment_id": f"E{n}", "phone": f"070-3{n % 1_000_000:06d}", "street": "Storgatan 1",
-        "postal_code": "111 22", "city": "Stockholm", "country": "SE",
-        "clearing_number": "", "account_number": "", "employment_start": date(2024, 1, 15),
-    }
-    values.update(overrides)
-    return values
+from tests.support.hr import employee_values
 
 
 @pytest.fixture

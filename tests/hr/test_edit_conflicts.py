@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from hr import actions
 from hr.models import Employee
-from tests.conftest import form_data
+from tests.support.tenants import form_data
 
 
 def test_two_hr_admins_edit_one_employee_and_the_later_save_is_refused_showing_both_versions(tenant, staff, client_for):

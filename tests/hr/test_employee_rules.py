@@ -8,8 +8,7 @@ from django.db import IntegrityError, transaction
 
 from hr.forms import EmployeeForm
 from hr.models import Employee
-
-from .conftest import employee_values
+from tests.support.hr import employee_values
 
 
 def form_for(tenant, instance=None, **overrides):

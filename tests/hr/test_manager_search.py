@@ -8,18 +8,9 @@ import pytest
 from django.urls import reverse
 
 from hr.models import Employee
-
-from .test_views import HR_ROLES, ROLES
+from tests.support.hr import HR_ROLES, ROLES, employee_form_data, many_employees
 
 OPTIONS = reverse("hr:manager_options")
-
-
-def many_employees(organization, number, **values) -> list[Employee]:
-    return Employee.objects.bulk_create([
-        Employee(organization=organization, email=f"many{n}@alfa.test", employment_id=f"M{n}", given_name="Lisa",
-                 family_name=f"Lund {n}", **values)
-        for n in range(number)
-    ])
 
 
 def manager_options(page: str) -> list[tuple[str, str, bool]]:
@@ -38,14 +29,6 @@ def search(client, **query) -> list[tuple[str, str, bool]]:
     response = client.get(OPTIONS, query)
     assert response.status_code == 200, response.content
     return manager_options(response.content.decode())
-
-
-def form_data(employee, **changes) -> dict:
-    data = {f: getattr(employee, f) or "" for f in Employee.TRACKED_FIELDS if f not in ("manager", "user", "active")}
-    data.update(active="on", employment_start=employee.employment_start.isoformat(),
-                manager=employee.manager_id or "")
-    data.update(changes)
-    return data
 
 
 def test_the_form_lists_only_none_and_the_chosen_manager_among_hundreds_of_employees(tenant, staff, client_for):
@@ -122,7 +105,7 @@ def test_an_id_beyond_any_database_range_finds_nobody(tenant, staff, client_for)
 def test_a_manager_picked_from_the_search_is_saved(tenant, staff, client_for):
     client = client_for(tenant.hr_admin)
     (picked, _label, _selected), = search(client, q="Bäckström", exclude=staff.report.pk)[1:]
-    response = client.post(reverse("hr:employee_edit", args=[staff.report.pk]), form_data(staff.report, manager=picked))
+    response = client.post(reverse("hr:employee_edit", args=[staff.report.pk]), employee_form_data(staff.report, manager=picked))
     assert response.status_code == 302
     assert Employee.objects.get(pk=staff.report.pk).manager == staff.colleague
 
@@ -131,9 +114,9 @@ def test_the_form_as_rendered_keeps_the_manager_and_none_clears_it(tenant, staff
     client = client_for(tenant.hr_admin)
     url = reverse("hr:employee_edit", args=[staff.report.pk])
     (rendered, *_), = [option for option in manager_options(client.get(url).content.decode()) if option[2]]
-    client.post(url, form_data(staff.report, manager=rendered, city="Kiruna"))
+    client.post(url, employee_form_data(staff.report, manager=rendered, city="Kiruna"))
     assert Employee.objects.values_list("manager", "city").get(pk=staff.report.pk) == (staff.manager.pk, "Kiruna")
-    client.post(url, form_data(staff.report, manager=""))
+    client.post(url, employee_form_data(staff.report, manager=""))
     assert Employee.objects.get(pk=staff.report.pk).manager is None
 
 
@@ -145,7 +128,7 @@ def test_a_manager_who_has_left_stays_when_the_form_is_saved_for_another_change(
     assert (rendered, shown) == (str(staff.manager.pk), label(staff.manager))
     assert search(client, q="Bäckström", exclude=staff.report.pk, manager=rendered)[1][0] == rendered
 
-    response = client.post(url, form_data(staff.report, manager=rendered, city="Kiruna"))
+    response = client.post(url, employee_form_data(staff.report, manager=rendered, city="Kiruna"))
 
     assert response.status_code == 302
     assert Employee.objects.values_list("manager", "city").get(pk=staff.report.pk) == (staff.manager.pk, "Kiruna")
@@ -154,7 +137,7 @@ def test_a_manager_who_has_left_stays_when_the_form_is_saved_for_another_change(
 def test_a_foreign_manager_posted_by_hand_is_refused_and_not_shown(tenant, other_tenant, staff, client_for):
     foreigner, = many_employees(other_tenant.organization, 1)
     url = reverse("hr:employee_edit", args=[staff.report.pk])
-    page = client_for(tenant.hr_admin).post(url, form_data(staff.report, manager=foreigner.pk)).content.decode()
+    page = client_for(tenant.hr_admin).post(url, employee_form_data(staff.report, manager=foreigner.pk)).content.decode()
     assert "Select a valid choice. That choice is not one of the available choices." in page
     assert "Lisa" not in page and manager_options(page) == [("", "— none —", False)]
     assert Employee.objects.get(pk=staff.report.pk).manager == staff.manager
@@ -163,14 +146,14 @@ def test_a_foreign_manager_posted_by_hand_is_refused_and_not_shown(tenant, other
 @pytest.mark.parametrize("manager", ["abc", "²", str(10**30)])
 def test_a_manager_value_made_up_by_hand_is_refused_with_a_message(tenant, staff, client_for, manager):
     url = reverse("hr:employee_edit", args=[staff.report.pk])
-    page = client_for(tenant.hr_admin).post(url, form_data(staff.report, manager=manager)).content.decode()
+    page = client_for(tenant.hr_admin).post(url, employee_form_data(staff.report, manager=manager)).content.decode()
     assert "Select a valid choice. That choice is not one of the available choices." in page
     assert manager_options(page) == [("", "— none —", False)]
 
 
 def test_a_refused_form_shows_the_manager_that_was_submitted(tenant, staff, client_for):
     url = reverse("hr:employee_edit", args=[staff.report.pk])
-    data = form_data(staff.report, manager=staff.colleague.pk, postal_code="1234")
+    data = employee_form_data(staff.report, manager=staff.colleague.pk, postal_code="1234")
     page = client_for(tenant.hr_admin).post(url, data).content.decode()
     assert "A Swedish postal code has five digits" in page
     assert manager_options(page)[1:] == [(str(staff.colleague.pk), label(staff.colleague), True)]
@@ -180,5 +163,5 @@ def test_a_manager_cycle_found_by_the_search_is_refused_with_its_reason(tenant, 
     client = client_for(tenant.hr_admin)
     (report, _label, _selected), = search(client, q="Sjöberg", exclude=staff.manager.pk)[1:]
     page = client.post(reverse("hr:employee_edit", args=[staff.manager.pk]),
-                       form_data(staff.manager, manager=report)).content.decode()
+                       employee_form_data(staff.manager, manager=report)).content.decode()
     assert "Erik Sjöberg cannot be the manager: they report (directly or through others) to Märta Åström." in page

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from hr.models import Absence, AbsenceStatus, Employee
-
-from .conftest import employee_values
+from tests.support.hr import employee_values
 
 OUT_OF_RANGE = "is outside the dates Brygga accepts: enter a date from 1900-01-01 to 2100-12-31."
 

@@ -9,11 +9,7 @@ from django.urls import reverse
 
 from hr import actions
 from hr.models import Absence, AbsenceStatus, ChangeRecord, Employee
-
-from .conftest import employee_values
-
-ROLES = ["owner", "hr_admin", "manager", "employee", "warehouse"]
-HR_ROLES = {"owner", "hr_admin"}
+from tests.support.hr import HR_ROLES, ROLES, employee_values
 
 
 @pytest.fixture

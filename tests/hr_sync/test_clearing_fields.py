@@ -10,8 +10,7 @@ import pytest
 from hr import actions as hr_actions
 from integrations import outbox
 from integrations.models import ExternalLink, OutboxEvent
-
-from .conftest import create_fortnox_employee, employee
+from tests.support.hr_sync import create_fortnox_employee, employee
 
 pytestmark = pytest.mark.slow
 

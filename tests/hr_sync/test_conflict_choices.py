@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from hr.models import Employee
 from integrations.models import SyncRun
-
-from .conftest import review_then_apply
-from .test_sandbox_sync import wait_for
+from tests.support.hr_sync import review_then_apply
+from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.slow
 

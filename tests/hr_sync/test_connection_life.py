@@ -8,18 +8,16 @@ from integrations import actions, outbox
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import FortnoxConnection
 from integrations.sync_models import IntegrationError, OutboxEvent
-from tests.conftest import form_data
-from tests.fortnox_client.conftest import start_and_consent
-
-from .conftest import create_fortnox_employee, employee
-from .test_sandbox_sync import outbox_link
+from tests.support.fortnox import start_and_consent
+from tests.support.hr_sync import WAITS, WAITS_FOR_REAUTH, create_fortnox_employee, employee, link_to_fortnox
+from tests.support.tenants import form_data
 
 
 def test_an_edit_made_while_disconnected_is_sent_after_re_connecting(
         activated, fortnox, tenant, sandbox, fortnox_company, client_for):
     create_fortnox_employee(fortnox, EmployeeId="1001", Email="anna@alfa.test")
     anna = employee(tenant.organization)
-    outbox_link(anna, "1001")
+    link_to_fortnox(anna, "1001")
     admin = client_for(tenant.owner)
     admin.post(reverse("fortnox_disconnect"), {"confirmed": "1"})
 
@@ -43,7 +41,7 @@ def test_an_edit_made_while_disconnected_is_sent_after_re_connecting(
 def test_re_connecting_leaves_failures_from_before_the_connection_was_lost_alone(
         activated, fortnox, tenant, sandbox, fortnox_company, client_for):
     anna = employee(tenant.organization)
-    outbox_link(anna, "9999")  # not in Fortnox: refused while connected
+    link_to_fortnox(anna, "9999")  # not in Fortnox: refused while connected
     hr_actions.do_update_employee(anna, {"given_name": "Ann"}, acting_user=tenant.hr_admin)
     outbox.push_due()
     admin = client_for(tenant.owner)
@@ -52,10 +50,6 @@ def test_re_connecting_leaves_failures_from_before_the_connection_was_lost_alone
     admin.get(start_and_consent(admin, sandbox, fortnox_company))
 
     assert IntegrationError.objects.get().status == IntegrationError.Status.OPEN
-
-
-WAITS = "Fortnox is not connected right now: this change is kept and sent to Fortnox when an organization admin connects it again."
-WAITS_FOR_REAUTH = "Fortnox must be re-connected before it accepts changes again: this change is kept and sent"
 
 
 def save_phone(client, person, phone: str) -> str:
@@ -67,7 +61,7 @@ def test_the_person_saving_a_change_while_fortnox_is_disconnected_is_told_at_onc
         activated, fortnox, tenant, client_for):
     create_fortnox_employee(fortnox, EmployeeId="1001", Email="anna@alfa.test")
     anna = employee(tenant.organization)
-    outbox_link(anna, "1001")
+    link_to_fortnox(anna, "1001")
     hr_admin = client_for(tenant.hr_admin)
     assert WAITS not in save_phone(hr_admin, anna, "0701111111")  # connected: nothing waits
 
@@ -81,7 +75,7 @@ def test_a_change_saved_while_fortnox_needs_re_authorisation_is_told_so_and_sent
         activated, fortnox, tenant, sandbox, fortnox_company, client_for):
     create_fortnox_employee(fortnox, EmployeeId="1001", Email="anna@alfa.test")
     anna = employee(tenant.organization)
-    outbox_link(anna, "1001")
+    link_to_fortnox(anna, "1001")
     actions.do_mark_needs_reauth(activated, reason="The refresh token was spent elsewhere.")
 
     page = save_phone(client_for(tenant.hr_admin), anna, "0703333333")

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from integrations.hr_sync import RUN_KIND
 from integrations.sync_models import SyncRun
-
-from .conftest import create_fortnox_employee, review_then_apply
+from tests.support.hr_sync import create_fortnox_employee, review_then_apply
 
 
 def planned_run(client) -> SyncRun:

@@ -5,8 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from integrations.outbox import claim_next
 from integrations.sync_models import OutboxEvent
-
-from .conftest import employee
+from tests.support.hr_sync import employee
 
 
 def event_for(obj, kind="employee_update"):

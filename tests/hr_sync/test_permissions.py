@@ -9,8 +9,7 @@ from django.urls import reverse
 from hr.models import Employee
 from integrations.models import IntegrationError, OutboxEvent, SyncRun
 from organizations.permissions import Role
-
-from .conftest import employee
+from tests.support.hr_sync import employee
 
 PAGES = ["integrations_index", "hr_integration", "hr_setup", "integration_errors"]
 NOT_ADMINS = [Role.HR_ADMIN, Role.MANAGER, Role.EMPLOYEE, Role.WAREHOUSE]

@@ -18,8 +18,7 @@ from hr.models import Employee
 from integrations import outbox, personal_data
 from integrations.hr_sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
 from integrations.models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
-
-from .conftest import create_fortnox_employee, employee
+from tests.support.hr_sync import create_fortnox_employee, employee
 
 CLEARING, ACCOUNT = "5000", "4999622"  # a valid Swedish bank account (check digit and all)
 SHOWN = "••••-•••9622"  # as the employee page shows it to people who are not HR admins

@@ -8,8 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from hr.models import Employee
 from integrations.hr_sync import build_plan
 from integrations.models import ExternalLink
-
-from .conftest import employee
+from tests.support.hr_sync import employee
 
 
 def fortnox_employee(employee_id, **fields):

@@ -1,8 +1,6 @@
 """The HR integration against the sandbox over real HTTP, through the product's client, with a
 real job cluster where jobs must run."""
 
-import time
-
 import pytest
 from django.urls import reverse
 
@@ -17,19 +15,10 @@ from integrations.models import (
     OutboxEvent,
     SyncRun,
 )
-
-from .conftest import create_fortnox_employee, employee, review_then_apply, wizard_connect
+from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox, review_then_apply, wizard_connect
+from tests.support.processes import wait_for
 
 pytestmark = pytest.mark.slow
-
-
-def wait_for(condition, seconds=45):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
 
 
 def test_denied_consent_in_the_wizard_is_explained_and_nothing_is_connected(sandbox, tenant, fortnox_company, client_for):
@@ -145,24 +134,17 @@ def test_a_change_rolled_back_leaves_no_outbox_event(activated, tenant):
     from django.db import transaction
 
     emp = employee(tenant.organization)
-    outbox_link(emp, "1001")
+    link_to_fortnox(emp, "1001")
     with pytest.raises(RuntimeError), transaction.atomic():
         hr_actions.do_update_employee(emp, {"given_name": "Ann"}, acting_user=tenant.hr_admin)
         raise RuntimeError
     assert not OutboxEvent.objects.exists()
 
 
-def outbox_link(emp, external_id):
-    from django.contrib.contenttypes.models import ContentType
-
-    return ExternalLink.objects.create(organization=emp.organization, kind="employee", external_id=external_id,
-                                       content_type=ContentType.objects.get_for_model(Employee), object_id=emp.pk)
-
-
 def test_a_transient_failure_is_retried_with_backoff_and_then_succeeds(activated, fortnox, tenant, sandbox, fortnox_company, settings):
     create_fortnox_employee(fortnox, EmployeeId="1001", Email="anna@alfa.test")
     emp = employee(tenant.organization)
-    outbox_link(emp, "1001")
+    link_to_fortnox(emp, "1001")
     sandbox.update_company(fortnox_company.data, fault_error_rate=1.0, fault_error_status=503)
     hr_actions.do_update_employee(emp, {"phone": "0701234567"}, acting_user=tenant.hr_admin)
     assert outbox.push_due() == 1
@@ -180,7 +162,7 @@ def test_a_transient_failure_is_retried_with_backoff_and_then_succeeds(activated
 
 def test_a_refused_push_lands_in_the_error_log_and_retry_sends_it_again(activated, fortnox, tenant, client_for):
     emp = employee(tenant.organization)
-    outbox_link(emp, "9999")
+    link_to_fortnox(emp, "9999")
     hr_actions.do_update_employee(emp, {"given_name": "Ann"}, acting_user=tenant.hr_admin)
     outbox.push_due()
     error = IntegrationError.objects.get()

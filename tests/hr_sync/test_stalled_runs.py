@@ -20,9 +20,8 @@ from integrations.hr_sync import (
     do_start_user_sync,
 )
 from integrations.sync_models import SyncRun
-from tests.conftest import at_once
-
-from .conftest import create_fortnox_employee, employee
+from tests.support.hr_sync import create_fortnox_employee, employee
+from tests.support.processes import at_once
 
 
 def queued_jobs(run: SyncRun) -> int:

@@ -19,10 +19,7 @@ from integrations.models import FortnoxConnection, IntegrationError, OutboxEvent
 from integrations.sync_models import RunCancelled
 from integrations.warehouse_sync.tasks import RUN_KIND as WAREHOUSE, do_queue_sync, execute_run
 from organizations.models import Organization, User
-from tests.absence_sync.conftest import world  # noqa: F401 (fixture)
-from tests.absence_sync.test_transfer import MONDAY, sick, week
-from tests.fortnox_client.conftest import connect, connection, make_company, sandbox  # noqa: F401 (fixtures)
-from tests.hr_sync.conftest import activated, connected, fortnox, fortnox_company  # noqa: F401 (fixtures)
+from tests.support.absences import MONDAY, sick, week
 
 
 @pytest.fixture

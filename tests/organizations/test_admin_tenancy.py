@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from organizations.admin_tenancy import OrganizationScopedMixin, SuperuserOnlyMixin
 from organizations.models import Membership
-from tests.conftest import make_tenant
 from tests.support.admin_world import World, submitted
+from tests.support.tenants import make_tenant
 
 MARKER = "zzbeta"  # in every text of organization B; no page of A may show it
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)

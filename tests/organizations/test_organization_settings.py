@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from organizations.models import Organization
-from tests.conftest import form_data
+from tests.support.tenants import form_data
 
 
 @pytest.mark.parametrize("typed", ["2120000142", "212000 0142", " 212000-0142 "])

@@ -12,8 +12,7 @@ from integrations.fortnox.client import FortnoxClient, unwrap
 from integrations.fortnox.errors import FortnoxError
 from integrations.hr_sync import do_plan_user_sync
 from integrations.sync_models import SyncRun
-
-from .conftest import EXAMPLES, HTML_ERROR_PAGE, as_bytes, cut_short, fresh_connection, json_values
+from tests.support.bad_input import EXAMPLES, HTML_ERROR_PAGE, as_bytes, cut_short, fresh_connection, json_values
 
 employee_documents = st.fixed_dictionaries({}, optional={
     "EmployeeId": json_values | st.text(max_size=8), "FirstName": json_values, "LastName": json_values,

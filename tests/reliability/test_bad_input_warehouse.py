@@ -13,6 +13,8 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from integrations.models import ExternalLink, IntegrationError, OutboxEvent, SyncRun, WarehouseSyncSettings
 from integrations.warehouse_sync.importers import ORDER_LINK, PURCHASE_ORDER_LINK
+from tests.support.bad_input import EXAMPLES, HTML_ERROR_PAGE, as_bytes, cut_short, fresh_connection
+from tests.support.warehouse_sync import configure, sync
 from warehouse import actions as warehouse_actions
 from warehouse.models import (
     Article,
@@ -26,9 +28,6 @@ from warehouse.models import (
     StockMovement,
     Supplier,
 )
-
-from ..warehouse_sync.conftest import configure, sync
-from .conftest import EXAMPLES, HTML_ERROR_PAGE, as_bytes, cut_short, fresh_connection
 
 # Answers that break a whole list or record, or the stock write-back, are few: fewer examples.
 FEW = hypothesis_settings(EXAMPLES, max_examples=25)

@@ -15,8 +15,7 @@ from hr.models import Employee
 from integrations import hr_sync, outbox
 from integrations.hr_sync import do_plan_user_sync
 from integrations.sync_models import OutboxEvent, SyncRun
-
-from .conftest import as_web_machine, redeliver_lost_tasks, wait_for
+from tests.support.processes import as_web_machine, redeliver_lost_tasks, wait_for
 
 pytestmark = pytest.mark.slow
 

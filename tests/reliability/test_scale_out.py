@@ -1,5 +1,5 @@
 """Scale-out: the job cluster as several `qcluster` processes (standing in for several machines)
-sharing PostgreSQL, with the ORM broker and with the Redis broker. 200 organizations on
+sharing PostgreSQL, with the ORM broker and with the Redis broker. 60 organizations on
 15-minute warehouse schedules: time is compressed by making every schedule due now, twice (two
 slots); each organization's run must happen once per slot, never twice and never overlapping.
 And one Fortnox connection pushed to by every cluster at once stays within its rate limit."""
@@ -15,17 +15,18 @@ from django.utils import timezone
 from devtools.benchmarks.reliability import connect_warehouse_organizations
 from integrations.sync_models import OutboxEvent, SyncRun
 from integrations.warehouse_sync.tasks import RUN_KIND
+from tests.support.processes import as_web_machine, wait_for
 
-from .conftest import as_web_machine, wait_for
-
-pytestmark = pytest.mark.slow
-postgresql_only = pytest.mark.skipif(
+# Waits for two slots of runs across three clusters (up to 240 s each by its own deadline).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.skipif(
     db.vendor != "postgresql",
-    reason="200 organizations' schedules taken by several clusters at once is the PostgreSQL set-up (SQLite has one "
+    reason="Many organizations' schedules taken by several clusters at once is the PostgreSQL set-up (SQLite has one "
            "writer at a time across processes); CI runs this in its PostgreSQL pass",
-)
+)]
 
-ORGANIZATIONS = 200
+# Three clusters of two workers each contend for every slot's schedules; how many organizations one
+# machine serves is the capacity benchmark's question (./brygga bench), not this test's.
+ORGANIZATIONS = 60
 CLUSTERS = 3
 PUSHES = 40  # a GET and a POST each: 80 calls on one connection, over three clusters at once
 REDIS_URL = "redis://127.0.0.1:6379/15"  # for the `broker` fixture's Redis set-up
@@ -48,8 +49,7 @@ def finished_runs(expected: int):
     return lambda: SyncRun.objects.filter(kind=RUN_KIND, status__in=SyncRun.FINISHED).count() >= expected
 
 
-@postgresql_only
-def test_200_organizations_on_several_clusters_run_once_per_slot_never_twice_and_never_overlapping(
+def test_many_organizations_on_several_clusters_run_once_per_slot_never_twice_and_never_overlapping(
         broker, sandbox, clusters):
     # Each organization its own sandbox company (one Fortnox company, one organization) and token.
     organizations = connect_warehouse_organizations(sandbox.url, ORGANIZATIONS, kinds=["articles"])

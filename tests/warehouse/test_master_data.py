@@ -4,10 +4,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.support.warehouse import valid_ean
 from warehouse import demo
 from warehouse.models import Article, Customer, OrderType, PurchaseOrder, SalesOrder, StockBalance, StockMovement
-
-from .conftest import valid_ean
 
 
 def test_the_oldest_order_type_of_a_kind_is_used(tenant):

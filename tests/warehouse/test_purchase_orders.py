@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import form_data
+from tests.support.tenants import form_data
 from warehouse import signals
 from warehouse.actions import OverReceiptNeedsConfirmation, do_close_purchase_order_short, do_receive_purchase_order
 from warehouse.models import IllegalTransition, PurchaseOrder, StockBalance, StockLocation, StockMovement

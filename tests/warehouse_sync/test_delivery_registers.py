@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from fortnox_sandbox.models import Record, Token
 from integrations.models import IntegrationError, SyncRun, WarehouseSyncSettings
+from tests.support.warehouse_sync import article, configure, customer, order, sync
 from warehouse.models import SalesOrder, TermsOfDelivery, WayOfDelivery
-
-from .conftest import article, configure, customer, order, sync
 
 pytestmark = pytest.mark.slow
 

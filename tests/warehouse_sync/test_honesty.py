@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 
 from integrations.models import IntegrationError, SyncRun
+from tests.support.warehouse_sync import article, as_if_later, configure, sync
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article
-
-from .conftest import article, as_if_later, configure, sync
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +37,7 @@ def test_with_lager_each_run_lists_the_articles_whose_stock_differs_between_bryg
         lager_fortnox, tenant, client_for):
     from django.urls import reverse
 
-    from .conftest import push
+    from tests.support.warehouse_sync import push
 
     article(lager_fortnox, "A1")
     article(lager_fortnox, "A2")
@@ -61,9 +60,8 @@ def test_with_lager_each_run_lists_the_articles_whose_stock_differs_between_bryg
 
 def picked_short(tenant, fortnox, number="A1", ordered=4, picked=3):
     from integrations.models import WarehouseSyncSettings  # noqa: F401 (the settings exist once synced)
+    from tests.support.warehouse_sync import customer, order
     from warehouse.models import SalesOrder
-
-    from .conftest import customer, order
 
     customer(fortnox)
     article(fortnox, number)
@@ -78,7 +76,7 @@ def picked_short(tenant, fortnox, number="A1", ordered=4, picked=3):
 def test_the_short_fulfilments_confirmation_names_the_back_order_fortnox_will_make(fortnox, tenant, client_for):
     from django.urls import reverse
 
-    from .conftest import configure
+    from tests.support.warehouse_sync import configure
 
     sales_order = picked_short(tenant, fortnox)
     configure(tenant, report_fulfilled=True, back_orders_in_fortnox=True)
@@ -96,8 +94,7 @@ def test_a_return_says_plainly_that_the_credit_note_for_the_orders_invoice_is_ma
     from django.urls import reverse
 
     from integrations.models import ExternalLink
-
-    from .conftest import configure, push
+    from tests.support.warehouse_sync import configure, push
 
     sales_order = picked_short(tenant, fortnox, ordered=3)
     configure(tenant, report_fulfilled=True)
@@ -112,7 +109,7 @@ def test_a_return_says_plainly_that_the_credit_note_for_the_orders_invoice_is_ma
 
 
 def test_the_fortnox_return_document_names_the_order(lager_fortnox, tenant):
-    from .conftest import configure, push
+    from tests.support.warehouse_sync import configure, push
 
     sales_order = picked_short(tenant, lager_fortnox, ordered=3)
     configure(tenant, report_fulfilled=True)

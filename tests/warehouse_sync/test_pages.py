@@ -9,10 +9,10 @@ from django_q.models import Schedule
 
 from integrations.models import ExternalLink, OutboxEvent, SyncRun, WarehouseSyncSettings
 from integrations.warehouse_sync import tasks
-from tests.conftest import form_data
+from tests.support.processes import wait_for
+from tests.support.tenants import form_data
+from tests.support.warehouse_sync import article, customer, order, sync
 from warehouse.models import PurchaseOrder, Receipt, Supplier
-
-from .conftest import article, customer, order, sync, wait_for
 
 SETTINGS = reverse("warehouse_sync_settings")
 DEFAULT_FORM = {"interval_minutes": "15", "pull_articles": "on", "pull_suppliers": "on", "pull_customers": "on",
@@ -129,7 +129,7 @@ def test_sync_now_runs_on_the_job_cluster_and_the_page_shows_its_progress(connec
 
 @pytest.mark.slow
 def test_report_fulfilled_reaches_fortnox_through_the_job_cluster(connection, fortnox, tenant, cluster, sandbox, company):
-    from .test_report_back import fulfil
+    from tests.support.warehouse_sync import fulfil
 
     customer(fortnox)
     article(fortnox, "A1")

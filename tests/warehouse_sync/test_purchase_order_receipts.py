@@ -10,25 +10,19 @@ from django.urls import reverse
 
 from integrations.models import IntegrationError, OutboxEvent
 from integrations.warehouse_sync import receivers
+from tests.support.warehouse_sync import (
+    PURCHASE_ORDERS,
+    as_if_later,
+    push,
+    receive_in_fortnox,
+    sent_purchase_order,
+    sync,
+)
 from warehouse import actions as warehouse_actions
 from warehouse.models import PurchaseOrder
 
-from .conftest import as_if_later, push, sync
-from .test_report_back import sent_purchase_order
-
 pytestmark = pytest.mark.slow
 
-PURCHASE_ORDERS = "/api/warehouse/purchaseorders-v1"
-
-
-def receive_in_fortnox(fortnox, created: dict, quantity) -> None:
-    """Someone receives goods in Fortnox itself: incoming goods on the purchase order, released."""
-    row = fortnox.get(f"{PURCHASE_ORDERS}/{created['id']}")["rows"][0]
-    document = fortnox.post("/api/warehouse/incominggoods-v1", {
-        "deliveryNoteId": f"HAND-{quantity}", "supplierNumber": "L1", "rows": [{
-            "itemId": "A1", "receivedQuantity": quantity, "purchaseOrderId": created["id"],
-            "purchaseOrderRowId": row["id"]}]})
-    fortnox.put(f"/api/warehouse/incominggoods-v1/{document['id']}/release")
 
 
 def fortnox_received(fortnox, created) -> Decimal:

@@ -10,25 +10,24 @@ from django.core.exceptions import ValidationError
 from integrations.models import ExternalLink, IntegrationError, OutboxEvent
 from integrations.warehouse_sync import receivers
 from organizations.models import Notification
+from tests.support.warehouse_sync import (
+    article,
+    as_if_later,
+    configure,
+    customer,
+    fulfil,
+    order,
+    push,
+    sent_purchase_order,
+    supplier,
+    sync,
+)
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article, PurchaseOrder, SalesOrder, Supplier
-
-from .conftest import article, as_if_later, configure, customer, order, push, supplier, sync
 
 pytestmark = pytest.mark.slow
 
 CUSTOM = "/api/warehouse/documentdeliveries/custom"
-
-
-def fulfil(tenant, number, picked: dict | None = None) -> SalesOrder:
-    """Pick (all, or `picked` per article number), pack and press Report fulfilled."""
-    sales_order = SalesOrder.objects.get(organization=tenant.organization, order_number=str(number))
-    for row in sales_order.rows.select_related("article"):
-        quantity = (picked or {}).get(row.article.article_number, row.ordered_quantity)
-        if row.is_pickable and quantity:
-            warehouse_actions.do_pick_row(row, Decimal(quantity), tenant.warehouse)
-    warehouse_actions.do_pack(sales_order, tenant.warehouse)
-    return warehouse_actions.do_report_fulfilled(sales_order, tenant.warehouse, allow_short=True)
 
 
 def invoices(sandbox, company) -> list:
@@ -158,18 +157,6 @@ def test_a_receipt_on_a_purchase_order_not_from_fortnox_becomes_a_brygga_inbound
     receipt = warehouse_actions.do_receive_purchase_order(purchase_order, {row.pk: Decimal("4")}, tenant.warehouse)
     push()
     assert lager_fortnox.get(f"{CUSTOM}/inbound-v1/BryggaInboundOrder/{receipt.pk}")["warehouseReady"]
-
-
-def sent_purchase_order(fortnox, quantity=10) -> dict:
-    supplier(fortnox, "L1")
-    article(fortnox, "A1")
-    body = {"supplierNumber": "L1", "orderDate": "2026-01-05", "currencyCode": "SEK", "currencyRate": 1,
-            "paymentTermsCode": "30", "deliveryName": "Lager", "deliveryAddress": "Gatan 1", "deliveryZipCode": "11122",
-            "deliveryCity": "Stockholm", "rows": [{"itemId": "A1", "orderedQuantity": quantity, "currencyCode": "SEK"}]}
-    created = fortnox.post("/api/warehouse/purchaseorders-v1", body)
-    fortnox.post(f"/api/warehouse/purchaseorders-v1/{created['id']}/send",
-                 {"receiver": "a@b.test", "replyTo": "a@b.test", "subject": "PO", "body": "PO"})
-    return created
 
 
 def receive(tenant, purchase_order: PurchaseOrder, quantity):

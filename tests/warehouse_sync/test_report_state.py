@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import IntegrationError, OutboxEvent
+from tests.support.warehouse_sync import article, customer, order, push, sync
 from warehouse.models import SalesOrder
-
-from .conftest import article, customer, order, push, sync
 
 pytestmark = pytest.mark.slow
 
@@ -94,10 +93,9 @@ def test_the_state_box_is_for_warehouse_staff_of_the_organization_only(two_order
 def test_an_adjustment_and_a_return_show_their_fortnox_state_on_the_article_and_the_order(lager_fortnox, tenant, client_for):
     from decimal import Decimal
 
+    from tests.support.warehouse_sync import fulfil
     from warehouse import actions as warehouse_actions
     from warehouse.models import Article
-
-    from .test_report_back import fulfil
 
     customer(lager_fortnox)
     article(lager_fortnox, "A1")

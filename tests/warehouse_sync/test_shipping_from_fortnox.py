@@ -9,11 +9,10 @@ import pytest
 from django.core import mail
 
 from integrations.models import ExternalLink
+from tests.support.warehouse_sync import article, as_if_later, customer, order, push, sync
 from warehouse import actions as warehouse_actions, notices
 from warehouse.models import SalesOrder
 from warehouse.shipping import ShippingSettings
-
-from .conftest import article, as_if_later, customer, order, push, sync
 
 pytestmark = pytest.mark.slow
 

@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 
 from integrations.models import SyncRun
+from tests.support.warehouse_sync import article, customer, order, sync
 from warehouse import actions as warehouse_actions, shipping_actions
 from warehouse.models import SalesOrder
 from warehouse.shipping import Transporter, TransporterRule, TransporterService
-
-from .conftest import article, customer, order, sync
 
 pytestmark = pytest.mark.slow
 

@@ -13,11 +13,9 @@ from django.urls import reverse
 from integrations.fortnox.client import FortnoxClient
 from integrations.models import ExternalLink, IntegrationError, OutboxEvent, WarehouseSyncSettings
 from organizations.models import Notification
+from tests.support.warehouse_sync import article, configure, customer, fulfil, order, push, sync
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article, SalesOrder
-
-from .conftest import article, configure, customer, order, push, sync
-from .test_report_back import fulfil
 
 pytestmark = pytest.mark.slow
 
