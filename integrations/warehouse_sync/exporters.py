@@ -14,13 +14,16 @@ flag, an incoming-goods document with our delivery note), so an attempt repeated
 response finishes the work instead of doing it twice; external ids are committed at once.
 """
 
+import logging
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
+from organizations.actions import do_notify
 from warehouse.models import Adjustment, Article, PurchaseOrder, Receipt, Return, SalesOrder
 
 from .. import outbox
@@ -30,7 +33,11 @@ from .importers import ARTICLE_LINK, INCOMING_GOODS_LINK, NOT_INVOICED, ORDER_LI
 from .mode import TENANT, read_warehouse_mode
 from .models import WarehouseSyncSettings
 
+log = logging.getLogger("integrations.warehouse_sync")
+
 INVOICE_LINK, DOCUMENT_LINK = "wms_invoice", "wms_custom_document"
+BACK_ORDER_LINK = "wms_back_order"  # on the short order: the number of the back order Fortnox made of it
+BACK_ORDER_CANDIDATES = 3
 ALREADY_RELEASED = "cannot_modify_released_document"
 CUSTOM_DOCUMENTS = "/api/warehouse/documentdeliveries/custom"
 INCOMING_GOODS = "/api/warehouse/incominggoods-v1"
@@ -148,6 +155,8 @@ def push_fulfilment(event, client):
     if settings.use_warehouse_module and not document.get("WarehouseReady"):
         document = client.put(f"{path}/warehouseready")
     _create_invoice_once(client, order, path)
+    if settings.back_orders_in_fortnox:
+        _name_the_back_order(event, client, order, document)
 
 
 def _put_delivered_quantities(event, client, order: SalesOrder, path: str, document: dict, settings) -> dict:
@@ -184,6 +193,55 @@ def _create_invoice_once(client, order: SalesOrder, path: str) -> None:
             raise
         number = document["InvoiceReference"]
     _link(order, INVOICE_LINK, number)
+
+
+def short_quantities(order: SalesOrder) -> dict[str, Decimal]:
+    return {row.article.article_number: row.ordered_quantity - row.delivered_quantity
+            for row in order.rows.select_related("article") if row.article and row.ordered_quantity > row.delivered_quantity}
+
+
+def find_back_order(client, order: SalesOrder, document: dict) -> str | None:
+    """The back order Fortnox made when the short order was invoiced: Fortnox links it to nothing,
+    so it is the customer's first back order numbered after the order, not yet claimed by another
+    order, whose rows are exactly what was short."""
+    short = short_quantities(order)
+    if not short:
+        return None
+    claimed = set(ExternalLink.objects.filter(organization_id=order.organization_id, kind=BACK_ORDER_LINK)
+                  .values_list("external_id", flat=True))
+    listed = client.get("/3/orders", params={"ordertype": "Backorder", "customernumber": document.get("CustomerNumber") or ""})
+    after = int(document["DocumentNumber"])
+    numbers = sorted(int(d["DocumentNumber"]) for d in listed or [] if str(d.get("DocumentNumber", "")).isdigit()
+                     and int(d["DocumentNumber"]) > after and str(d["DocumentNumber"]) not in claimed)
+    for number in numbers[:BACK_ORDER_CANDIDATES]:
+        rows = {}
+        for row in client.get(f"/3/orders/{number}").get("OrderRows") or []:
+            rows[row.get("ArticleNumber")] = rows.get(row.get("ArticleNumber"), Decimal("0")) + quantity(row, "OrderedQuantity")
+        if rows == short:
+            return str(number)
+    return None
+
+
+def _name_the_back_order(event, client, order: SalesOrder, document: dict) -> None:
+    """Tell the person who reported the short fulfilment which back order Fortnox made. Only news:
+    the invoice exists, so not finding it (or Fortnox failing to list it) fails nothing."""
+    if ExternalLink.link_of(order, BACK_ORDER_LINK) is not None or not short_quantities(order):
+        return
+    try:
+        number = find_back_order(client, order, document)
+    except (FortnoxError, ValueError, KeyError) as error:
+        log.warning("back order of order %s not found: %s", order.pk, error)
+        return
+    if number is None:
+        return
+    _link(order, BACK_ORDER_LINK, number)
+    told = order.fulfilled_by or event.acting_user  # who pressed "Report fulfilled", as the short notice told them
+    if told is not None:
+        do_notify(order.organization, [told],
+                  title_template="integrations/warehouse/email/back_order_made_subject.txt",
+                  body_template="integrations/warehouse/email/back_order_made_body.txt",
+                  context={"order": order, "back_order": number}, link=reverse("warehouse:order", args=[order.pk]),
+                  level="info", email=False)
 
 
 # --- custom warehouse documents (warehouse module) ---------------------------------------------

@@ -118,3 +118,21 @@ def test_the_fortnox_return_document_names_the_order(lager_fortnox, tenant):
     push()
     document = lager_fortnox.get(f"/api/warehouse/documentdeliveries/custom/inbound-v1/BryggaInboundReturn/{goods_return.pk}")
     assert document["note"] == f"Return on order {sales_order.order_number}: wrong size"
+
+
+def test_once_the_short_order_is_invoiced_the_person_who_reported_it_is_told_the_back_orders_number(fortnox, tenant):
+    from integrations.models import ExternalLink
+    from organizations.models import Notification
+    from tests.support.warehouse_sync import configure, order, push
+
+    sales_order = picked_short(tenant, fortnox)  # 3 of 4
+    order(fortnox, [("A1", 9)])  # another order of the customer's, numbered after it: not its back order
+    configure(tenant, report_fulfilled=True, back_orders_in_fortnox=True)
+    warehouse_actions.do_report_fulfilled(sales_order, tenant.warehouse, allow_short=True)
+    push()
+
+    back_order = ExternalLink.objects.get(kind="wms_back_order").external_id
+    made = fortnox.get(f"/3/orders/{back_order}")
+    assert made["OrderType"] == "Backorder" and [(r["ArticleNumber"], float(r["OrderedQuantity"])) for r in made["OrderRows"]] == [("A1", 1.0)]
+    told = Notification.objects.filter(user=tenant.warehouse).order_by("-pk").first()
+    assert told.title == f"Fortnox made back order {back_order} of order {sales_order.order_number}"
