@@ -27,7 +27,7 @@ document.addEventListener("keydown", function (event) {
   });
 });
 
-// Tables with column headings read as cards on a phone (brygga.css, "table.stacked"): each cell
+// Tables with column headings read as cards on a phone (brygga.css, "table.card-rows"): each cell
 // is labelled with its column's heading. Done here, once for every table, so no template repeats
 // its headings on every cell; tables htmx swaps in later get the same.
 function labelTableCells(root) {
@@ -47,7 +47,7 @@ function labelTableCells(root) {
         });
       });
     });
-    table.classList.add("stacked");
+    table.classList.add("card-rows");
   });
 }
 document.addEventListener("DOMContentLoaded", function () { labelTableCells(document); });

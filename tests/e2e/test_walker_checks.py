@@ -49,6 +49,11 @@ def test_a_small_touch_target_and_an_unreachable_scan_field_on_a_warehouse_page_
     assert any("scan field is out of reach" in p for p in problems)
 
 
+def test_a_field_grown_many_lines_high_is_reported(sheet):
+    sheet.set_content('<!DOCTYPE html><select style="height:10em"><option>Chef</option></select>')
+    assert any("px high" in p for p in layout_problems(sheet, phone=True, warehouse=False))
+
+
 def test_text_left_in_the_other_language_is_reported(sheet):
     sheet.set_content('<!DOCTYPE html><main id="content"><h1>Pick queue</h1><a href="/">Plocklista</a></main>')
     assert language_problems(sheet, "sv") == ["English text on a page in sv: 'Pick queue'"]

@@ -83,7 +83,14 @@ MEASURE = r"""
       if (hit) problems.push(`${name(targets[i])} overlaps ${name(targets[j])} by ${Math.round(hit[0])}×${Math.round(hit[1])}px`);
     }
   }
-  // 4. Warehouse pages on a phone: every target at least `touch` px, and the scan field within
+  // 4. A one-line field or button stays one line high (a stray stylesheet once made selects in
+  //    a table 10em tall).
+  for (const el of targets) {
+    if (!el.matches("select:not([multiple]), input:not([type=checkbox]):not([type=radio]), button")) continue;
+    const h = el.getBoundingClientRect().height;
+    if (h > 64 && !el.matches("button") || h > 120) problems.push(`${name(el)} is ${Math.round(h)}px high`);
+  }
+  // 5. Warehouse pages on a phone: every target at least `touch` px, and the scan field within
   //    reach wherever the page is scrolled.
   if (phone && warehouse) {
     for (const el of targets) {
