@@ -11,7 +11,7 @@ from devtools.chaos.absence import AbsenceChaos, held_by_fortnox
 from integrations.absence_sync.push import RUN_KIND
 from integrations.fortnox.client import FortnoxClient
 from integrations.sync_models import IntegrationError, OutboxEvent, SyncRun
-from tests.support.chaos import CLIENT_TIMEOUT
+from tests.support.chaos import CLIENT_TIMEOUT, SEEDS
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -29,7 +29,7 @@ def locked_period_error(tenant) -> IntegrationError:
     return IntegrationError.objects.get(organization=tenant.organization, fortnox_code="2003456")
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_absence_changes_under_faults_leave_fortnox_with_exactly_the_days_the_absences_call_for(
         absence_chaos, sandbox, fortnox_company, tenant, seed):
     result = absence_chaos.run(seed, batches=len(absence_chaos.profiles), steps_per_batch=5)

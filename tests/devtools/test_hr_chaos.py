@@ -5,13 +5,13 @@ import pytest
 
 from devtools.chaos import HrChaos
 from integrations.sync_models import IntegrationError, OutboxEvent
-from tests.support.chaos import assert_faults_were_injected
+from tests.support.chaos import SEEDS, assert_faults_were_injected
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_hr_edits_under_faults_end_with_brygga_and_fortnox_in_agreement(hr_chaos, sandbox, fortnox_company, tenant, seed):
     result = hr_chaos.run(seed, batches=len(hr_chaos.profiles), steps_per_batch=3)
 

@@ -12,7 +12,7 @@ from integrations.fortnox.client import FortnoxClient
 from integrations.sync_models import IntegrationError, OutboxEvent
 from integrations.warehouse_sync.exporters import CUSTOM_DOCUMENTS, INCOMING_GOODS, delivery_note_of
 from integrations.warehouse_sync.receivers import do_report_purchase_order
-from tests.support.chaos import CLIENT_TIMEOUT, assert_faults_were_injected
+from tests.support.chaos import CLIENT_TIMEOUT, SEEDS, assert_faults_were_injected
 from warehouse import actions as warehouse_actions
 from warehouse.models import Adjustment, PurchaseOrder, SalesOrder
 
@@ -29,7 +29,7 @@ def warehouse_chaos(activated, tenant, sandbox, fortnox_company, compressed_time
     return chaos
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_warehouse_work_under_faults_ends_with_brygga_and_fortnox_in_agreement(warehouse_chaos, sandbox, fortnox_company, tenant, seed):
     result = warehouse_chaos.run(seed, batches=len(warehouse_chaos.profiles), steps_per_batch=3)
 
