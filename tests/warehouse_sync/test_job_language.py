@@ -17,7 +17,8 @@ def test_a_warehouse_run_reports_its_failure_in_the_organizations_language(tenan
     tenant.organization.save(update_fields=["language"])
     run = tasks.do_queue_sync(tenant.organization, trigger=SyncRun.Trigger.MANUAL)
 
-    tasks.execute_run(run.pk)  # no Fortnox connection: the run fails with a message for people
+    with translation.override(cluster_language):  # the job cluster's own language (this folder reads English)
+        tasks.execute_run(run.pk)  # no Fortnox connection: the run fails with a message for people
 
     worded = {}
     for language in ("sv", "en"):
