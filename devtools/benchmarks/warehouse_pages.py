@@ -27,6 +27,7 @@ def _seed(n_orders: int, n_articles: int, rows_per_order: int = 3):
     from organizations.models import Membership, Organization, User
     from organizations.permissions import Role
     from warehouse.models import Article, Customer, OrderType, SalesOrder, SalesOrderRow
+    from warehouse.shipping import Transporter, TransporterService
 
     organization = Organization.objects.create(name="Benchmark AB", organisation_number=BENCH_ORGANISATION_NUMBER)
     organization.language = "en"
@@ -41,6 +42,15 @@ def _seed(n_orders: int, n_articles: int, rows_per_order: int = 3):
         [Customer(organization=organization, customer_number=f"K{i}", name=f"Customer {i}") for i in range(500)]
     )
     order_types = [OrderType.for_kind(organization, kind) for kind in OrderType.Kind]
+    # Every order shows its transporter service (issue 23): six services of three transporters,
+    # and one order in ten that no rule matched, flagged.
+    services = [
+        TransporterService.objects.create(organization=organization, transporter=transporter, name=name)
+        for transporter in [Transporter.objects.create(organization=organization, name=f"Transporter {t}")
+                            for t in range(3)]
+        for name in ("Paket", "Express")
+    ]
+    unmatched = "No transporter rule matches."
     today = timezone.localdate()
     states = list(SalesOrder.State)
     orders = SalesOrder.objects.bulk_create(
@@ -48,6 +58,8 @@ def _seed(n_orders: int, n_articles: int, rows_per_order: int = 3):
             SalesOrder(
                 organization=organization, order_number=f"{100000 + i}", customer=customers[i % len(customers)],
                 order_type=order_types[i % 2], delivery_date=today + timedelta(days=i % 30), state=states[i % len(states)],
+                transporter_service=None if i % 10 == 0 else services[i % len(services)],
+                service_problem=unmatched if i % 10 == 0 else "",
             )
             for i in range(n_orders)
         ],
@@ -73,7 +85,7 @@ def _seed(n_orders: int, n_articles: int, rows_per_order: int = 3):
         with connection.cursor() as cursor:
             for model in (SalesOrder, SalesOrderRow, Customer, Article):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
-    return user, orders[n_orders // 2], big, order_types[0]
+    return user, orders[n_orders // 2], big, order_types[0], services[1]
 
 
 def _measure(client, url) -> tuple[float, int]:
@@ -94,13 +106,15 @@ def bench_pick_pages(quick: bool = False) -> list[dict]:
     n_orders, n_articles = (2000, 500) if quick else (20000, 5000)
     results = []
     with transaction.atomic():
-        user, order, big, order_type = _seed(n_orders, n_articles)
+        user, order, big, order_type, service = _seed(n_orders, n_articles)
         client = Client()
         client.force_login(user)
         queue = reverse("warehouse:pick_queue")
         pages = {
             "pick queue": queue,
             "pick queue, filtered": f"{queue}?state=open&order_type={order_type.pk}&delivery_by={timezone.localdate() + timedelta(days=10)}",
+            "pick queue, by service": f"{queue}?service={service.pk}",
+            "pick queue, no service (flagged)": f"{queue}?service=none",
             "pick queue, page 20": f"{queue}?page=20",
             "order page (3 rows)": reverse("warehouse:order", args=[order.pk]),
             "order page (30 rows)": reverse("warehouse:order", args=[big.pk]),
@@ -113,7 +127,8 @@ def bench_pick_pages(quick: bool = False) -> list[dict]:
             "measure": f"{name}: median render ({label})", "target": f"< {TARGET_MS} ms",
             "result": f"{median_ms:.1f} ms", "passed": median_ms < TARGET_MS,
         })
-    for group in (["pick queue", "pick queue, page 20"], ["order page (3 rows)", "order page (30 rows)"]):
+    for group in (["pick queue", "pick queue, by service", "pick queue, page 20"],
+                  ["order page (3 rows)", "order page (30 rows)"]):
         counts = [measured[name][1] for name in group]
         results.append({
             "measure": f"queries: {' / '.join(group)}", "target": "constant",

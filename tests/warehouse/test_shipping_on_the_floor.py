@@ -5,6 +5,8 @@ page and a PDF, and rules an admin edits in place."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from warehouse import shipping_actions
@@ -214,3 +216,23 @@ def test_only_organization_admins_edit_rules_and_only_their_own(tenant, other_te
     url = reverse("warehouse:shipping_rule_edit", args=[rule.pk])
     assert client_for(tenant.warehouse).get(url).status_code == 403
     assert client_for(other_tenant.owner).get(url).status_code == 404
+
+
+def test_the_pick_queue_with_a_service_on_every_order_runs_the_same_queries_for_3_and_30_orders(tenant, staff, build):
+    def order_with_its_own_service(n):
+        transporter = Transporter.objects.create(organization=tenant.organization, name=f"T{n}")
+        service = TransporterService.objects.create(organization=tenant.organization, transporter=transporter, name="S")
+        build.order(transporter_service=service)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert staff.get(QUEUE).status_code == 200
+        return len(captured)
+
+    staff.get(QUEUE)
+    for n in range(3):
+        order_with_its_own_service(n)
+    few = queries()
+    for n in range(3, 30):
+        order_with_its_own_service(n)
+    assert queries() == few
