@@ -12,8 +12,9 @@ from stdnum import ean
 from organizations.models import User
 from organizations.permissions import Role
 
-from . import actions
+from . import actions, shipping_actions
 from .models import Article, Customer, OrderType, PurchaseOrder, SalesOrder, StockLocation, Supplier
+from .shipping import ShippingSettings, Transporter, TransporterRule, TransporterService
 
 SUPPLIERS = [("1", "Nordisk Verktyg AB"), ("2", "Vänerns Trävaror AB"), ("3", "Kemtek Sverige AB")]
 CUSTOMERS = [
@@ -86,6 +87,20 @@ def _pick_all(order, by, short_by=0):
             actions.do_pick_row(row, row.ordered_quantity - short_by, by)
 
 
+def _shipping(organization):
+    """Two PostNord services and the rules that choose between them by order type (issue 23)."""
+    postnord = Transporter.objects.create(organization=organization, name="PostNord")
+    for kind, name in (("b2c", "MyPack Collect"), ("b2b", "Företagspaket")):
+        service = TransporterService.objects.create(organization=organization, transporter=postnord, name=name)
+        shipping_actions.do_add_rule(TransporterRule(organization=organization, service=service,
+                                                     way_of_delivery="Postnord", order_kind=kind))
+    pickup = Transporter.objects.create(organization=organization, name="Egen hämtning")
+    TransporterService.objects.create(organization=organization, transporter=pickup, name="Hämtas på lagret")
+    settings = ShippingSettings.for_organization(organization)
+    settings.sender = f"{organization.name}\nLagervägen 1\n123 45 Lagerstad"
+    settings.save()
+
+
 def _documents(organization, customers, articles, freight, suppliers, by):
     first, second = StockLocation.objects.for_organization(organization).order_by("code")[:2]
     for i, article in enumerate(articles):
@@ -95,12 +110,16 @@ def _documents(organization, customers, articles, freight, suppliers, by):
                      [(articles[(3 * i + k) % len(articles)], k + 2) for k in range(3)] + [(freight, 1)], i % 5)
         for i in range(12)
     ]
+    _shipping(organization)
+    orders[3].way_of_delivery = "Budbil"  # no rule matches: flagged in the pick queue
+    orders[3].save(update_fields=["way_of_delivery"])
+    shipping_actions.do_apply_rules(organization)
     # Left as they are: orders 0–3 open. Then one or more per later state.
     actions.do_start_picking(orders[4], by)
     actions.do_pick_row(orders[5].rows.first(), Decimal(1), by)
     for order in orders[6:11]:
         _pick_all(order, by, short_by=1 if order is orders[8] else 0)
-        actions.do_pack(order, by)
+        actions.do_pack(order, by, parcels=1, weight_kg=Decimal("2.4"))
     for order in orders[8:10]:
         actions.do_report_fulfilled(order, by, allow_short=True)
     actions.do_register_return(orders[9].rows.first(), Decimal(1), "Fel storlek", by, location=first)
