@@ -267,8 +267,9 @@ class SalesOrder(OrganizationOwned, StateMachine):
         "warehouse.TransporterService", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders",
         verbose_name=_("transporter service"),
     )
-    # Why the rules gave no service; the order is flagged while this is filled in.
-    service_problem = models.CharField(_("transporter problem"), max_length=300, blank=True)
+    # Why the rules gave no service, as a code with parameters (`shipping.problem`); the order is
+    # flagged while this is filled in, and `service_problem_text` reads it in the reader's language.
+    service_problem = models.CharField(_("transporter problem"), max_length=600, blank=True)
     service_override_reason = models.CharField(
         _("reason for the chosen service"), max_length=300, blank=True,
         help_text=_("Filled in when staff chose the service instead of the rules; the rules then leave it alone."),
@@ -298,6 +299,12 @@ class SalesOrder(OrganizationOwned, StateMachine):
         if not rows:
             raise ValidationError(_("Nothing on %(order)s matches “%(code)s”."), params={"order": self, "code": code})
         return next((row for row in rows if row.left_to_pick > 0), rows[0])
+
+    @property
+    def service_problem_text(self) -> str:
+        from .shipping import problem_text
+
+        return problem_text(self.service_problem)
 
     @property
     def customer_language(self) -> str:

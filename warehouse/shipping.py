@@ -2,7 +2,8 @@
 in step with the ERP's registers), the transporters and their services, and the rules that give
 an order its service."""
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db import models
@@ -153,18 +154,45 @@ class TransporterRule(OrganizationOwned):
         return list(cls.objects.for_organization(organization).select_related("service__transporter"))
 
 
+# Why an order has no service, stored on it as a code with parameters (`problem`) and read in
+# the reader's language (`problem_text`): the sync that flags an order runs in no one's language.
+PROBLEMS = {
+    "no_rule": _("No transporter rule matches (%(shipment)s)."),
+    "rule_service_deleted": _("Rule %(position)s matches, but its service was deleted."),
+    "rule_service_inactive": _("Rule %(position)s matches, but %(service)s is not active."),
+    "chosen_service_deleted": _("The service chosen for this order (%(service)s) was deleted; choose another."),
+}
+
+
+def problem(code: str, **params) -> str:
+    return json.dumps({"problem": code, **params}, ensure_ascii=False, default=str)
+
+
+def problem_text(stored: str) -> str:
+    """A stored problem in the active language (text stored before codes is shown as it is)."""
+    try:
+        params = json.loads(stored)
+    except ValueError:
+        return stored
+    if not isinstance(params, dict) or params.get("problem") not in PROBLEMS:
+        return stored
+    code = params.pop("problem")
+    if code == "no_rule":
+        weight = params.pop("weight_kg", None)
+        params = {"shipment": Shipment(**params, weight_kg=None if weight is None else Decimal(weight)).describe()}
+    return gettext(PROBLEMS[code]) % params
+
+
 def choose_service(rules: list[TransporterRule], shipment: Shipment) -> tuple[TransporterService | None, str]:
-    """(service, "") from the first matching rule, or (None, why not) for the order's flag."""
+    """(service, "") from the first matching rule, or (None, the stored problem) for the order's flag."""
     for rule in rules:
         if rule.matches(shipment):
             if rule.service is None:
-                return None, gettext("Rule %(position)s matches, but its service was deleted.") % {
-                    "position": rule.position}
+                return None, problem("rule_service_deleted", position=rule.position)
             if not (rule.service.active and rule.service.transporter.active):
-                return None, gettext("Rule %(position)s matches, but %(service)s is not active.") % {
-                    "position": rule.position, "service": rule.service}
+                return None, problem("rule_service_inactive", position=rule.position, service=str(rule.service))
             return rule.service, ""
-    return None, gettext("No transporter rule matches (%(shipment)s).") % {"shipment": shipment.describe()}
+    return None, problem("no_rule", **asdict(shipment))
 
 
 class ShippingSettings(OrganizationOwned):

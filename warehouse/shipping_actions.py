@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from .models import SalesOrder
-from .shipping import Shipment, TransporterRule, TransporterService, choose_service
+from .shipping import Shipment, TransporterRule, TransporterService, choose_service, problem
 
 
 def ruled(order: SalesOrder) -> bool:
@@ -79,8 +79,7 @@ def do_delete_service(service: TransporterService) -> None:
     chosen = SalesOrder.objects.for_organization(service.organization).filter(
         transporter_service=service).exclude(service_override_reason="").exclude(state__in=[
             SalesOrder.State.SENT, SalesOrder.State.CANCELLED])
-    chosen.update(service_problem=_("The service chosen for this order (%(service)s) was deleted; choose another.")
-                  % {"service": service})
+    chosen.update(service_problem=problem("chosen_service_deleted", service=str(service)))
     organization = service.organization
     service.delete()
     do_apply_rules(organization)

@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,7 +121,8 @@ def order_service(request, pk):
 
 @warehouse_required
 def order_delivery_note(request, pk, as_pdf=False):
-    """In the customer's language: the note goes in their parcel."""
+    """The note goes in the customer's parcel, so it is in their language; the buttons around
+    the printable sheet are in the reader's."""
     order = _order(request, pk)
     with translation.override(order.customer_language):
         if as_pdf:
@@ -127,7 +130,9 @@ def order_delivery_note(request, pk, as_pdf=False):
             filename = _("delivery-note-%(number)s.pdf") % {"number": order.order_number}
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-        return render(request, "warehouse/delivery_note.html", delivery_note.note_context(order))
+        sheet = render_to_string("warehouse/_delivery_note_sheet.html", delivery_note.note_context(order))
+    # The sheet is our own template, rendered (and escaped) just above.
+    return render(request, "warehouse/delivery_note.html", {"order": order, "sheet": mark_safe(sheet)})
 
 
 @warehouse_required

@@ -18,7 +18,8 @@ from tests.support.browser import close_window, log_in_on, open_window, save_scr
 from tests.support.hr_sync import employee
 from tests.support.page_walker import LANGUAGES, SIZES, look_at
 from tests.support.warehouse import Build
-from warehouse import actions as wh
+from warehouse import actions as wh, notices, shipping_actions
+from warehouse.shipping import Transporter, TransporterRule, TransporterService
 
 pytestmark = pytest.mark.e2e
 
@@ -49,17 +50,24 @@ def world(tenant, connect, make_company):
     wh.do_adjust_stock(screws, Decimal("40"), "Inventering", who)
     wh.do_adjust_stock(brackets, Decimal("12"), "Inventering", who)
     customer = build.customer(name="Bygghandeln i Norrland Aktiebolag")
+    # Shipping (issue 23): a rule, an order with its service, one flagged, a failed customer notice.
+    postnord = Transporter.objects.create(organization=organization, name="PostNord")
+    service = TransporterService.objects.create(organization=organization, transporter=postnord, name="MyPack Collect")
+    rule = shipping_actions.do_add_rule(TransporterRule(organization=organization, service=service,
+                                                        way_of_delivery="Postnord MyPack", max_weight_kg=Decimal(20)))
     to_pick = build.order((screws, 3), (brackets, 1), (build.article(), 2), customer=customer,
-                          way_of_delivery="Postnord MyPack", delivery_date=date(2026, 12, 7))
-    picking = build.order((screws, 5), (brackets, 2), customer=customer)
+                          way_of_delivery="Budbil", delivery_date=date(2026, 12, 7))
+    shipping_actions.do_apply_rules(organization)  # no rule for Budbil: flagged, in the reader's language
+    picking = build.order((screws, 5), (brackets, 2), customer=customer, transporter_service=service)
     wh.do_start_picking(picking, who)
     wh.do_pick_row(picking.rows.get(article=screws), Decimal("5"), who)
-    sent = build.order((screws, 2), (brackets, 1))
+    sent = build.order((screws, 2), (brackets, 1), notify_by_email=True, customer=build.customer(email=""))
     wh.do_start_picking(sent, who)
     for row in sent.rows.all():
         wh.do_pick_row(row, row.ordered_quantity, who)
-    wh.do_pack(sent, who)
+    wh.do_pack(sent, who, parcels=2, weight_kg=Decimal("1.4"))
     wh.do_report_fulfilled(sent, who)
+    notices.send_due()  # fails: the customer has no email address
     wh.do_register_return(sent.rows.get(article=screws), Decimal("1"), "Fel storlek", who)
     expected = build.purchase_order((screws, 100), (brackets, 10), expected_date=date(2026, 12, 10))
     partly = build.purchase_order((screws, 50), (brackets, 20))
@@ -68,7 +76,7 @@ def world(tenant, connect, make_company):
     # Connected last, so the work above is not queued for Fortnox.
     FortnoxConnection.objects.update_or_create(organization=organization, defaults={"warehouse_enabled": True})
     connect(tenant, make_company())
-    return {"anna": anna, "absence": absence, "to_pick": to_pick, "picking": picking, "sent": sent,
+    return {"anna": anna, "absence": absence, "to_pick": to_pick, "picking": picking, "sent": sent, "rule": rule,
             "expected": expected, "partly": partly, "article": screws}
 
 
@@ -81,7 +89,7 @@ PAGES = {
         (reverse("hr_mapping"), False), (reverse("hr_sync"), False), (reverse("integration_errors"), False),
         (reverse("absence_backfill"), False), (reverse("warehouse_sync_settings"), False),
         (reverse("warehouse:shipping"), False), (reverse("mfa_index"), False),
-        (reverse("account_change_password"), False),
+        (reverse("account_change_password"), False), (reverse("warehouse:shipping_rule_edit", args=[d["rule"].pk]), False),
     ],
     "hr_admin": lambda d: [
         (reverse("hr:employee_list"), False), (reverse("hr:employee_detail", args=[d["anna"].pk]), False),
@@ -99,7 +107,8 @@ PAGES = {
         (reverse("warehouse:purchase_order", args=[d["expected"].pk]), True),
         (reverse("warehouse:purchase_order", args=[d["partly"].pk]), True), (reverse("warehouse:stock"), True),
         (reverse("warehouse:article", args=[d["article"].pk]), True), (reverse("warehouse:adjustment_new"), True),
-        (reverse("warehouse_sync_purchase_orders"), True),
+        (reverse("warehouse_sync_purchase_orders"), True), (reverse("warehouse:order_service", args=[d["to_pick"].pk]), True),
+        (reverse("warehouse:order_delivery_note", args=[d["sent"].pk]), True),
     ],
 }
 

@@ -124,6 +124,9 @@ TEXTS = r"""
   const whole = "a, button, label, option, th, td, dt, dd, li, h1, h2, h3, h4, p, legend, summary, caption, span, small, strong";
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest("script, style, template, pre, code, .ean")) continue;
+    // A part marked in another language on purpose (a delivery note in the customer's language).
+    const marked = el.closest("[lang]");
+    if (marked && marked !== document.documentElement && marked.lang !== document.documentElement.lang) continue;
     const own = norm([...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(" "));
     if (own) texts.add(own);
     if (el.matches(whole)) texts.add(norm(el.innerText));

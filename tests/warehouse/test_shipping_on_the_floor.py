@@ -142,11 +142,14 @@ def test_the_delivery_note_names_sender_addresses_references_service_parcels_and
     assert '<td class="num">3 st</td><td class="num">2</td><td class="num">1</td>' in page
 
 
-def test_the_delivery_note_is_in_the_customers_language(tenant, staff, build, services):
+def test_the_delivery_note_is_in_the_customers_language_and_its_buttons_in_the_readers(tenant, staff, build, services):
     swedish = packed(tenant, build, services)
     english = packed(tenant, build, services, language="en")
-    assert "Följesedel" in staff.get(reverse("warehouse:order_delivery_note", args=[swedish.pk])).content.decode()
-    assert "Delivery note" in staff.get(reverse("warehouse:order_delivery_note", args=[english.pk])).content.decode()
+    to_swede = staff.get(reverse("warehouse:order_delivery_note", args=[swedish.pk])).content.decode()
+    to_briton = staff.get(reverse("warehouse:order_delivery_note", args=[english.pk])).content.decode()
+    assert '<main class="sheet" lang="sv">' in to_swede and "Följesedel" in to_swede and "Restnoterat" in to_swede
+    assert '<main class="sheet" lang="en">' in to_briton and "Back-ordered" in to_briton and "Följesedel" not in to_briton
+    assert '<html lang="en">' in to_swede and ">Print</button>" in to_swede  # the reader's (English) buttons
 
 
 def test_the_delivery_note_downloads_as_an_a4_pdf(tenant, staff, build, services):
@@ -193,7 +196,7 @@ def test_a_rule_whose_service_was_deleted_gets_another_by_editing_it(tenant, cli
     order = build.order((build.article(weight=100), 1), way_of_delivery="P")
     shipping_actions.do_delete_service(services["MyPack Collect"])
     order.refresh_from_db()
-    assert "service was deleted" in order.service_problem
+    assert "service was deleted" in order.service_problem_text
 
     client_for(tenant.owner).post(reverse("warehouse:shipping_rule_edit", args=[rule.pk]),
                                   {"service": services["MyPack Home"].pk, "way_of_delivery": "P"})
@@ -236,3 +239,17 @@ def test_the_pick_queue_with_a_service_on_every_order_runs_the_same_queries_for_
     for n in range(3, 30):
         order_with_its_own_service(n)
     assert queries() == few
+
+
+def test_why_an_order_has_no_service_is_read_in_each_readers_language(tenant, client_for, build):
+    order = build.order((build.article(weight=500), 2), way_of_delivery="BUD")
+    shipping_actions.do_apply_rules(tenant.organization)  # as a sync would, in no one's language
+    url = reverse("warehouse:order", args=[order.pk])
+    tenant.warehouse.language = "sv"
+    tenant.warehouse.save(update_fields=["language"])
+    swedish = client_for(tenant.warehouse).get(url).content.decode()
+    tenant.warehouse.language = "en"
+    tenant.warehouse.save(update_fields=["language"])
+    english = client_for(tenant.warehouse).get(url).content.decode()
+    assert "Ingen transportörsregel stämmer (leveranssätt ”BUD”" in swedish
+    assert "No transporter rule matches (way of delivery “BUD”" in english

@@ -36,7 +36,7 @@ def rule(tenant, services):
 
 def service_of(order) -> tuple:
     order.refresh_from_db()
-    return (str(order.transporter_service) if order.transporter_service else None), order.service_problem
+    return (str(order.transporter_service) if order.transporter_service else None), order.service_problem_text
 
 
 def assign(order):

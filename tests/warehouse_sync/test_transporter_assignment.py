@@ -50,7 +50,7 @@ def test_an_order_changed_in_fortnox_gets_its_service_again_until_picking_starts
     first = order(fortnox, [("A1", 1)], WayOfDelivery="BUD")
     second = order(fortnox, [("A1", 1)], WayOfDelivery="BUD")
     sync(tenant)
-    assert imported(tenant, first["DocumentNumber"]).service_problem.startswith("No transporter rule matches")
+    assert imported(tenant, first["DocumentNumber"]).service_problem_text.startswith("No transporter rule matches")
     warehouse_actions.do_start_picking(imported(tenant, second["DocumentNumber"]), tenant.warehouse)
     for number in (first["DocumentNumber"], second["DocumentNumber"]):
         fortnox.put(f"/3/orders/{number}", {"Order": {"WayOfDelivery": "P"}})
@@ -73,5 +73,5 @@ def test_an_unknown_way_of_delivery_is_imported_flagged_and_named_in_the_log(for
 
     flagged = imported(tenant, unknown["DocumentNumber"])
     assert flagged.way_of_delivery == "ÅNGBÅT" and flagged.rows.count() == 1
-    assert flagged.transporter_service is None and "“ÅNGBÅT”" in flagged.service_problem
+    assert flagged.transporter_service is None and "“ÅNGBÅT”" in flagged.service_problem_text
     assert "way of delivery “ÅNGBÅT” is not in Fortnox's register" in run.log
