@@ -27,7 +27,7 @@ def _seed(n_orders: int, n_articles: int, rows_per_order: int = 3):
     from organizations.models import Membership, Organization, User
     from organizations.permissions import Role
     from warehouse.models import Article, Customer, OrderType, SalesOrder, SalesOrderRow
-    from warehouse.shipping import Transporter, TransporterService
+    from warehouse.shipping import Transporter, TransporterService, problem
 
     organization = Organization.objects.create(name="Benchmark AB", organisation_number=BENCH_ORGANISATION_NUMBER)
     organization.language = "en"
@@ -50,7 +50,8 @@ def _seed(n_orders: int, n_articles: int, rows_per_order: int = 3):
                             for t in range(3)]
         for name in ("Paket", "Express")
     ]
-    unmatched = "No transporter rule matches."
+    unmatched = problem("no_rule", way_of_delivery="BUD", terms_of_delivery="", order_kind="b2b", country="Sverige",
+                        weight_kg="2.5")  # as stored by the rules, read in the reader's language on each page
     today = timezone.localdate()
     states = list(SalesOrder.State)
     orders = SalesOrder.objects.bulk_create(
