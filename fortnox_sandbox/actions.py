@@ -2,9 +2,11 @@
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from .models import Company, RateEvent, Record, RequestLog, SandboxUser, Sequence, Token
+from .models import Company, Consent, RateEvent, Record, RequestLog, SandboxUser, Sequence, Token
 from .seeding import seed
+from .webhooks import CREATED, REVOKED, send_consent_webhook
 
 
 def next_database_number() -> int:
@@ -13,7 +15,8 @@ def next_database_number() -> int:
 
 @transaction.atomic
 def do_reset_company(company: Company):
-    """Empties the company's data, keys and log; its switches and users stay."""
+    """Empties the company's data, keys and log; its switches, users and service-account
+    consents stay (a consent ends only when revoked, as in Fortnox)."""
     Record.objects.filter(company=company).delete()
     Sequence.objects.filter(company=company).delete()
     Token.objects.filter(company=company).delete()
@@ -21,6 +24,32 @@ def do_reset_company(company: Company):
     RequestLog.objects.filter(company=company).delete()
     company.fault_counter = 0
     company.save(update_fields=["fault_counter"])
+
+
+@transaction.atomic
+def do_give_service_consent(client, user, scopes: list[str]) -> Consent:
+    """A system administrator approves the app as a service account: one per client id and
+    company, so approving again renews (and, after a revocation, restores) the same consent."""
+    company = user.company
+    consent, _ = Consent.objects.select_for_update().update_or_create(
+        client=client, company=company,
+        defaults={"approved_by": user, "scopes": " ".join(scopes), "modules": sorted(company.modules),
+                  "created": timezone.now(), "revoked": None},
+    )
+    send_consent_webhook(CREATED, consent)
+    return consent
+
+
+@transaction.atomic
+def do_revoke_consent(consent: Consent) -> bool:
+    """The customer withdraws the service account: its tokens stop working at once and the app
+    hears of it by webhook. Returns False when it was already revoked (no second webhook)."""
+    if not Consent.objects.filter(pk=consent.pk, revoked__isnull=True).update(revoked=timezone.now()):
+        return False
+    Token.objects.filter(client=consent.client, company=consent.company, service_account=True).update(revoked=True)
+    consent.refresh_from_db(fields=["revoked"])
+    send_consent_webhook(REVOKED, consent)
+    return True
 
 
 def do_seed_company(company: Company, size: int = 300, seed_value: int = 1) -> list[str]:

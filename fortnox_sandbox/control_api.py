@@ -9,9 +9,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .access import control_api_access
-from .actions import do_reset_company, do_seed_company, next_database_number
-from .forms import CompanyForm, OAuthClientForm, SandboxUserForm
-from .models import Company, Record, RequestLog
+from .actions import do_reset_company, do_revoke_consent, do_seed_company, next_database_number
+from .forms import CompanyForm, OAuthClientForm, OAuthClientSettingsForm, SandboxUserForm, SandboxUserRoleForm
+from .models import Company, Consent, OAuthClient, Record, RequestLog, SandboxUser
 
 RECORD_PAGE = 500
 
@@ -130,6 +130,68 @@ def clients(request):
         return _form_errors(form)
     client = form.save()
     return JsonResponse({"client_id": client.client_id}, status=201)
+
+
+def _patch(request, form_class, instance, current: dict, answer):
+    """PATCH with a partial body through a form: unknown keys and bad values are 400s."""
+    try:
+        form = _bound_form(form_class, _body(request), instance=instance, initial=current)
+    except BadBody as error:
+        return _bad(str(error))
+    if not form.is_valid():
+        return _form_errors(form)
+    return JsonResponse(answer(form.save()))
+
+
+def user_json(user: SandboxUser) -> dict:
+    return {"username": user.username, "name": user.name, "is_system_admin": user.is_system_admin,
+            "company": user.company.database_number}
+
+
+@control_endpoint("PATCH")
+def user(request, database_number, username):
+    found = get_object_or_404(SandboxUser.objects.select_related("company"),
+                              company__database_number=database_number, username=username)
+    return _patch(request, SandboxUserRoleForm, found, {"name": found.name, "is_system_admin": found.is_system_admin},
+                  user_json)
+
+
+def client_json(client: OAuthClient) -> dict:
+    return {"client_id": client.client_id, "name": client.name,
+            "service_accounts_allowed": client.service_accounts_allowed, "webhook_url": client.webhook_url}
+
+
+@control_endpoint("GET", "PATCH")
+def client(request, client_id):
+    OAuthClient.objects.ensure_builtin()
+    found = get_object_or_404(OAuthClient, client_id=client_id)
+    if request.method == "GET":
+        return JsonResponse(client_json(found))
+    return _patch(request, OAuthClientSettingsForm, found,
+                  {"service_accounts_allowed": found.service_accounts_allowed, "webhook_url": found.webhook_url},
+                  client_json)
+
+
+def consent_json(consent: Consent) -> dict:
+    return {"client_id": consent.client.client_id, "tenant_id": consent.company.database_number,
+            "scopes": consent.scope_list, "approved_by": consent.approved_by.username if consent.approved_by else None,
+            "created": consent.created.isoformat(), "revoked": consent.revoked.isoformat() if consent.revoked else None}
+
+
+@control_endpoint("GET")
+def consents(request, database_number):
+    company = get_object_or_404(Company, database_number=database_number)
+    found = Consent.objects.filter(company=company).select_related("client", "company", "approved_by")
+    return JsonResponse({"consents": [consent_json(c) for c in found]})
+
+
+@control_endpoint("POST")
+def revoke_consent(request, database_number, client_id):
+    """The customer revokes the app's service account (as in Fortnox's integration settings)."""
+    consent = get_object_or_404(Consent.objects.select_related("client", "company", "approved_by"),
+                                company__database_number=database_number, client__client_id=client_id)
+    revoked = do_revoke_consent(consent)
+    return JsonResponse({"revoked": revoked, "consent": consent_json(consent)})
 
 
 @control_endpoint("GET")

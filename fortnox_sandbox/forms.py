@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import URLValidator
 
 from .models import Company, OAuthClient, SandboxUser, may_send_browser_to
 
@@ -48,13 +49,38 @@ class SandboxUserForm(forms.ModelForm):
         return user
 
 
-class OAuthClientForm(forms.ModelForm):
-    secret = forms.CharField(min_length=8)
-    landing_page = forms.URLField(required=False, assume_scheme="https")
+class SandboxUserRoleForm(forms.ModelForm):
+    """Marking a user as the company's system administrator (who alone approves service accounts)."""
+
+    class Meta:
+        model = SandboxUser
+        fields = ["name", "is_system_admin"]
+
+
+WEBHOOK_SCHEMES = ["http", "https"]
+
+
+class OAuthClientSettingsForm(forms.ModelForm):
+    """The developer portal's settings of an app that exists: service accounts and the consent
+    webhook URL (only people with the control key or panel access reach this form)."""
+
+    webhook_url = forms.URLField(required=False, assume_scheme="https", max_length=500,
+                                 validators=[URLValidator(schemes=WEBHOOK_SCHEMES)])
 
     class Meta:
         model = OAuthClient
-        fields = ["client_id", "name", "secret", "redirect_uris", "landing_page", "service_accounts_allowed"]
+        fields = ["service_accounts_allowed", "webhook_url"]
+
+
+class OAuthClientForm(forms.ModelForm):
+    secret = forms.CharField(min_length=8)
+    landing_page = forms.URLField(required=False, assume_scheme="https")
+    webhook_url = OAuthClientSettingsForm.base_fields["webhook_url"]
+
+    class Meta:
+        model = OAuthClient
+        fields = ["client_id", "name", "secret", "redirect_uris", "landing_page", "service_accounts_allowed",
+                  "webhook_url"]
 
     def clean_redirect_uris(self):
         return self._on_own_host(self.cleaned_data["redirect_uris"])

@@ -207,6 +207,10 @@ class OAuthClient(models.Model):
     redirect_uris = models.TextField(help_text="One per line.")
     landing_page = models.URLField(blank=True, help_text="Where the app market's Activate button sends the user.")
     service_accounts_allowed = models.BooleanField(default=False)
+    webhook_url = models.URLField(
+        blank=True, max_length=500,
+        help_text="Consent created/revoked webhooks are POSTed here (the developer portal's setting).",
+    )
     builtin = models.BooleanField(default=False, editable=False)
 
     objects = OAuthClientManager()
@@ -267,6 +271,43 @@ class AuthorizationCode(models.Model):
     def redeem(self) -> bool:
         """Codes work once: an atomic flip that only one caller can win."""
         return AuthorizationCode.objects.filter(pk=self.pk, used=False, expires__gt=timezone.now()).update(used=True) == 1
+
+
+class ConsentQuerySet(models.QuerySet):
+    def standing(self):
+        return self.filter(revoked__isnull=True)
+
+
+class Consent(models.Model):
+    """A service account: a system administrator's consent for one app (client id) in one
+    company. Fortnox allows one per client id and customer (API-FACTS §1), so approving again
+    renews this row; it stands until the customer revokes it."""
+
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="consents")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="consents")
+    approved_by = models.ForeignKey(SandboxUser, null=True, blank=True, on_delete=models.SET_NULL)
+    scopes = models.TextField()
+    # Modules licensed when the administrator approved, as for a user's token.
+    modules = models.JSONField(default=list)
+    created = models.DateTimeField(default=timezone.now)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["company", "client"]
+        constraints = [models.UniqueConstraint(fields=["client", "company"], name="sandbox_consent_one_per_app")]
+
+    def __str__(self):
+        return f"{self.client} in {self.company}"
+
+    @property
+    def standing(self) -> bool:
+        return self.revoked is None
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
 
 
 class TokenQuerySet(models.QuerySet):

@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .models import AuthorizationCode, OAuthClient, SandboxUser, Token, digest
+from .actions import do_give_service_consent
+from .models import AuthorizationCode, Consent, OAuthClient, SandboxUser, Token, digest
 
 SCOPES = {
     "archive", "article", "bookkeeping", "companyinformation", "connectfile", "costcenter", "currency", "customer",
@@ -21,8 +22,12 @@ SCOPES = {
 SESSION_USER = "fortnox_sandbox_user"
 
 
+SERVICE_NOT_ALLOWED = "Client does not allow service account"  # Fortnox's words (API-FACTS §1, FAQ)
+
+
 class ConsentError(Exception):
-    """A problem the user must see on Fortnox's page: there is no trustworthy place to send them."""
+    """A problem the user must see on Fortnox's page: there is no trustworthy place to send them,
+    or (like a client without service accounts) one Fortnox itself reports on its page."""
 
 
 def authorize(request):
@@ -31,6 +36,8 @@ def authorize(request):
     params = request.GET
     try:
         client, redirect_uri = _client_and_redirect(params)
+        if params.get("account_type") == "service" and not client.service_accounts_allowed:
+            raise ConsentError(SERVICE_NOT_ALLOWED)
     except ConsentError as error:
         return render(request, "fortnox_sandbox/consent_error.html", {"message": str(error)}, status=400)
     state = params.get("state", "")
@@ -53,6 +60,8 @@ def authorize(request):
         elif user and action == "approve":
             if context["service_account"] and not user.is_system_admin:
                 return render(request, "fortnox_sandbox/consent.html", {**context, "admin_needed": True}, status=403)
+            if context["service_account"]:
+                do_give_service_consent(client, user, context["scopes"])
             code = AuthorizationCode.issue(client, user, context["scopes"], params.get("redirect_uri", ""),
                                            context["service_account"])
             return _back_to_app(redirect_uri, code=code, state=state)
@@ -82,8 +91,6 @@ def _request_problem(params, client) -> str:
         return "invalid_request"
     if params.get("account_type") not in (None, "", "service"):
         return "invalid_request"
-    if params.get("account_type") == "service" and not client.service_accounts_allowed:
-        return "unauthorized_client"
     return ""
 
 
@@ -186,10 +193,14 @@ def _grant_refresh(request, client):
 
 
 def _grant_client_credentials(request, client):
-    """Needs an earlier service-account consent for this client and tenant (API-FACTS §1)."""
-    consent = Token.objects.select_related("company").filter(
-        client=client, service_account=True, company__database_number=_int(request.headers.get("TenantId"))
-    ).order_by("-issued").first()
+    """Needs a standing service-account consent of this client in the tenant (API-FACTS §1):
+    never given and revoked look the same to the app, as nothing says Fortnox tells them apart."""
+    tenant = _int(request.headers.get("TenantId"))
+    if tenant is None:
+        return _oauth_error("invalid_request", "The TenantId header is missing or not a number", 400, "text/html")
+    consent = Consent.objects.standing().select_related("company").filter(
+        client=client, company__database_number=tenant
+    ).first()
     if consent is None:
         return invalid_grant("No service account consent for this tenant")
     return Token.issue(client, consent.company, None, consent.scopes, consent.modules, True)

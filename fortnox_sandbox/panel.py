@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .access import panel_access
-from .actions import do_reset_company, do_seed_company, next_database_number
-from .forms import CompanyForm, SandboxUserForm
-from .models import Company, OAuthClient, Record, RequestLog, may_send_browser_to
+from .actions import do_reset_company, do_revoke_consent, do_seed_company, next_database_number
+from .forms import CompanyForm, OAuthClientSettingsForm, SandboxUserForm
+from .models import Company, Consent, OAuthClient, Record, RequestLog, may_send_browser_to
 
 PAGE = 50
 
@@ -39,6 +39,7 @@ def company(request, database_number):
     return render(request, "fortnox_sandbox/company.html", {
         "company": company, "form": form, "user_form": SandboxUserForm(prefix="user"),
         "users": company.users.all(), "resources": resources,
+        "consents": company.consents.select_related("client", "approved_by"),
         "requests": RequestLog.objects.filter(company=company)[:PAGE],
     })
 
@@ -55,6 +56,43 @@ def add_user(request, database_number):
     else:
         messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
     return redirect("fortnox_sandbox:company", database_number)
+
+
+@panel_access
+@require_POST
+def user_role(request, database_number, pk):
+    user = get_object_or_404(Company, database_number=database_number).users.filter(pk=pk).first()
+    if user is None:
+        raise Http404("No such sandbox user in this company.")
+    user.is_system_admin = request.POST.get("is_system_admin") == "on"
+    user.save(update_fields=["is_system_admin"])
+    role = "a system administrator" if user.is_system_admin else "no longer a system administrator"
+    messages.success(request, f"{user.username} is {role}.")
+    return redirect("fortnox_sandbox:company", database_number)
+
+
+@panel_access
+@require_POST
+def revoke_consent(request, database_number, pk):
+    consent = get_object_or_404(Consent.objects.select_related("client", "company"),
+                                company__database_number=database_number, pk=pk)
+    if do_revoke_consent(consent):
+        messages.success(request, f"Revoked the service account of {consent.client}; its webhook is on its way.")
+    else:
+        messages.error(request, f"The service account of {consent.client} was already revoked.")
+    return redirect("fortnox_sandbox:company", database_number)
+
+
+@panel_access
+def client(request, client_id):
+    OAuthClient.objects.ensure_builtin()
+    found = get_object_or_404(OAuthClient, client_id=client_id)
+    form = OAuthClientSettingsForm(request.POST or None, instance=found)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {found}.")
+        return redirect("fortnox_sandbox:client", client_id)
+    return render(request, "fortnox_sandbox/client.html", {"client": found, "form": form})
 
 
 @panel_access

@@ -12,9 +12,13 @@ control_api_patterns = [
     path("companies/<int:database_number>/reset", control_api.reset),
     path("companies/<int:database_number>/seed", control_api.seed),
     path("companies/<int:database_number>/users", control_api.users),
+    path("companies/<int:database_number>/users/<str:username>", control_api.user),
+    path("companies/<int:database_number>/consents", control_api.consents),
+    path("companies/<int:database_number>/consents/<str:client_id>/revoke", control_api.revoke_consent),
     path("companies/<int:database_number>/records/<slug:resource>", control_api.records),
     path("companies/<int:database_number>/requests", control_api.request_log),
     path("clients", control_api.clients),
+    path("clients/<str:client_id>", control_api.client),
 ]
 
 urlpatterns = [
@@ -26,6 +30,10 @@ urlpatterns = [
     path("_control/", panel.index, name="control"),
     path("_control/companies/<int:database_number>/", panel.company, name="company"),
     path("_control/companies/<int:database_number>/users", panel.add_user, name="add_user"),
+    path("_control/companies/<int:database_number>/users/<int:pk>", panel.user_role, name="user_role"),
+    path("_control/companies/<int:database_number>/consents/<int:pk>/revoke", panel.revoke_consent,
+         name="revoke_consent"),
+    path("_control/clients/<str:client_id>/", panel.client, name="client"),
     path("_control/companies/<int:database_number>/reset", panel.reset, name="reset"),
     path("_control/companies/<int:database_number>/seed", panel.seed, name="seed"),
     path("_control/companies/<int:database_number>/records/<slug:resource>/", panel.records, name="records"),

@@ -7,18 +7,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from fortnox_sandbox.models import Company, OAuthClient, Record, RequestLog, SandboxUser
-from tests.support.sandbox_api import API
-
-CONTROL = API + "_control/api/"
-
-
-def call(method, path, body=None, key=None, **extra):
-    """The control API as the test suite uses it: JSON with the control key (the test settings' own)."""
-    client = Client()
-    key = settings.FORTNOX_SANDBOX_CONTROL_KEY if key is None else key
-    headers = {"X-Sandbox-Control-Key": key} if key else {}
-    return getattr(client, method)(CONTROL + path, json.dumps(body) if body is not None else None,
-                                   content_type="application/json", headers=headers, **extra)
+from tests.support.sandbox_api import API, CONTROL, control as call
 
 
 @pytest.fixture

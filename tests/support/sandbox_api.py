@@ -75,6 +75,25 @@ def exchange(code, redirect_uri=CALLBACK, authorization=None):
                          headers={"Authorization": authorization or basic()})
 
 
+CONTROL = API + "_control/api/"
+
+
+def control(method, path, body=None, key=None, **extra):
+    """The control API as the test suite uses it: JSON with the control key (the test settings' own)."""
+    key = settings.FORTNOX_SANDBOX_CONTROL_KEY if key is None else key
+    headers = {"X-Sandbox-Control-Key": key} if key else {}
+    return getattr(Client(), method)(CONTROL + path, json.dumps(body) if body is not None else None,
+                                     content_type="application/json", headers=headers, **extra)
+
+
+def client_credentials(tenant_id, authorization=None):
+    """A service account's token request: client credentials plus the TenantId header."""
+    headers = {"Authorization": authorization or basic()}
+    if tenant_id is not None:
+        headers["TenantId"] = str(tenant_id)
+    return Client().post(API + "oauth-v1/token", {"grant_type": "client_credentials"}, headers=headers)
+
+
 def refresh(refresh_token):
     return Client().post(API + "oauth-v1/token", {"grant_type": "refresh_token", "refresh_token": refresh_token},
                          headers={"Authorization": basic()})
