@@ -19,6 +19,12 @@ log = logging.getLogger("integrations.fortnox")
 _FORGET_FIELDS = ["status", "access_token", "refresh_token", "expires_at", "refresh_claimed_until", "last_error", "last_error_at"]
 
 
+_CONNECTION_FIELDS = [
+    "status", "access_token", "refresh_token", "expires_at", "refreshed_at", "refresh_claimed_until", "granted_scopes",
+    "connected_by", "connected_at", "last_error", "last_error_at", "tenant_id", "company_name",
+]
+
+
 def _forget_tokens(connection: FortnoxConnection, status, reason: str) -> None:
     connection.status = status
     connection.access_token = ""
@@ -36,7 +42,7 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
     belongs to and (for the warehouse) whether that company uses the warehouse module. If the
     company cannot be read (no API licence, say), or is connected to another organization already
     (FortnoxCompanyTaken), the authorization is given back to Fortnox and the FortnoxError is raised
-    for the caller to show. Only a superuser who confirmed moving that very company
+    for the caller to show; a connection that worked before stays as it was. Only a superuser who confirmed moving that very company
     (`take_over_tenant`) takes it from the other organization, which is disconnected and told. A
     previous authorization is revoked, and changes that failed while the connection was lost are
     queued again (`resent_count` on the returned connection says how many). (No transaction around
@@ -46,6 +52,8 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
 
     connection, _ = FortnoxConnection.objects.get_or_create(organization=organization)
     previous_refresh_token = connection.refresh_token
+    # A re-connect that is refused (another organization's company, say) leaves the working connection as it was.
+    working = {name: getattr(connection, name) for name in _CONNECTION_FIELDS} if connection.is_connected else None
     lost_at = connection.last_error_at if connection.status != FortnoxConnection.Status.CONNECTED else None
     connection.status = FortnoxConnection.Status.CONNECTED
     connection.access_token = tokens.access_token
@@ -67,9 +75,16 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
             _claim_company(connection, company, user, take_over_tenant)
             do_adopt_warehouse_mode(connection, client)
     except FortnoxError as exc:
+        if working is not None:
+            refused_grant = connection.refresh_token
+            for name, value in working.items():
+                setattr(connection, name, value)
+            connection.save(update_fields=_CONNECTION_FIELDS)
+            _revoke(connection, refused_grant)
+            raise
         do_disconnect(connection, reason=exc.user_message)
         if previous_refresh_token:
-            _revoke(connection, previous_refresh_token)  # nor may a refused re-connect leave the old grant usable
+            _revoke(connection, previous_refresh_token)  # nor may a refused connect leave an old grant usable
         raise
     get_rate_limiter().merge(unknown_company_budget, connection.rate_limit_key)
     if previous_refresh_token:

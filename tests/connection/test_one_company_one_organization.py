@@ -81,3 +81,20 @@ def test_a_confirmed_move_takes_only_the_company_named_in_it(
     assert refused.status_code == 409
     connection.refresh_from_db()
     assert connection.is_connected
+
+
+def test_a_re_connect_to_a_company_another_organization_has_is_refused_and_the_working_connection_stays(
+        connection, sandbox, make_company, fortnox_company, tenant, other_tenant, client_for):
+    from tests.support.fortnox import fetch
+
+    other_company = make_company(name="Annat AB", organisation_number="556677-8899")
+    connect_again(client_for(other_tenant.owner), sandbox, other_company)
+    before = (connection.tenant_id, connection.refresh_token)
+
+    refused = connect_again(client_for(tenant.owner), sandbox, other_company).content.decode()
+
+    assert "already connected to the organization Beta AB" in refused
+    assert "Your existing connection to Sandlådan AB is unchanged and still works." in refused
+    connection.refresh_from_db()
+    assert connection.is_connected and (connection.tenant_id, connection.refresh_token) == before
+    assert fetch(connection)["CompanyName"] == "Sandlådan AB"
