@@ -77,7 +77,9 @@ def revoke_consent(request, database_number, pk):
     consent = get_object_or_404(Consent.objects.select_related("client", "company"),
                                 company__database_number=database_number, pk=pk)
     if do_revoke_consent(consent):
-        messages.success(request, f"Revoked the service account of {consent.client}; its webhook is on its way.")
+        told = (f"the consent-revoked webhook goes to {consent.client.webhook_url}" if consent.client.webhook_url
+                else "the app has no webhook URL, so it is not told")
+        messages.success(request, f"Revoked the service account of {consent.client}; {told}.")
     else:
         messages.error(request, f"The service account of {consent.client} was already revoked.")
     return redirect("fortnox_sandbox:company", database_number)

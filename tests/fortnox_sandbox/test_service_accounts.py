@@ -135,6 +135,17 @@ def test_an_app_has_one_service_account_per_company(browser, company):
     assert len(listed) == 1 and listed[0]["tenant_id"] == company.database_number and listed[0]["revoked"] is None
 
 
+def test_revoking_in_the_panel_says_when_the_app_has_no_webhook_url_to_tell(browser, company, django_user_model):
+    admin = django_user_model.objects.create_superuser(email="root@brygga.test", password="pw-for-tests-1")
+    panel = Client()
+    panel.force_login(admin)
+    consent_as_service_account(browser)
+    page = panel.post(API + f"_control/companies/{company.database_number}/consents/{Consent.objects.get().pk}/revoke",
+                      follow=True)
+    assert b"the app has no webhook URL, so it is not told" in page.content
+    assert Consent.objects.get().revoked is not None
+
+
 def test_the_control_api_refuses_a_webhook_url_that_is_not_http(oauth_client):
     answer = control("patch", f"clients/{oauth_client.client_id}", {"webhook_url": "file:///etc/passwd"})
     assert answer.status_code == 400 and "webhook_url" in answer.json()["errors"]
@@ -179,7 +190,9 @@ def test_revoking_in_the_control_panel_sends_the_revoked_webhook(browser, compan
         consent = Consent.objects.get()
         page = panel.get(API + f"_control/companies/{company.database_number}/")
         assert b"Revoke" in page.content
-        panel.post(API + f"_control/companies/{company.database_number}/consents/{consent.pk}/revoke")
+        revoked = panel.post(API + f"_control/companies/{company.database_number}/consents/{consent.pk}/revoke",
+                             follow=True)
+        assert f"the consent-revoked webhook goes to {receiver.url}".encode() in revoked.content
         wait_for(lambda: [b["event"] for b in receiver.bodies()] == ["consent-created", "consent-revoked"], 10,
                  "both consent webhooks")
     assert client_credentials(company.database_number).status_code == 400
