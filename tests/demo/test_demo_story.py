@@ -17,7 +17,7 @@ from organizations.models import User
 from tests.support.fortnox import path_of
 
 # The whole demo (its data, the sandbox's company, a first synchronisation): about 45 s when quiet.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def quietly(*args, **options):

@@ -14,7 +14,7 @@ from integrations.sync_models import IntegrationError, OutboxEvent, SyncRun
 from tests.support.chaos import CLIENT_TIMEOUT, SEEDS
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.fixture

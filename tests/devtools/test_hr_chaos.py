@@ -8,7 +8,7 @@ from integrations.sync_models import IntegrationError, OutboxEvent
 from tests.support.chaos import SEEDS, assert_faults_were_injected
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

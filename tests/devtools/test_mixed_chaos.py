@@ -13,7 +13,7 @@ from integrations.sync_models import IntegrationError
 from tests.support.chaos import CLIENT_TIMEOUT, assert_faults_were_injected
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def test_a_mixed_sequence_of_hr_absence_and_warehouse_changes_under_faults_ends_in_agreement(

@@ -17,7 +17,7 @@ from warehouse import actions as warehouse_actions
 from warehouse.models import Adjustment, PurchaseOrder, SalesOrder
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.fixture

@@ -256,7 +256,7 @@ def sandbox_app_headers() -> dict:
 # --- the test --------------------------------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.timeout(400)  # every URL with every kind of input: about 70 s on a quiet machine
+@pytest.mark.timeout(600)  # every URL with every kind of input: about 70 s on a quiet machine
 def test_no_input_to_any_url_gives_a_5xx_or_changes_another_organizations_rows(db, request, capsys):
     a = make_tenant("Alfa AB", "556036-0793", "alfa")
     b = make_tenant("Beta AB", "212000-0142", "beta")
