@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.permissions import Perm, user_can
+from organizations.stored_text import StoredText
 
 from . import signals
 from .models import Absence, AbsenceStatus, ChangeRecord, Employee, Origin
@@ -19,9 +20,9 @@ def _value(instance, field: str):
     return getattr(instance, field)
 
 
-def _shown(instance, field: str) -> str:
-    value = getattr(instance, field)
-    return "" if value is None else str(value)
+def _shown(instance, field: str) -> StoredText:
+    """For the history: the value in every language (statuses, types, dates and times as read)."""
+    return StoredText.each_language(ChangeRecord.words_for, type(instance), field, getattr(instance, field))
 
 
 def _assign(instance, values: dict):
@@ -67,8 +68,8 @@ def _record(instance, action, acting_user, origin, shown=((None, "", ""),)):
     ])
 
 
-def _absence_subject(absence) -> str:
-    return f"{absence.absence_type.name_en}, {absence.period_display}"
+def _absence_subject(absence) -> StoredText:
+    return StoredText.each_language(lambda: f"{absence.absence_type.name}, {absence.period_display}")
 
 
 def _created_fields(instance) -> dict:

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -7,10 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_lazy as _
 
 from organizations.models import OrganizationOwned
 from organizations.permissions import Perm, user_can
+from organizations.stored_text import StoredCharField, StoredText, StoredTextField
 
 from . import calendar, validators
 
@@ -487,7 +489,9 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
 
 
 class ChangeRecord(OrganizationOwned):
-    """One changed field of an employee or an absence: who, when, from what to what."""
+    """One changed field of an employee or an absence: who, when, from what to what. Subject and
+    values are stored texts, read in the reader's language; rows written before hold `str()` of
+    the value (raw keys, ISO timestamps, English type names) and are read through `shown`."""
 
     class Action(models.TextChoices):
         CREATED = "created", _("created")
@@ -507,11 +511,11 @@ class ChangeRecord(OrganizationOwned):
         Absence, on_delete=models.SET_NULL, null=True, blank=True, related_name="change_records",
         verbose_name=_("absence"),
     )
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = StoredCharField(_("subject"), max_length=200)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     field_name = models.CharField(_("field"), max_length=50, blank=True)
-    old_value = models.TextField(_("old value"), blank=True)
-    new_value = models.TextField(_("new value"), blank=True)
+    old_value = StoredTextField(_("old value"), blank=True)
+    new_value = StoredTextField(_("new value"), blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("changed by"),
@@ -529,8 +533,69 @@ class ChangeRecord(OrganizationOwned):
         return f"{self.subject}: {self.get_action_display()} {self.field_name}".strip()
 
     @property
+    def model(self):
+        return Employee if self.kind == self.Kind.EMPLOYEE else Absence
+
+    @property
     def field_label(self) -> str:
         if not self.field_name:
             return ""
-        model = Employee if self.kind == self.Kind.EMPLOYEE else Absence
-        return model._meta.get_field(self.field_name).verbose_name
+        return self.model._meta.get_field(self.field_name).verbose_name
+
+    @staticmethod
+    def words_for(model, field: str, value) -> str:
+        """A field's value as people read it, in the active language: choices by their label,
+        yes/no, dates and times in the organization's time zone and the reader's format."""
+        if value is None or value == "":
+            return ""
+        model_field = model._meta.get_field(field)
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if isinstance(value, datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+        if isinstance(value, date):
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return str(value)
+
+    @property
+    def old_shown(self) -> str:
+        return self._shown(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return self._shown(self.new_value)
+
+    @property
+    def subject_shown(self) -> str:
+        if not self.subject.is_verbatim or self.kind != self.Kind.ABSENCE:
+            return str(self.subject)
+        type_name, sep, period = str(self.subject).partition(", ")
+        return f"{_type_name_in_reader_language(type_name)}{sep}{period}"
+
+    def _shown(self, stored: StoredText) -> str:
+        if not stored.is_verbatim or not self.field_name:
+            return str(stored)
+        raw = str(stored)  # a row from before stored texts: `str()` of the value
+        model_field = self.model._meta.get_field(self.field_name)
+        if self.field_name == "absence_type":
+            return _type_name_in_reader_language(raw)
+        if isinstance(model_field, models.BooleanField) and raw in ("True", "False"):
+            value = raw == "True"
+        elif isinstance(model_field, models.DateTimeField):
+            value = parse_datetime(raw) or raw
+        elif isinstance(model_field, models.DateField):
+            value = parse_date(raw) or raw
+        else:
+            value = raw
+        return self.words_for(self.model, self.field_name, value)
+
+
+def _type_name_in_reader_language(name: str) -> str:
+    """A default absence type named as history rows from before stored texts noted it (English)."""
+    for _code, sv, en, *_rest in DEFAULT_ABSENCE_TYPES:
+        if name in (sv, en):
+            return sv if (translation.get_language() or "").startswith("sv") else en
+    return name

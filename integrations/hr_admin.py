@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from organizations.admin import OrganizationScopedAdmin
 from organizations.admin_tenancy import ReadOnlyAdmin
+from organizations.stored_text import StoredText, gettext_noop
 
 from . import hr_sync, outbox
 from .absence_sync.state import held_under
@@ -140,7 +141,7 @@ class SyncRunAdmin(OrganizationScopedAdmin):
 
     @admin.action(description=_("Cancel the selected runs safely"), permissions=["cancel"])
     def cancel(self, request, queryset):
-        message = gettext("Cancelled in the Django admin by %(user)s.") % {"user": request.user}
+        message = StoredText(gettext_noop("Cancelled in the Django admin by %(user)s."), user=str(request.user))
         outcomes = Counter(run.do_cancel(message=message) for run in queryset.filter(kind__in=CANCELLABLE))
         others = queryset.exclude(kind__in=CANCELLABLE).count()
         if others:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from hr import actions as hr_actions
 from hr.models import Employee
 from organizations.actions import do_notify
+from organizations.stored_text import StoredText, gettext_noop
 
 from . import hr_fields, personal_data, run_counts
 from .fortnox.client import CallCounter, FortnoxClient
@@ -60,12 +61,13 @@ def do_plan_user_sync(organization, *, acting_user) -> SyncRun:
     except FortnoxError as error:
         run.api_calls = counter.total
         run.save(update_fields=["api_calls"])
-        run.finish(SyncRun.Status.FAILED, error=error.user_message)
+        run.finish(SyncRun.Status.FAILED, error=StoredText.each_language(_reason, error))
         raise
     run.data = {"plan": personal_data.sealed_plan(build_plan(organization, documents))}
     run.api_calls = counter.total
     run.save(update_fields=["data", "api_calls"])
-    run.append_log(_("Read %(count)s Fortnox employees in %(calls)s calls.") % {"count": len(documents), "calls": counter.total})
+    run.append_log(StoredText(gettext_noop("Read %(count)s Fortnox employees in %(calls)s calls."),
+                              count=len(documents), calls=counter.total))
     return run
 
 
@@ -318,15 +320,14 @@ def _requeue_or_give_up(run: SyncRun, still_stalled) -> None:
     log.warning("user synchronisation %s had no heartbeat for %s: %s", run.pk, STALLED_AFTER, "given up" if give_up else "queued again")
     run.refresh_from_db()
     if give_up:
-        run.finish(SyncRun.Status.FAILED, error=_(
+        run.finish(SyncRun.Status.FAILED, error=StoredText(gettext_noop(
             "Given up after %(attempts)s attempts, each stopped before the end. Start a new synchronisation: "
             "what was already done is kept."
-        ) % {"attempts": run.attempts})
+        ), attempts=run.attempts))
         transaction.on_commit(lambda: _notify_given_up(run))
         return
-    run.append_log(_("No job has reported on this synchronisation for %(minutes)s minutes: it is queued again.") % {
-        "minutes": int(STALLED_AFTER.total_seconds() // 60),
-    })
+    run.append_log(StoredText(gettext_noop("No job has reported on this synchronisation for %(minutes)s minutes: it is queued again."),
+                              minutes=int(STALLED_AFTER.total_seconds() // 60)))
     transaction.on_commit(lambda: _queue_apply(run.pk))
 
 
@@ -350,7 +351,7 @@ def apply_user_sync(run_id: int) -> None:
         # step finds what the lost worker already did (links, Fortnox's records).
         run.counts = {}
         run.save(update_fields=["counts"])
-        run.append_log(_("Resumed: the worker applying this synchronisation stopped."))
+        run.append_log(StoredText(gettext_noop("Resumed: the worker applying this synchronisation stopped.")))
     plan, decisions = run.data["plan"], run.data["decisions"]
     work = [person for person in plan["people"] if _action(person, decisions)]
     run.start(len(work))
@@ -362,19 +363,19 @@ def apply_user_sync(run_id: int) -> None:
             try:
                 outcome = APPLY[_action(person, decisions)](run.organization, client, _unsealed(person), decisions)
             except (FortnoxError, ValidationError, PersonFailed) as error:
-                reason = personal_data.redacted(_reason(error), person_values(person))
-                failures.append({"name": person["name"], "reason": reason})
+                reason = StoredText.each_language(_redacted_reason, error, person)
+                failures.append({"name": person["name"], "reason": reason.to_data()})
                 _record_failure(run, person, error, reason)
-                run.append_log(_("%(name)s: failed — %(reason)s") % {"name": person["name"], "reason": reason})
+                run.append_log(StoredText(gettext_noop("%(name)s: failed — %(reason)s"), name=person["name"], reason=reason))
                 run.advance("failed", api_calls=counter.total - calls_before)
                 continue
-            run.append_log(f"{person['name']}: {run_counts.label(outcome)}")
+            run.append_log(StoredText.each_language(lambda: f"{person['name']}: {run_counts.label(outcome)}"))
             run.advance(outcome, api_calls=counter.total - calls_before)
     # Who was left out and why, in the log and the summary: a bare count tells nobody what to fix.
     skipped = [{"name": person["name"], "reason": " ".join(person["problems"])} for person in plan["people"]
                if person["section"] == "unmatchable" or (person["problems"] and _chosen(person, decisions))]
     for person in skipped:
-        run.append_log(_("%(name)s: skipped — %(reason)s") % person)
+        run.append_log(StoredText(gettext_noop("%(name)s: skipped — %(reason)s"), name=person["name"], reason=person["reason"]))
     run.counts["skipped"] = len(skipped)
     # Done with the full values: the run keeps the masked plan only.
     run.data = {**run.data, "plan": personal_data.without_sealed(plan), "failures": failures, "skipped": skipped}
@@ -429,6 +430,10 @@ def _reason(error) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+def _redacted_reason(error, person) -> str:
+    return personal_data.redacted(_reason(error), person_values(person))
 
 
 def _record_failure(run, person, error, reason) -> None:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from organizations.actions import do_notify
 from organizations.middleware import acting_user
+from organizations.stored_text import StoredText
 
 from .fortnox.errors import FortnoxError, FortnoxRateLimited, FortnoxTransientError
 from .subjects import describe, page_of
@@ -236,7 +237,8 @@ def _fail(event: OutboxEvent, error: Exception) -> None:
         object_id=event.object_id, subject=event.payload.get("subject") or _name_of(event), outbox_event=event,
         request_method=sent.get("method", ""), request_path=sent.get("path", ""), sent=sent.get("body", {}),
         fortnox_code="" if not fortnox or error.code is None else str(error.code),
-        fortnox_message=(error.message or str(error)) if fortnox else "", message=failure_message(error),
+        fortnox_message=(error.message or str(error)) if fortnox else "",
+        message=StoredText.each_language(failure_message, error),
     )
     event.failure = entry
     event.save(update_fields=["failure"])
@@ -247,11 +249,11 @@ def _fail(event: OutboxEvent, error: Exception) -> None:
         FAILURE_LISTENERS[event.kind](event, entry, tell)
 
 
-def _name_of(event: OutboxEvent) -> str:
+def _name_of(event: OutboxEvent) -> StoredText | str:
     """The object's name as of now, for the entry to keep once the object is gone."""
     model = event.content_type.model_class()
     obj = model._default_manager.filter(pk=event.object_id).first() if model else None
-    return describe(obj)[:200] if obj is not None else ""
+    return StoredText.each_language(lambda: describe(obj)[:200]) if obj is not None else ""
 
 
 def _teller(event: OutboxEvent, entry: IntegrationError, error: Exception):

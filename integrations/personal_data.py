@@ -21,8 +21,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from organizations.stored_text import StoredText, gettext_noop
 
 from .fields import decrypt, encrypt
 
@@ -182,10 +184,9 @@ def _purge_plan(run) -> None:
     run.data = {key: value for key, value in run.data.items() if key != "plan"}
     run.save(update_fields=["data"])
     if run.status == run.Status.PLANNED:
-        with translation.override(run.organization.language):
-            run.finish(run.Status.ABANDONED, error=_(
-                "Not applied within %(days)s days, so its plan was removed with the personal data in it: synchronise again."
-            ) % {"days": settings.PERSONAL_DATA_RETENTION_DAYS})
+        run.finish(run.Status.ABANDONED, error=StoredText(gettext_noop(
+            "Not applied within %(days)s days, so its plan was removed with the personal data in it: synchronise again."
+        ), days=settings.PERSONAL_DATA_RETENTION_DAYS))
 
 
 def ensure_purge_schedule(**kwargs) -> None:

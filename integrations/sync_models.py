@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import OrganizationOwned
+from organizations.stored_text import StoredCharField, StoredLog, StoredLogField, StoredTextField
 
 from .personal_data import MaskedJSONField
 
@@ -157,9 +158,10 @@ class SyncRun(OrganizationOwned):
     progress_total = models.PositiveIntegerField(_("total"), default=0)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     api_calls = models.PositiveIntegerField(_("Fortnox API calls"), default=0)
-    log = models.TextField(_("log"), blank=True)
+    # Stored texts (organizations.stored_text): read in the reader's language, not the job's.
+    log = StoredLogField(_("log"), blank=True)
     data = MaskedJSONField(_("data"), default=dict, blank=True, help_text=_("What this kind of run needs, e.g. a plan."))
-    error = models.TextField(_("error"), blank=True)
+    error = StoredTextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -189,10 +191,11 @@ class SyncRun(OrganizationOwned):
     def percent(self) -> int:
         return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
-    def append_log(self, line: str) -> None:
+    def append_log(self, line) -> None:
+        """`line`: a `StoredText` (a plain string is kept as written, in no other language)."""
         self._stop_if_cancelled()
-        stamp = timezone.localtime().strftime("%H:%M:%S")
-        self.log += f"{stamp} {line}\n"
+        self.log = StoredLog.load(self.log)
+        self.log.append(line)
         self.heartbeat_at = timezone.now()
         self.save(update_fields=["log", "heartbeat_at"])
 
@@ -342,13 +345,13 @@ class IntegrationError(OrganizationOwned):
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     object_id = models.PositiveBigIntegerField(_("local object id"), null=True, blank=True)
     related_object = GenericForeignKey("content_type", "object_id")
-    subject = models.CharField(_("about"), max_length=200, blank=True, help_text=_("The person or record, as named when it failed."))
+    subject = StoredCharField(_("about"), max_length=200, blank=True, help_text=_("The person or record, as named when it failed."))
     request_method = models.CharField(_("method"), max_length=10, blank=True)
     request_path = models.CharField(_("path"), max_length=300, blank=True)
     sent = MaskedJSONField(_("what was sent"), default=dict, blank=True)
     fortnox_code = models.CharField(_("Fortnox code"), max_length=40, blank=True)
     fortnox_message = models.TextField(_("Fortnox message"), blank=True)
-    message = models.TextField(_("what happened"))
+    message = StoredTextField(_("what happened"))
     outbox_event = models.ForeignKey(OutboxEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors")
     sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .models import Invitation, Membership, Organization, User
+from .stored_text import StoredText
 
 
 def do_invite_member(organization, email, role, invited_by) -> Invitation:
@@ -92,13 +93,14 @@ def do_notify(organization, users, *, title_template, body_template, context=Non
 
     created = []
     for user in users:
-        with translation.override(language_for(user, organization)):
-            ctx = {**(context or {}), "recipient": user, "organization": organization, "link": link, "site_url": settings.SITE_URL}
-            title = render_to_string(title_template, ctx).strip()
-            body = render_to_string(body_template, ctx).strip()
-        created.append(Notification(organization=organization, user=user, level=level, title=title[:200], body=body, link=link))
+        ctx = {**(context or {}), "recipient": user, "organization": organization, "link": link, "site_url": settings.SITE_URL}
+        # In every language for the bell (read in whichever the person reads later), in theirs for the email.
+        title = StoredText.each_language(lambda: render_to_string(title_template, ctx).strip()[:200])
+        body = StoredText.each_language(lambda: render_to_string(body_template, ctx).strip())
+        created.append(Notification(organization=organization, user=user, level=level, title=title, body=body, link=link))
         if email and user.email:
-            send_mail(subject=title, message=body, from_email=None, recipient_list=[user.email])
+            with translation.override(language_for(user, organization)):
+                send_mail(subject=str(title), message=str(body), from_email=None, recipient_list=[user.email])
     return Notification.objects.bulk_create(created)
 
 

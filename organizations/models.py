@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.se import orgnr
 
 from .permissions import ROLE_PERMISSIONS, Perm, Role
+from .stored_text import StoredTextField
 
 
 class UserManager(BaseUserManager):
@@ -220,7 +221,8 @@ class Invitation(models.Model):
 
 
 class Notification(OrganizationOwned):
-    """An in-app notice for one person (the bell), stored already rendered in their language."""
+    """An in-app notice for one person (the bell), stored in every language (a stored text) and
+    read in theirs, also after they change it."""
 
     class Level(models.TextChoices):
         INFO = "info", _("Information")
@@ -229,8 +231,8 @@ class Notification(OrganizationOwned):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
+    title = StoredTextField(_("title"))
+    body = StoredTextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -242,5 +244,5 @@ class Notification(OrganizationOwned):
         indexes = [models.Index(fields=["user", "organization", "read_at"])]
 
     def __str__(self):
-        return self.title
+        return str(self.title)
 

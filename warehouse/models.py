@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from stdnum import ean as gtin
 
 from organizations.models import OrganizationOwned
+from organizations.stored_text import StoredTextField
 
 ZERO = Decimal("0")
 
@@ -262,7 +263,7 @@ class SalesOrder(OrganizationOwned, StateMachine):
         _("changed at the source after work started"), default=False,
         help_text=_("The order was changed in the system it came from after picking began; the change was not applied."),
     )
-    source_change_note = models.TextField(_("source change note"), blank=True)
+    source_change_note = StoredTextField(_("source change note"), blank=True)  # read in the reader's language
     transporter_service = models.ForeignKey(
         "warehouse.TransporterService", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders",
         verbose_name=_("transporter service"),

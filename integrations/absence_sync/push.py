@@ -27,6 +27,7 @@ from integrations.fortnox.errors import (
     FortnoxValidationError,
 )
 from integrations.sync_models import ExternalLink, IntegrationError, SyncRun
+from organizations.stored_text import StoredText, gettext_noop
 
 from . import plan as planning
 from .models import AbsenceTransfer
@@ -119,7 +120,8 @@ class Job:
         if self.refused:
             run.counts["failed"] = len(self.refused)
             run.save(update_fields=["counts"])
-            run.append_log(f"Fortnox refused {len(self.refused)} day(s), e.g. {self.refused[0][3]}: {self.refused[0][4]}")
+            run.append_log(StoredText(gettext_noop("Fortnox refused %(count)s day(s), e.g. %(day)s: %(message)s"),
+                                      count=len(self.refused), day=self.refused[0][3], message=str(self.refused[0][4])))
         run.finish()
         return True
 
@@ -134,7 +136,8 @@ class Job:
             self.absence_type_id = absence.absence_type_id
             target = target_of(absence, backfilled=transfer.backfilled_at is not None)
             if target.reason == NOT_ENABLED:
-                return run.append_log("The integration does not create absences now: nothing was changed in Fortnox.")
+                return run.append_log(StoredText(gettext_noop(
+                    "The integration does not create absences now: nothing was changed in Fortnox.")))
             target = target if target.reason is None else None
         day_plan = {}
         if target is not None:
@@ -201,7 +204,8 @@ class Job:
                 link.external_id = document["id"]
                 link.save(update_fields=["external_id"])
                 self.progressed = True
-                run.append_log(f"{sent['Date']}: found the transaction of a create whose answer was lost")
+                run.append_log(StoredText(gettext_noop("%(day)s: found the transaction of a create whose answer was lost"),
+                                          day=sent["Date"]))
                 return False
         link.delete()
         return True
@@ -225,7 +229,8 @@ class Job:
             elif document["CauseCode"] == target.cause_code:
                 link.remember(self._sent(_values_of(document)))
                 reconnected.append(link)
-                run.append_log(f"{document['Date']}: reconnected (its cause code is {target.cause_code} again)")
+                run.append_log(StoredText(gettext_noop("%(day)s: reconnected (its cause code is %(code)s again)"),
+                                          day=document["Date"], code=target.cause_code))
             else:
                 still.append(link)
         return reconnected, still

@@ -27,6 +27,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _, gettext_lazy
 from stdnum import ean as gtin
 
+from organizations.stored_text import StoredText, gettext_noop
 from warehouse import actions as warehouse_actions, shipping_actions
 from warehouse.models import (
     Article,
@@ -258,8 +259,8 @@ def article_values(sync, number: str, document: dict) -> dict:
     }
     ean = text(document, "EAN", 14)
     if ean and (not gtin.is_valid(ean) or sync.ean_taken(ean, number)):
-        sync.warn(_("Article %(number)s: EAN “%(ean)s” is not valid or belongs to another article; kept without EAN.")
-                  % {"number": number, "ean": ean})
+        sync.warn(StoredText(gettext_noop("Article %(number)s: EAN “%(ean)s” is not valid or belongs to another article; "
+                                          "kept without EAN."), number=number, ean=ean))
         ean = ""
     if ean:
         sync.eans[ean] = number  # last: an article that fails before this claims no EAN
@@ -517,11 +518,11 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
         if order is None:
             return "unchanged"
         if order.warehouse_work_started or order.state == SalesOrder.State.CANCELLED:
-            note = describe_changes(link.last_synced_values, snapshot)
+            note = StoredText.each_language(describe_changes, link.last_synced_values, snapshot)
             if changed(order, {"changed_at_source": True, "source_change_note": note}):
                 order.save(update_fields=["changed_at_source", "source_change_note"])
-                sync.warn(_("Order %(number)s: %(note)s Not applied: the warehouse has started on it.")
-                          % {"number": order.order_number, "note": note})
+                sync.warn(StoredText(gettext_noop("Order %(number)s: %(note)s Not applied: the warehouse has started on it."),
+                                     number=order.order_number, note=note))
             return "not_applied"
         if cancelled:
             warehouse_actions.do_cancel_order(order)
@@ -547,8 +548,8 @@ def assign_service(sync, order: SalesOrder, rows) -> None:
     rules still see it, and the order is flagged if none matches."""
     code = order.way_of_delivery
     if code and sync.ways_of_delivery and code not in sync.ways_of_delivery:
-        sync.warn(_("Order %(number)s: way of delivery “%(code)s” is not in Fortnox's register of ways of delivery.")
-                  % {"number": order.order_number, "code": code})
+        sync.warn(StoredText(gettext_noop("Order %(number)s: way of delivery “%(code)s” is not in Fortnox's register of "
+                                          "ways of delivery."), number=order.order_number, code=code))
     shipping_actions.do_assign_service(order, sync.transporter_rules, rows)
 
 

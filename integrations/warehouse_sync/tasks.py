@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Article, Customer, OrderType, Supplier, TransporterRule, WayOfDelivery
 
 from .. import run_counts
@@ -76,7 +77,7 @@ class WarehouseSync:
     def count(self, key: str, by: int = 1) -> None:
         self.run.counts[key] = self.run.counts.get(key, 0) + by
 
-    def warn(self, line: str) -> None:
+    def warn(self, line: StoredText) -> None:
         self.count("warnings")
         self.run.append_log(line)
 
@@ -85,9 +86,8 @@ class WarehouseSync:
         by its number. Its kind keeps its cursor, so the next run reads the record again."""
         self.count(f"{kind}_failed")
         fortnox_error = error if isinstance(error, FortnoxError) else None
-        problem = fortnox_error.user_message if fortnox_error else _cannot_read(error)
-        skipped = _("Not imported; read again at the next synchronisation.")
-        _failed(self, kind, fortnox_error, f"{problem} {skipped}", subject=f"{run_counts.subject_label(kind)} {number}")
+        _failed(self, kind, fortnox_error, StoredText.each_language(_not_imported, error),
+                subject=StoredText.each_language(lambda: f"{run_counts.subject_label(kind)} {number}"))
 
     def stock_not_written(self, article: Article, error, message: str) -> None:
         """An article whose stock level Fortnox did not take: counted, logged and in the error log
@@ -158,7 +158,7 @@ def execute_run(run_id: int) -> str:
     try:
         client = FortnoxClient.for_organization(run.organization, call_counter=counter)
     except FortnoxAuthError as error:
-        run.finish(SyncRun.Status.FAILED, error=error.user_message)
+        run.finish(SyncRun.Status.FAILED, error=_user_message(error))
         return run.status
     with client:
         sync = WarehouseSync(run, settings, client, counter)
@@ -172,7 +172,7 @@ def execute_run(run_id: int) -> str:
             else:  # the mode conflict the log already states: Fortnox keeps no warehouse stock to compare
                 run.progress_done += 1
         sync.progress(force=True)
-    run.append_log(_("Done: %(calls)s Fortnox calls.") % {"calls": counter.total})
+    run.append_log(StoredText(gettext_noop("Done: %(calls)s Fortnox calls."), calls=counter.total))
     run.finish(status)
     return run.status
 
@@ -183,10 +183,11 @@ def _read_mode(sync: WarehouseSync) -> None:
     try:
         read_warehouse_mode(sync.client, sync.settings)
     except FortnoxError as error:
-        sync.run.append_log(_("Warehouse mode: not read from Fortnox (%(message)s).") % {"message": error.user_message})
+        sync.run.append_log(StoredText(gettext_noop("Warehouse mode: not read from Fortnox (%(message)s)."),
+                                       message=_user_message(error)))
         return
-    if conflict := sync.settings.mode_conflict:
-        sync.warn(conflict)
+    if sync.settings.mode_conflict:
+        sync.warn(StoredText.each_language(lambda: sync.settings.mode_conflict))
 
 
 def _pull_everything(sync: WarehouseSync, kinds: list[str]):
@@ -210,28 +211,24 @@ def _step(sync: WarehouseSync, kind: str, function):
     try:
         function(sync)
     except FortnoxAuthError as error:
-        _record(sync, kind, error, error.user_message)
-        run.finish(SyncRun.Status.FAILED, error=error.user_message)
+        _record(sync, kind, error, _user_message(error))
+        run.finish(SyncRun.Status.FAILED, error=_user_message(error))
         return SyncRun.Status.FAILED
     except (FortnoxNoLicence, FortnoxMissingScope) as error:
         if kind == "purchase_orders" and _no_licence(error):  # no Lager+: nothing to pull, nothing wrong
-            run.append_log(_("Purchase orders: the Fortnox company has no Lager+; none pulled."))
+            run.append_log(StoredText(gettext_noop("Purchase orders: the Fortnox company has no Lager+; none pulled.")))
         elif isinstance(error, FortnoxNoLicence):
-            _failed(sync, kind, error, error.user_message)
+            _failed(sync, kind, error, _user_message(error))
         else:
-            message = _("%(message)s Until then Brygga cannot read them.") % {"message": error.user_message}
-            sync.settings.access_problems[kind] = message
+            message = StoredText(gettext_noop("%(message)s Until then Brygga cannot read them."), message=_user_message(error))
+            sync.settings.access_problems[kind] = message.to_data()
             _failed(sync, kind, error, message)
     except FortnoxError as error:
-        _failed(sync, kind, error, error.user_message)
+        _failed(sync, kind, error, _user_message(error))
     except ValueError as error:  # a value Fortnox sent that cannot be read (say, a number)
-        _failed(sync, kind, None, _cannot_read(error))
+        _failed(sync, kind, None, StoredText.each_language(_cannot_read, error))
     else:
-        run.append_log(_("%(kind)s: %(counts)s in %(calls)s calls.") % {
-            "kind": run_counts.subject_label(kind), "calls": sync.counter.total - calls_before,
-            "counts": ", ".join(f"{run_counts.outcome_label(key.removeprefix(kind + '_'))} {value}"
-                                for key, value in run.counts.items() if key.startswith(kind + "_")) or _("nothing changed"),
-        })
+        run.append_log(StoredText.each_language(_pulled, run, kind, sync.counter.total - calls_before))
     run.progress_done += 1
     sync.progress(force=True)
     return None
@@ -248,7 +245,25 @@ def _cannot_read(error: ValueError) -> str:
     return _("Fortnox sent data Brygga cannot read: %(error)s") % {"error": error}
 
 
-def _failed(sync: WarehouseSync, kind: str, error, message: str, *, subject: str = "") -> None:
+def _not_imported(error: Exception) -> str:
+    problem = error.user_message if isinstance(error, FortnoxError) else _cannot_read(error)
+    return f"{problem} {_('Not imported; read again at the next synchronisation.')}"
+
+
+def _user_message(error: FortnoxError) -> StoredText:
+    """Brygga's words around Fortnox's, in every language (Fortnox's own message stays as it said it)."""
+    return StoredText.each_language(lambda: error.user_message)
+
+
+def _pulled(run, kind: str, calls: int) -> str:
+    return _("%(kind)s: %(counts)s in %(calls)s calls.") % {
+        "kind": run_counts.subject_label(kind), "calls": calls,
+        "counts": ", ".join(f"{run_counts.outcome_label(key.removeprefix(kind + '_'))} {value}"
+                            for key, value in run.counts.items() if key.startswith(kind + "_")) or _("nothing changed"),
+    }
+
+
+def _failed(sync: WarehouseSync, kind: str, error, message: StoredText, *, subject: StoredText | str = "") -> None:
     sync.count("failed")
     failed_kinds = sync.run.data.setdefault("failed_kinds", [])
     if kind not in failed_kinds:
@@ -257,9 +272,9 @@ def _failed(sync: WarehouseSync, kind: str, error, message: str, *, subject: str
     _record(sync, kind, error, message, subject=subject)
 
 
-def _record(sync: WarehouseSync, kind: str, error, message: str, *, subject: str = "") -> None:
-    subject = subject or run_counts.subject_label(kind)
-    sync.run.append_log(f"{subject}: {message}")
+def _record(sync: WarehouseSync, kind: str, error, message: StoredText, *, subject: StoredText | str = "") -> None:
+    subject = subject or StoredText.each_language(run_counts.subject_label, kind)
+    sync.run.append_log(StoredText.each_language(lambda: f"{subject}: {message}"))
     IntegrationError.record(
         organization_id=sync.organization.pk, kind=f"{RUN_KIND}_{kind}", subject=subject,
         sync_run=sync.run, message=message,

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from hr import actions as hr_actions
 from integrations import outbox
@@ -40,8 +41,13 @@ def test_a_refused_push_tells_the_person_who_made_the_change_and_the_admins_in_t
     assert set(told) == {tenant.owner, tenant.hr_admin} and {m.to[0] for m in mail.outbox} == {tenant.owner.email, tenant.hr_admin.email}
     assert told[tenant.hr_admin].title == "Fortnox did not get a change: Anna Berg"
     assert "no longer exists in Fortnox" in told[tenant.hr_admin].body and told[tenant.hr_admin].level == "error"
-    assert told[tenant.owner].title == "Fortnox fick inte en ändring: Anna Berg"
-    assert "finns inte längre i Fortnox" in told[tenant.owner].body
+    emails = {m.to[0]: m for m in mail.outbox}  # each in its reader's language, the bell's too
+    assert emails[tenant.owner.email].subject == "Fortnox fick inte en ändring: Anna Berg"
+    assert "finns inte längre i Fortnox" in emails[tenant.owner.email].body
+    assert "no longer exists" not in emails[tenant.owner.email].body
+    with translation.override("sv"):
+        assert told[tenant.owner].title == "Fortnox fick inte en ändring: Anna Berg"
+        assert "finns inte längre i Fortnox" in told[tenant.owner].body
     # Both may open the entry (the HR admin: it is about an employee) and go straight to it.
     assert {n.link for n in told.values()} == {f"{reverse('integration_errors')}#error-{entry.pk}"}
     assert "Anna Berg" in client_for(tenant.hr_admin).get(told[tenant.hr_admin].link).content.decode()

@@ -115,7 +115,7 @@ def test_an_absence_decision_and_deletion_are_recorded(staff, tenant, requested)
     actions.do_delete_absence(requested, acting_user=tenant.hr_admin)
     records = list(ChangeRecord.objects.filter(kind=ChangeRecord.Kind.ABSENCE).order_by("pk"))
     assert [r.action for r in records][0] == ChangeRecord.Action.CREATED
-    assert ("status", "requested", "approved") in [(r.field_name, r.old_value, r.new_value) for r in records]
+    assert ("status", "Requested", "Approved") in [(r.field_name, r.old_shown, r.new_shown) for r in records]
     assert records[-1].action == ChangeRecord.Action.DELETED and records[-1].changed_by == tenant.hr_admin
     assert all(r.employee == staff.report for r in records)
 
