@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from . import actions
 from .decorators import organization_required
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, OrganizationSettingsForm, UserLanguageForm
+from .language import do_save_language
 from .middleware import SESSION_KEY
 from .models import Invitation, Membership, Notification, Organization, User
 from .permissions import Perm, Role
@@ -83,10 +84,9 @@ def switch_organization(request):
 def preferences(request):
     form = UserLanguageForm(request.POST or None, initial={"language": request.user.language})
     if request.method == "POST" and form.is_valid():
-        request.user.language = form.cleaned_data["language"]
-        request.user.save(update_fields=["language"])
         response = redirect("preferences")
-        messages.success(request, _("Your preferences were saved."))
+        do_save_language(request, response, form.cleaned_data["language"])
+        messages.success(request, _("Your preferences were saved."))  # in the language just chosen
         return response
     return render(request, "organizations/preferences.html", {"form": form})
 

@@ -1,3 +1,5 @@
+from django.utils import translation
+
 from organizations.models import Membership
 from organizations.permissions import Role
 
@@ -59,3 +61,25 @@ def test_without_a_personal_choice_the_organizations_language_applies(tenant, cl
     tenant.organization.language = "sv"
     tenant.organization.save(update_fields=["language"])
     assert '<html lang="sv">' in client_for(tenant.employee).get("/").content.decode()
+
+
+def test_a_language_chosen_on_the_login_page_is_kept_after_signing_in(tenant, client):
+    tenant.employee.language = "sv"  # an older preference
+    tenant.employee.save(update_fields=["language"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    response = client.post("/accounts/login/", {"login": tenant.employee.email, "password": "pw-for-tests-1"}, follow=True)
+    assert "Successfully signed in" in response.content.decode()
+    assert '<html lang="en">' in client.get("/").content.decode()
+    tenant.employee.refresh_from_db()
+    assert tenant.employee.language == "en"
+
+
+def test_saving_preferences_says_so_in_the_language_just_chosen_and_the_next_sign_in_keeps_it(tenant, client):
+    client.post("/accounts/login/", {"login": tenant.employee.email, "password": "pw-for-tests-1"})
+    page = client.post("/org/preferences/", {"language": "sv"}, follow=True).content.decode()
+    with translation.override("sv"):
+        saved = translation.gettext("Your preferences were saved.")
+    assert saved != "Your preferences were saved." and saved in page
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": tenant.employee.email, "password": "pw-for-tests-1"})
+    assert '<html lang="sv">' in client.get("/").content.decode()  # no stale switcher cookie undoes the choice
