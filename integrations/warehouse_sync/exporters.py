@@ -16,6 +16,7 @@ response finishes the work instead of doing it twice; external ids are committed
 
 import logging
 from decimal import Decimal
+from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from organizations.actions import do_notify
+from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Adjustment, Article, PurchaseOrder, Receipt, Return, SalesOrder
 
 from .. import outbox
@@ -471,12 +473,12 @@ def write_stock_levels(sync) -> None:
             raise  # nothing more can be written: the run stops
         except FortnoxNotFound as error:
             # An article made in Brygga only: named, and the same entry each run, not a new one.
-            sync.stock_not_written(article, error, _(
+            sync.stock_not_written(article, error, StoredText(gettext_noop(
                 "Article %(number)s is not in Fortnox, so its stock level cannot be written there. Create the article "
-                "in Fortnox, or make it a non-stock article in Brygga.") % {"number": article.article_number})
+                "in Fortnox, or make it a non-stock article in Brygga."), number=article.article_number))
             continue
         except FortnoxError as error:
-            sync.stock_not_written(article, error, error.user_message)
+            sync.stock_not_written(article, error, StoredText.each_language(attrgetter("user_message"), error))
             continue
         (link or _link(article, ARTICLE_LINK, article.article_number)).remember({"QuantityInStock": value})
         sync.count("stock_written")
@@ -512,7 +514,8 @@ def compare_stock_levels(sync) -> None:
     if differences:
         sync.count("stock_different", len(differences))
     for difference in differences[:DIFFERENCES_LOGGED]:
-        sync.run.append_log(_("Article %(article)s: %(brygga)s in stock in Brygga, %(fortnox)s in Fortnox.") % difference)
+        sync.run.append_log(StoredText(gettext_noop("Article %(article)s: %(brygga)s in stock in Brygga, %(fortnox)s in Fortnox."),
+                                       **difference))
     if len(differences) > DIFFERENCES_LOGGED:
-        sync.run.append_log(_("… and %(count)s more articles whose stock differs (listed on this page).") % {
-            "count": len(differences) - DIFFERENCES_LOGGED})
+        sync.run.append_log(StoredText(gettext_noop("… and %(count)s more articles whose stock differs (listed on this page)."),
+                                       count=len(differences) - DIFFERENCES_LOGGED))

@@ -89,11 +89,12 @@ class WarehouseSync:
         _failed(self, kind, fortnox_error, StoredText.each_language(_not_imported, error),
                 subject=StoredText.each_language(lambda: f"{run_counts.subject_label(kind)} {number}"))
 
-    def stock_not_written(self, article: Article, error, message: str) -> None:
+    def stock_not_written(self, article: Article, error, message: StoredText) -> None:
         """An article whose stock level Fortnox did not take: counted, logged and in the error log
         by its number (one entry however many runs repeat it); the other articles are still written."""
         self.count("stock_failed")
-        _failed(self, "stock", error, message, subject=f"{run_counts.subject_label('articles')} {article.article_number}")
+        _failed(self, "stock", error, message,
+                subject=StoredText.each_language(lambda: f"{run_counts.subject_label('articles')} {article.article_number}"))
 
     def progress(self, *, force: bool = False) -> None:
         """Counts and API calls written for the progress page about once a second."""
