@@ -1,13 +1,14 @@
 """Writes with side effects on the Fortnox connection, one small function each."""
 
 import logging
+from operator import attrgetter
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from organizations.actions import do_notify
+from organizations.stored_text import StoredText, gettext_noop
 
 from .fortnox import oauth
 from .fortnox.errors import FortnoxCompanyTaken, FortnoxError
@@ -25,7 +26,7 @@ _CONNECTION_FIELDS = [
 ]
 
 
-def _forget_tokens(connection: FortnoxConnection, status, reason: str) -> None:
+def _forget_tokens(connection: FortnoxConnection, status, reason: StoredText | str) -> None:
     connection.status = status
     connection.access_token = ""
     connection.refresh_token = ""
@@ -82,7 +83,7 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
             connection.save(update_fields=_CONNECTION_FIELDS)
             _revoke(connection, refused_grant)
             raise
-        do_disconnect(connection, reason=exc.user_message)
+        do_disconnect(connection, reason=StoredText.each_language(attrgetter("user_message"), exc))
         if previous_refresh_token:
             _revoke(connection, previous_refresh_token)  # nor may a refused connect leave an old grant usable
         raise
@@ -125,8 +126,8 @@ def do_move_company_away(holder: FortnoxConnection, *, to, user) -> None:
     """A superuser moves the Fortnox company to the organization `to`: the organization that held it
     is disconnected (its grant revoked at Fortnox) and its admins are told where the company went."""
     company = holder.company_name or holder.tenant_id
-    reason = str(_("A Brygga administrator moved the Fortnox company %(company)s to the organization %(organization)s.")
-                 % {"company": company, "organization": to.name})
+    reason = StoredText(gettext_noop("A Brygga administrator moved the Fortnox company %(company)s to the organization "
+                                     "%(organization)s."), company=company, organization=to.name)
     log.warning("Fortnox company %s moved from organization %s to %s by user %s",
                 holder.tenant_id, holder.organization_id, to.pk, getattr(user, "pk", None))
     do_disconnect(holder, reason=reason)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import OrganizationOwned
+from organizations.stored_text import StoredTextField
 
 from .fields import EncryptedTextField
 
@@ -49,7 +50,7 @@ class FortnoxConnection(OrganizationOwned):
     refreshed_at = models.DateTimeField(_("last token refresh"), null=True, blank=True)
     # Set by the one worker that is exchanging the refresh token right now (see fortnox.tokens).
     refresh_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = StoredTextField(_("last error"), blank=True)  # read in the reader's language
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

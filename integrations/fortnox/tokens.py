@@ -56,9 +56,9 @@ def _adopt(connection, row) -> None:
 
 def _raise_unless_connected(connection) -> None:
     if connection.status == FortnoxConnection.Status.DISCONNECTED:
-        raise FortnoxNotConnected(connection.last_error or "Fortnox is not connected")
+        raise FortnoxNotConnected(str(connection.last_error) or "Fortnox is not connected")
     if connection.status != FortnoxConnection.Status.CONNECTED:
-        raise FortnoxAuthError(connection.last_error or "Fortnox is not connected")
+        raise FortnoxAuthError(str(connection.last_error) or "Fortnox is not connected")
 
 
 def access_token(connection: FortnoxConnection) -> str:

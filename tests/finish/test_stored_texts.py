@@ -167,3 +167,18 @@ def test_the_last_synchronisations_name_their_counts_in_words(run, tenant, clien
     SyncRun.objects.filter(pk=run.pk).update(counts={"created_in_brygga": 3, "unchanged": 11})
     page = reads(as_reader(tenant.owner, "en"), client_for, reverse("hr_integration"))
     assert "Created in Brygga: 3" in page and "created_in_brygga" not in page and "unchanged:" not in page
+
+
+def test_why_a_connection_stopped_reads_in_each_readers_language(tenant, client_for):
+    from integrations.models import FortnoxConnection
+
+    moved = "A Brygga administrator moved the Fortnox company %(company)s to the organization %(organization)s."
+    with translation.override("sv"):
+        FortnoxConnection.objects.create(
+            organization=tenant.organization, status=FortnoxConnection.Status.DISCONNECTED, last_error_at=timezone.now(),
+            last_error=StoredText(gettext_noop(moved), company="Demo AB", organization="Beta AB"),
+        )
+    url = reverse("fortnox_connection")
+    assert moved % {"company": "Demo AB", "organization": "Beta AB"} in reads(as_reader(tenant.owner, "en"), client_for, url)
+    svenska = reads(as_reader(tenant.owner, "sv"), client_for, url)
+    assert swedish(moved) % {"company": "Demo AB", "organization": "Beta AB"} in svenska
