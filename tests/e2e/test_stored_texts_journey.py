@@ -13,11 +13,11 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from hr import actions as hr_actions
+from hr.models import AbsenceType
 from integrations.sync_models import IntegrationError, SyncRun
 from organizations.stored_text import StoredText, gettext_noop
-from tests.hr.conftest import absence_types, make_employee, staff  # noqa: F401 (fixtures)
-
-from .conftest import check_accessibility, log_in_on, open_window, save_artifact
+from tests.support.browser import check_accessibility, log_in_on, save_artifact
+from tests.support.hr import employee_values
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 RAW = ("created_in_brygga", "unchanged", "+00:00", "requested", "approved", '{"l"', '{"m"', "%(")
 
 
-def written_by_a_swedish_job(tenant, people, types):
+def written_by_a_swedish_job(tenant):
     tenant.organization.language = "sv"
     tenant.organization.save(update_fields=["language"])
     with translation.override("sv"):
@@ -40,8 +40,11 @@ def written_by_a_swedish_job(tenant, people, types):
             message=StoredText(gettext_noop("%(message)s Until then Brygga cannot read them."),
                                message=StoredText.verbatim("Saknar behörighet för scope.")),
         )
+    AbsenceType.objects.ensure_defaults(tenant.organization)
+    colleague = hr_actions.do_create_employee(  # no manager: the organization's HR people decide
+        tenant.organization, employee_values(given_name="Göran", family_name="Bäckström"), acting_user=tenant.hr_admin)
     absence = hr_actions.do_request_absence(
-        people.colleague, {"absence_type": types["vacation"], "start_date": date(2026, 7, 6),
+        colleague, {"absence_type": AbsenceType.objects.get(organization=tenant.organization, code="vacation"), "start_date": date(2026, 7, 6),
                           "end_date": date(2026, 7, 7)}, acting_user=tenant.hr_admin,
     )
     hr_actions.do_approve_absence(absence, acting_user=tenant.hr_admin)
@@ -65,12 +68,10 @@ def walk(window, run, absence, name: str, *, expected: dict) -> None:
     check_accessibility(window)
 
 
-def test_the_same_stored_rows_read_in_swedish_and_then_in_english(tenant, staff, absence_types, browser, live_server,
-                                                                  page):
-    run, absence = written_by_a_swedish_job(tenant, staff, absence_types)
+def test_the_same_stored_rows_read_in_swedish_and_then_in_english(tenant, page, phone):
+    run, absence = written_by_a_swedish_job(tenant)
     tenant.owner.language = "sv"
     tenant.owner.save(update_fields=["language"])
-    phone = open_window(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
 
     log_in_on(page, tenant.owner.email)
     log_in_on(phone, tenant.owner.email)
