@@ -369,7 +369,7 @@ def apply_user_sync(run_id: int) -> None:
                 run.append_log(StoredText(gettext_noop("%(name)s: failed — %(reason)s"), name=person["name"], reason=reason))
                 run.advance("failed", api_calls=counter.total - calls_before)
                 continue
-            run.append_log(StoredText.each_language(lambda: f"{person['name']}: {run_counts.label(outcome)}"))
+            run.append_log(StoredText.each_language(_outcome_line, person["name"], outcome))
             run.advance(outcome, api_calls=counter.total - calls_before)
     # Who was left out and why, in the log and the summary: a bare count tells nobody what to fix.
     skipped = [{"name": person["name"], "reason": " ".join(person["problems"])} for person in plan["people"]
@@ -430,6 +430,10 @@ def _reason(error) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+def _outcome_line(name: str, outcome: str) -> str:
+    return f"{name}: {run_counts.label(outcome)}"
 
 
 def _redacted_reason(error, person) -> str:

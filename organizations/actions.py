@@ -95,13 +95,17 @@ def do_notify(organization, users, *, title_template, body_template, context=Non
     for user in users:
         ctx = {**(context or {}), "recipient": user, "organization": organization, "link": link, "site_url": settings.SITE_URL}
         # In every language for the bell (read in whichever the person reads later), in theirs for the email.
-        title = StoredText.each_language(lambda: render_to_string(title_template, ctx).strip()[:200])
-        body = StoredText.each_language(lambda: render_to_string(body_template, ctx).strip())
+        title = StoredText.each_language(_rendered, title_template, ctx)
+        body = StoredText.each_language(_rendered, body_template, ctx)
         created.append(Notification(organization=organization, user=user, level=level, title=title, body=body, link=link))
         if email and user.email:
             with translation.override(language_for(user, organization)):
                 send_mail(subject=str(title), message=str(body), from_email=None, recipient_list=[user.email])
     return Notification.objects.bulk_create(created)
+
+
+def _rendered(template: str, context: dict) -> str:
+    return render_to_string(template, context).strip()
 
 
 def do_mark_notifications_read(user, organization, ids=None) -> int:

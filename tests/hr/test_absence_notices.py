@@ -4,9 +4,9 @@ decision on theirs. Now both are, in the bell and by email, each in their own la
 from datetime import date
 
 import pytest
-from django.utils import translation
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from hr import actions
 from hr.models import AbsenceType
