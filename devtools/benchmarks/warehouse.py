@@ -106,7 +106,7 @@ def _timed_run(connection_id: int) -> dict:
     run.refresh_from_db()
     return {"wall": wall, "cpu": cpu, "client_cpu": in_client[0], "calls": run.api_calls,
             "responses": run.data.get("responses", {}),
-            "counts": run.counts, "status": run.status, "log": run.log}
+            "counts": run.counts, "status": run.status, "log": str(run.log)}
 
 
 def _idle(connection_id: int) -> dict:
