@@ -11,7 +11,7 @@ from integrations.warehouse_sync import tasks
 
 @pytest.mark.parametrize(("cluster_language", "organization_language"), [("sv", "en"), ("en", "sv")])
 def test_a_warehouse_runs_failure_reads_in_each_readers_language(tenant, settings, cluster_language,
-                                                                          organization_language):
+                                                               organization_language):
     settings.LANGUAGE_CODE = cluster_language
     tenant.organization.language = organization_language
     tenant.organization.save(update_fields=["language"])
