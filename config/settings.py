@@ -79,8 +79,12 @@ INSTALLED_APPS = [
     "organizations",
     "hr",
     "warehouse",
-    "integrations",
+    # Fortnox, room by room (docs/architecture.md): what they share, the connection, then the features.
+    "integrations.core",
+    "integrations.connection",
+    "integrations.hr_sync",
     "integrations.absence_sync",
+    "integrations.warehouse_sync",
 ]
 
 MIDDLEWARE = [
@@ -276,7 +280,7 @@ FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.
 FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", default=25)
 FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)
 # Copies of what was sent to Fortnox and user synchronisations' plans are purged after this many
-# days by a daily job (integrations.personal_data); bank accounts in them are masked meanwhile.
+# days by a daily job (integrations.core.personal_data); bank accounts in them are masked meanwhile.
 PERSONAL_DATA_RETENTION_DAYS = _env(env.int, "PERSONAL_DATA_RETENTION_DAYS", default=30)
 if PERSONAL_DATA_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("PERSONAL_DATA_RETENTION_DAYS must be at least 1 (days).")

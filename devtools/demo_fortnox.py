@@ -8,7 +8,7 @@ Written to a JSON file that `sandbox_seed --employees` loads; the product never 
 import unicodedata
 
 from hr.models import Employee
-from integrations import hr_fields
+from integrations.hr_sync import fields as hr_fields
 
 BRYGGA_ONLY = 3  # the last demo employees are left out of Fortnox: "only in Brygga"
 # "Only in Fortnox": people payroll knows and Brygga does not; the last has no email, so Brygga

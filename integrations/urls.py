@@ -1,15 +1,9 @@
 from django.urls import include, path
 
-from . import views
-
 urlpatterns = [
-    path("fortnox/", views.connection_page, name="fortnox_connection"),
-    path("fortnox/connect/", views.connect, name="fortnox_connect"),
-    path("fortnox/callback/", views.callback, name="fortnox_callback"),
-    path("fortnox/disconnect/", views.disconnect, name="fortnox_disconnect"),
-    path("fortnox/take-over/", views.take_over, name="fortnox_take_over"),
-    path("fortnox/activate/", views.activate, name="fortnox_activate"),
-    path("", include("integrations.hr_urls")),
+    path("", include("integrations.connection.urls")),
+    path("", include("integrations.core.urls")),
+    path("", include("integrations.hr_sync.urls")),
     path("", include("integrations.absence_sync.urls")),
     path("", include("integrations.warehouse_sync.urls")),
 ]

@@ -7,7 +7,7 @@ from .models import Membership, Organization
 
 SESSION_KEY = "organization_id"
 # The person whose request is running. Domain signals (hr, warehouse) do not carry who acted, yet a
-# change Fortnox later refuses must be able to tell that person (integrations.outbox reads this).
+# change Fortnox later refuses must be able to tell that person (integrations.core.outbox reads this).
 _acting_user = ContextVar("acting_user", default=None)
 
 

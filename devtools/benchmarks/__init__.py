@@ -151,9 +151,9 @@ def connect_sandbox_company(sandbox_url: str, name: str, organisation_number: st
     `every_module` for HR and the warehouse (Lager, Lager+, custom documents) too. Returns the
     connection id. Runs in a configured process (`BenchmarkServer.in_processes`)."""
     from devtools.sandbox_control import SandboxControl
-    from integrations import actions
+    from integrations.connection import actions
+    from integrations.core.models import FortnoxConnection
     from integrations.fortnox import oauth
-    from integrations.models import FortnoxConnection
     from organizations.models import Organization
 
     control = SandboxControl(sandbox_url)
@@ -174,8 +174,8 @@ def connect_sandbox_company(sandbox_url: str, name: str, organisation_number: st
 
 
 def _call_repeatedly(connection_id: int, calls: int) -> dict:
+    from integrations.core.models import FortnoxConnection
     from integrations.fortnox.client import CallCounter, FortnoxClient
-    from integrations.models import FortnoxConnection
 
     counter = CallCounter()
     started = time.time()

@@ -24,7 +24,7 @@ def _prepare(sandbox_url: str, name: str) -> dict:
 
     from devtools.chaos.absence import hr_admin, link_new_employee, transfer_absences
     from devtools.sandbox_control import SandboxControl
-    from integrations import actions
+    from integrations.connection import actions
     from integrations.fortnox import oauth
     from integrations.fortnox.client import FortnoxClient
     from organizations.models import Organization
@@ -67,7 +67,7 @@ def _register(employee_id: int, type_code: str, start: date, end: date, grade: i
 
 def _wait_until_settled(seconds: float) -> bool:
     from integrations.absence_sync.models import AbsenceTransfer
-    from integrations.models import OutboxEvent
+    from integrations.core.models import OutboxEvent
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -16,7 +16,7 @@ def _connect_seeded(sandbox_url: str, name: str, size: int) -> int:
     from urllib.parse import parse_qs, urlsplit
 
     from devtools.sandbox_control import SandboxControl
-    from integrations import actions
+    from integrations.connection import actions
     from integrations.fortnox import oauth
     from organizations.models import Organization
 
@@ -33,9 +33,9 @@ def _mirror(connection_id: int) -> None:
     """Brygga gets Fortnox's people by email, every third with another phone (conflicts) and
     every fifth without a city (missing values)."""
     from hr.models import Employee
+    from integrations.core.models import FortnoxConnection
     from integrations.fortnox.client import FortnoxClient
-    from integrations.hr_fields import fortnox_values
-    from integrations.models import FortnoxConnection
+    from integrations.hr_sync.fields import fortnox_values
 
     connection = FortnoxConnection.objects.get(pk=connection_id)
     with FortnoxClient(connection) as client:
@@ -58,8 +58,8 @@ def _plan_and_render(connection_id: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from integrations.hr_sync import do_plan_user_sync
-    from integrations.models import FortnoxConnection
+    from integrations.core.models import FortnoxConnection
+    from integrations.hr_sync.sync import do_plan_user_sync
     from organizations.models import Membership, User
     from organizations.permissions import Role
 
@@ -105,8 +105,9 @@ def _link_people(connection_id: int, size: int) -> list[int]:
     """Synchronise once (everyone matched by email, nothing created) and activate the integration."""
     from django.utils import timezone
 
-    from integrations.hr_sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
-    from integrations.models import ExternalLink, FortnoxConnection, HrIntegrationSettings
+    from integrations.core.models import ExternalLink, FortnoxConnection
+    from integrations.hr_sync.models import HrIntegrationSettings
+    from integrations.hr_sync.sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
 
     organization = FortnoxConnection.objects.get(pk=connection_id).organization
     run = do_plan_user_sync(organization, acting_user=None)
@@ -119,7 +120,7 @@ def _link_people(connection_id: int, size: int) -> list[int]:
 def _edit_phones(employee_ids: list[int], changes: int) -> list[float]:
     from hr import actions as hr_actions
     from hr.models import Employee
-    from integrations.models import OutboxEvent
+    from integrations.core.models import OutboxEvent
 
     for number in range(changes):
         employee = Employee.objects.get(pk=employee_ids[number % len(employee_ids)])

@@ -53,8 +53,9 @@ def _chaos_seeds(sandbox_url: str, seeds: list[int], batches: int, steps: int) -
     from devtools.chaos.absence import AbsenceChaos
     from devtools.chaos.warehouse import WarehouseChaos
     from devtools.sandbox_control import SandboxControl
+    from integrations.core.models import FortnoxConnection
     from integrations.fortnox.client import FortnoxClient
-    from integrations.models import FortnoxConnection, HrIntegrationSettings
+    from integrations.hr_sync.models import HrIntegrationSettings
 
     settings.FORTNOX_TIMEOUT_SECONDS = CHAOS_CLIENT_TIMEOUT  # a timed-out request costs this long
     control = SandboxControl(sandbox_url)
@@ -108,7 +109,7 @@ def connect_warehouse_organizations(sandbox_url: str, count: int, *, kinds: list
     from django.db import connection as db
 
     from devtools.sandbox_control import SandboxControl
-    from integrations import actions
+    from integrations.connection import actions
     from integrations.fortnox import oauth
     from integrations.warehouse_sync.models import WarehouseSyncSettings
     from integrations.warehouse_sync.tasks import do_update_schedule
@@ -151,7 +152,7 @@ def _one_slot(count: int, timeout: float = 900) -> dict:
     from django.utils import timezone
     from django_q.models import Schedule
 
-    from integrations.sync_models import SyncRun
+    from integrations.core.models import SyncRun
     from integrations.warehouse_sync.tasks import RUN_KIND
 
     Schedule.objects.filter(func__endswith="scheduled_sync").update(next_run=timezone.now())

@@ -16,9 +16,10 @@ def _connect(sandbox_url: str, **company_fields) -> int:
     from urllib.parse import parse_qs, urlsplit
 
     from devtools.sandbox_control import SandboxControl
-    from integrations import actions
+    from integrations.connection import actions
+    from integrations.core.models import FortnoxConnection
     from integrations.fortnox import oauth
-    from integrations.models import FortnoxConnection, WarehouseSyncSettings
+    from integrations.warehouse_sync.models import WarehouseSyncSettings
     from organizations.models import Organization
 
     control = SandboxControl(sandbox_url)
@@ -35,7 +36,7 @@ def _connect(sandbox_url: str, **company_fields) -> int:
 
 def _real_rate_limit(sandbox_url: str, connection_id: int, **faults) -> None:
     from devtools.sandbox_control import SandboxControl
-    from integrations.models import FortnoxConnection
+    from integrations.core.models import FortnoxConnection
 
     connection = FortnoxConnection.objects.get(pk=connection_id)
     SandboxControl(sandbox_url).update_company({"database_number": int(connection.tenant_id)}, rate_limit_requests=25,
@@ -46,8 +47,8 @@ def _create_orders(connection_id: int, first: int, count: int) -> None:
     """`count` orders of three rows each, through the product's client at an unlimited rate."""
     from django.conf import settings
 
+    from integrations.core.models import FortnoxConnection
     from integrations.fortnox.client import FortnoxClient
-    from integrations.models import FortnoxConnection
 
     settings.FORTNOX_RATE_LIMIT_REQUESTS = 100_000
     with FortnoxClient(FortnoxConnection.objects.get(pk=connection_id)) as client:
@@ -80,8 +81,8 @@ def _prepare(server, count: int) -> int:
 
 def _timed_run(connection_id: int) -> dict:
     """One synchronisation run in this process: wall time, Python CPU time, calls and answers."""
+    from integrations.core.models import FortnoxConnection, SyncRun
     from integrations.fortnox.client import FortnoxClient
-    from integrations.models import FortnoxConnection, SyncRun
     from integrations.warehouse_sync import tasks
 
     organization = FortnoxConnection.objects.get(pk=connection_id).organization
@@ -113,8 +114,9 @@ def _idle(connection_id: int) -> dict:
     """A first run, then (cursors moved on, as 15 minutes later) an idle run."""
     from datetime import datetime, timedelta
 
-    from integrations.models import FortnoxConnection, WarehouseSyncSettings
+    from integrations.core.models import FortnoxConnection
     from integrations.warehouse_sync import tasks
+    from integrations.warehouse_sync.models import WarehouseSyncSettings
 
     first = _timed_run(connection_id)
     settings = WarehouseSyncSettings.for_organization(FortnoxConnection.objects.get(pk=connection_id).organization)
@@ -170,9 +172,9 @@ def _fulfil_under_faults(sandbox_url: str, connection_id: int, count: int) -> di
     push the outbox with 10 % errors and 10 % "applied, then connection dropped" until done.
     Anything that lands in the error log is retried as an admin would."""
     from devtools.chaos.warehouse import delivery_problems, fulfil
-    from integrations import outbox
+    from integrations.core import outbox
+    from integrations.core.models import FortnoxConnection, IntegrationError, OutboxEvent
     from integrations.fortnox.client import FortnoxClient
-    from integrations.models import FortnoxConnection, IntegrationError, OutboxEvent
     from warehouse.models import SalesOrder
 
     _timed_run(connection_id)

@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from hr import actions as hr_actions
 from hr.models import Employee
-from integrations import hr_fields, outbox
-from integrations.hr_receivers import EMPLOYEE_LINK
-from integrations.sync_models import ExternalLink, IntegrationError, OutboxEvent
+from integrations.core import outbox
+from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
+from integrations.hr_sync import fields as hr_fields
+from integrations.hr_sync.receivers import EMPLOYEE_LINK
 
 CALM = {"fault_error_rate": 0.0, "fault_429_burst": 0, "fault_latency_ms": 0, "fault_timeout_seconds": 0.0,
         "fault_drop_rate": 0.0}

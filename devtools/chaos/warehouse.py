@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from devtools.chaos import explained_objects
-from integrations.sync_models import ExternalLink, SyncRun
+from integrations.core.models import ExternalLink, SyncRun
 from integrations.warehouse_sync import tasks
 from integrations.warehouse_sync.exporters import DOCUMENT_TYPES, INVOICE_LINK, delivery_note_of, document_of
 from integrations.warehouse_sync.importers import ORDER_LINK, PURCHASE_ORDER_LINK

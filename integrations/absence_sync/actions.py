@@ -4,10 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from hr.models import Absence, AbsenceStatus
+from integrations.core import outbox
+from integrations.core.models import ExternalLink, FortnoxConnection, SyncRun
 
-from .. import outbox
-from ..models import FortnoxConnection
-from ..sync_models import ExternalLink, SyncRun
 from . import schedule
 from .models import AbsenceTransfer
 from .push import request_transfer

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from integrations.sync_models import IntegrationError, SyncRun
+from integrations.core.models import IntegrationError, SyncRun
 from organizations.models import OrganizationOwned
 
 # Longer than a job's share of the work (`push.CALL_BUDGET` calls at the rate limit, plus the

@@ -19,14 +19,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from hr.models import Absence
-from integrations import outbox
+from integrations.core import outbox
+from integrations.core.models import ExternalLink, IntegrationError, SyncRun
 from integrations.fortnox.errors import (
     FortnoxNotFound,
     FortnoxRateLimited,
     FortnoxTransientError,
     FortnoxValidationError,
 )
-from integrations.sync_models import ExternalLink, IntegrationError, SyncRun
 from organizations.stored_text import StoredText, gettext_noop
 
 from . import plan as planning

@@ -4,7 +4,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from hr import signals as hr_signals
-from integrations.sync_models import HrIntegrationSettings
+from integrations.hr_sync.models import HrIntegrationSettings
 
 from .actions import request_sync
 from .models import AbsenceTransfer

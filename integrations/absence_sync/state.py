@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from hr.models import Absence, Employee
-from integrations.sync_models import AbsenceTypeMapping, ExternalLink, HrIntegrationSettings, IntegrationError
+from integrations.core.models import ExternalLink, IntegrationError
+from integrations.hr_sync.models import AbsenceTypeMapping, HrIntegrationSettings
 
 from .models import AbsenceTransfer
 from .rules import NEVER_QUEUED, reason_not_transferred

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from hr.models import Absence
 from hr.outside import render_state
-from integrations.sync_models import HrIntegrationSettings, SyncRun
+from integrations.core.models import SyncRun
+from integrations.hr_sync.models import HrIntegrationSettings
 from organizations.decorators import organization_required
 from organizations.permissions import Perm, user_can
 

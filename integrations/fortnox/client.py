@@ -26,7 +26,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 
 from . import tokens
 from .errors import (
@@ -295,7 +295,7 @@ class FortnoxClient:
         error = error_for_response(response, path)
         if isinstance(error, FortnoxAuthError):
             # Refused even with a freshly rotated token: the authorization itself is gone.
-            from integrations.actions import do_mark_needs_reauth
+            from integrations.connection.actions import do_mark_needs_reauth
 
             do_mark_needs_reauth(self.connection, reason=str(error))
         return error

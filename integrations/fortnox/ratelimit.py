@@ -36,7 +36,7 @@ class DatabaseRateLimiter:
 
     def acquire(self, key: str) -> float:
         """Block until a request may be sent on the budget; returns its ticket for `done`."""
-        from integrations.models import FortnoxRateWindow
+        from integrations.core.models import FortnoxRateWindow
 
         FortnoxRateWindow.objects.get_or_create(key=key)
         while True:
@@ -55,7 +55,7 @@ class DatabaseRateLimiter:
 
     def done(self, key: str, ticket: float) -> None:
         """The answer to the request sent with `ticket` arrived: count it from now."""
-        from integrations.models import FortnoxRateWindow
+        from integrations.core.models import FortnoxRateWindow
 
         with transaction.atomic():
             row = FortnoxRateWindow.objects.select_for_update().get(pk=key)
@@ -65,7 +65,7 @@ class DatabaseRateLimiter:
 
     def merge(self, old_key: str, key: str) -> None:
         """The requests sent on `old_key` count on `key` from now on."""
-        from integrations.models import FortnoxRateWindow
+        from integrations.core.models import FortnoxRateWindow
 
         FortnoxRateWindow.objects.get_or_create(key=key)
         with transaction.atomic():

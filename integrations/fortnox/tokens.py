@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 
 from . import oauth
 from .errors import FortnoxAuthError, FortnoxNotConnected
@@ -122,7 +122,7 @@ def _release_claim(connection) -> None:
 def _adopt_or_give_up(connection, used_refresh_token: str, exc) -> None:
     """Fortnox says the refresh token is spent. Re-read once: if another worker (whose claim we
     outlived) saved new tokens, use them; otherwise the authorization is gone."""
-    from integrations.actions import do_mark_needs_reauth
+    from integrations.connection.actions import do_mark_needs_reauth
 
     with transaction.atomic():
         row = _locked(connection)

@@ -1,6 +1,6 @@
 """Reporting what happened in the warehouse back to Fortnox (the warehouse is master of that).
 
-Outbox handlers (see `integrations.outbox`; events are written by `receivers` in the transaction
+Outbox handlers (see `integrations.core.outbox`; events are written by `receivers` in the transaction
 of the warehouse action):
 - `wms_fulfilment`: delivered quantities on the Fortnox order rows, with the warehouse module
   delivery state and `warehouseready`, then exactly one invoice;
@@ -24,13 +24,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
+from integrations.core import outbox
+from integrations.core.models import ExternalLink
+from integrations.fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxNotFound, FortnoxValidationError
 from organizations.actions import do_notify
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Adjustment, Article, PurchaseOrder, Receipt, Return, SalesOrder
 
-from .. import outbox
-from ..fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxNotFound, FortnoxValidationError
-from ..sync_models import ExternalLink
 from .importers import ARTICLE_LINK, INCOMING_GOODS_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK, quantity
 from .mode import TENANT, read_warehouse_mode
 from .models import WarehouseSyncSettings

@@ -27,6 +27,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _, gettext_lazy
 from stdnum import ean as gtin
 
+from integrations.core.models import ExternalLink
+from integrations.fortnox.errors import FortnoxNotFound, FortnoxValidationError
+from integrations.fortnox.values import lastmodified_since, parse_fortnox_datetime, to_decimal
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse import actions as warehouse_actions, shipping_actions
 from warehouse.models import (
@@ -42,10 +45,6 @@ from warehouse.models import (
     TermsOfDelivery,
     WayOfDelivery,
 )
-
-from ..fortnox.errors import FortnoxNotFound, FortnoxValidationError
-from ..fortnox.values import lastmodified_since, parse_fortnox_datetime, to_decimal
-from ..sync_models import ExternalLink
 
 log = logging.getLogger("integrations.warehouse_sync")
 

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations.core.models import FortnoxConnection
+from integrations.fortnox.errors import FortnoxError
 from organizations.actions import do_notify
 
-from ..fortnox.errors import FortnoxError
-from ..models import FortnoxConnection
 from .models import WarehouseSyncSettings
 
 log = logging.getLogger("integrations.warehouse_sync")
@@ -73,7 +73,7 @@ def do_adopt_warehouse_mode(connection: FortnoxConnection, client) -> None:
 
 def refresh_warehouse_mode(organization) -> None:
     """Read the mode again if Fortnox can be asked now (the settings page, before validating)."""
-    from ..fortnox.client import FortnoxClient
+    from integrations.fortnox.client import FortnoxClient
 
     connection = FortnoxConnection.for_organization(organization)
     if not (connection.is_connected and connection.warehouse_enabled):

@@ -1,14 +1,12 @@
 """The warehouse integration's settings (issue 9): which processes run, how often, and in which of
 Fortnox's two stock modes. Runs, links, outbox events and errors are the shared mechanisms of
-`integrations.sync_models`."""
+`integrations.core`. The table keeps the name the `integrations` app gave it."""
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import OrganizationOwned
-
-__all__ = ["WarehouseSyncSettings"]
 
 
 class WarehouseSyncSettings(OrganizationOwned):
@@ -61,6 +59,7 @@ class WarehouseSyncSettings(OrganizationOwned):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
+        db_table = "integrations_warehousesyncsettings"
         verbose_name = _("warehouse integration settings")
         verbose_name_plural = _("warehouse integration settings")
         constraints = [models.UniqueConstraint(fields=["organization"], name="warehouse_sync_settings_one_per_org")]
@@ -100,7 +99,3 @@ class WarehouseSyncSettings(OrganizationOwned):
                  "ways_of_delivery": self.pull_orders, "terms_of_delivery": self.pull_orders,
                  "orders": self.pull_orders, "purchase_orders": self.pull_purchase_orders}
         return [kind for kind, on in flags.items() if on]
-
-
-# Signal receivers and outbox handlers are connected when the models load.
-from . import exporters, receivers  # noqa: E402,F401

@@ -6,14 +6,13 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from integrations.core import outbox
+from integrations.core.models import ExternalLink, FortnoxConnection
 from organizations.actions import do_notify
 from warehouse import signals as warehouse_signals
 from warehouse.models import PurchaseOrder, Return, SalesOrder
 from warehouse.quantities import readable as qty
 
-from .. import outbox
-from ..models import FortnoxConnection
-from ..sync_models import ExternalLink
 from .exporters import INVOICE_LINK
 from .importers import ORDER_LINK, PURCHASE_ORDER_LINK
 from .models import WarehouseSyncSettings

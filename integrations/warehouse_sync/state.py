@@ -10,9 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils.translation import pgettext_lazy
 
+from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
 from warehouse.models import PurchaseOrder, Receipt
 
-from ..sync_models import ExternalLink, IntegrationError, OutboxEvent
 from .importers import INCOMING_GOODS_LINK, PURCHASE_ORDER_LINK
 
 KINDS = ("wms_fulfilment", "wms_custom_document", "wms_purchase_order_report")

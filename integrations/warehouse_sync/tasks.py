@@ -13,15 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations.core import run_counts
+from integrations.core.jobs import in_organization_language
+from integrations.core.models import IntegrationError, SyncRun
+from integrations.fortnox.client import CallCounter, FortnoxClient
+from integrations.fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
+from integrations.fortnox.values import STOCKHOLM
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Article, Customer, OrderType, Supplier, TransporterRule, WayOfDelivery
 
-from .. import run_counts
-from ..fortnox.client import CallCounter, FortnoxClient
-from ..fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
-from ..fortnox.values import STOCKHOLM
-from ..jobs import in_organization_language
-from ..sync_models import IntegrationError, SyncRun
 from . import exporters, importers
 from .mode import read_warehouse_mode
 from .models import WarehouseSyncSettings

@@ -10,13 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from integrations.core import outbox
+from integrations.core.models import ExternalLink, FortnoxConnection, IntegrationError, OutboxEvent, SyncRun
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 from warehouse.models import Adjustment, PurchaseOrder, Receipt, Return, SalesOrder
 
-from .. import outbox
-from ..models import FortnoxConnection
-from ..sync_models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
 from . import mode, receivers, tasks
 from .exporters import INCOMING_GOODS_LINK
 from .forms import WarehouseSyncSettingsForm

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import outbox
-from integrations.models import HrIntegrationSettings, SyncRun
+from integrations.core import outbox
+from integrations.core.models import SyncRun
+from integrations.hr_sync.models import HrIntegrationSettings
 from tests.support.absences import MONDAY, sick
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from hr import actions as hr_actions
 from integrations.absence_sync.models import AbsenceTransfer
-from integrations.models import OutboxEvent, SyncRun
+from integrations.core.models import OutboxEvent, SyncRun
 
 pytestmark = pytest.mark.slow
 

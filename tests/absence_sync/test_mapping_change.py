@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from hr import actions as hr_actions
 from hr.models import AbsenceType
-from integrations import outbox
-from integrations.models import AbsenceTypeMapping
+from integrations.core import outbox
+from integrations.hr_sync.models import AbsenceTypeMapping
 from tests.support.absences import MONDAY, sick, week
 
 pytestmark = pytest.mark.slow
@@ -88,7 +88,7 @@ def test_leaving_them_disconnected_never_adds_a_second_code_on_their_days_and_th
 
 
 def admin_url(view, *args):
-    return reverse(f"admin:integrations_absencetypemapping_{view}", args=args)
+    return reverse(f"admin:hr_sync_absencetypemapping_{view}", args=args)
 
 
 def test_the_django_admin_refuses_a_mapping_change_that_would_leave_transactions_under_the_old_code_and_points_to_the_mapping_page(

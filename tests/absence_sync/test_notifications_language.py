@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from integrations import outbox
+from integrations.core import outbox
 from organizations.models import Notification
 from tests.support.absences import MONDAY, sick
 

@@ -5,8 +5,8 @@ import re
 
 from django.urls import reverse
 
-from integrations import outbox
-from integrations.sync_models import IntegrationError
+from integrations.core import outbox
+from integrations.core.models import IntegrationError
 from organizations.models import Notification
 from tests.support.absences import MONDAY, sick
 

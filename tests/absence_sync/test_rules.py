@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from hr import actions as hr_actions
 from integrations.absence_sync.models import AbsenceTransfer
-from integrations.models import ExternalLink, HrIntegrationSettings, OutboxEvent
+from integrations.core.models import ExternalLink, OutboxEvent
+from integrations.hr_sync.models import HrIntegrationSettings
 from tests.support.absences import MONDAY, sick
 
 

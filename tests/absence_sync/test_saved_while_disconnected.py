@@ -3,7 +3,7 @@ is sent when an organization admin connects again."""
 
 from django.urls import reverse
 
-from integrations import outbox
+from integrations.core import outbox
 from tests.support.fortnox import start_and_consent
 from tests.support.hr_sync import WAITS
 from tests.support.tenants import form_data

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from hr import actions as hr_actions
 from hr.models import Absence
-from integrations import outbox
-from integrations.models import HrIntegrationSettings
+from integrations.core import outbox
+from integrations.hr_sync.models import HrIntegrationSettings
 from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox
 
 pytestmark = pytest.mark.slow

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hr import actions as hr_actions
-from integrations import outbox
 from integrations.absence_sync.models import AbsenceTransfer
-from integrations.models import AbsenceTypeMapping, ExternalLink, IntegrationError, OutboxEvent
+from integrations.core import outbox
+from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
+from integrations.hr_sync.models import AbsenceTypeMapping
 from organizations.models import Notification
 from tests.support.absences import MONDAY, sick, week
 
@@ -206,7 +207,7 @@ def test_edits_under_failures_and_dropped_answers_end_with_exactly_the_right_tra
 
 
 def test_switching_absence_creation_off_leaves_what_fortnox_holds_alone(world):
-    from integrations.models import HrIntegrationSettings
+    from integrations.hr_sync.models import HrIntegrationSettings
 
     absence = sick(world, end=MONDAY)
     outbox.push_due()

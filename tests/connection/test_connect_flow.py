@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox import oauth
-from integrations.models import FortnoxConnection
 from tests.support.fortnox import path_of, start_and_consent
 
 
@@ -157,7 +157,7 @@ def test_disconnect_asks_for_confirmation_before_anything_changes(connection, te
 
 
 def test_after_disconnecting_every_page_says_fortnox_is_not_connected(connection, tenant, client_for):
-    from integrations.sync_models import HrIntegrationSettings
+    from integrations.hr_sync.models import HrIntegrationSettings
 
     HrIntegrationSettings.objects.update_or_create(organization=tenant.organization, defaults={
         "terms_accepted_at": connection.connected_at, "settings_saved_at": connection.connected_at,

@@ -8,7 +8,7 @@ from django.db import connection as db
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 from organizations.models import Membership
 from organizations.permissions import Role
 

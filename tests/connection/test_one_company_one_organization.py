@@ -5,8 +5,8 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox import oauth
-from integrations.models import FortnoxConnection
 from organizations.middleware import SESSION_KEY
 from organizations.models import Notification, User
 from tests.support.fortnox import path_of, start_and_consent

@@ -3,7 +3,7 @@ tests/support/hr_sync.py), and handlers a test registers to stand in for a handl
 
 import pytest
 
-from integrations import outbox
+from integrations.core import outbox
 
 
 @pytest.fixture(autouse=True)

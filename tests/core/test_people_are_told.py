@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from hr import actions as hr_actions
-from integrations import outbox
-from integrations.sync_models import IntegrationError, OutboxEvent
+from integrations.core import outbox
+from integrations.core.models import IntegrationError, OutboxEvent
 from organizations.models import Notification
 from tests.support.hr import employee_form_data
 from tests.support.hr_sync import create_fortnox_employee, due_now, employee, link_to_fortnox

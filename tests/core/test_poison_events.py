@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_q.models import Task
 from django_q.tasks import async_task
 
-from integrations import outbox
-from integrations.sync_models import IntegrationError, OutboxEvent
+from integrations.core import outbox
+from integrations.core.models import IntegrationError, OutboxEvent
 from tests.support.hr_sync import due_now, employee
 
 pytestmark = pytest.mark.usefixtures("activated")

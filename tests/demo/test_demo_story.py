@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from integrations import hr_sync
-from integrations.models import SyncRun
+from integrations.core.models import SyncRun
+from integrations.hr_sync import sync as hr_sync
 from organizations.models import User
 from tests.support.fortnox import path_of
 

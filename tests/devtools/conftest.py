@@ -6,8 +6,9 @@ pause and the outbox's backoff do not make each seed take minutes."""
 import pytest
 
 from devtools.chaos import ChaosRun, HrChaos
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import FortnoxConnection, HrIntegrationSettings
+from integrations.hr_sync.models import HrIntegrationSettings
 from tests.support.chaos import CLIENT_TIMEOUT
 
 

@@ -9,8 +9,8 @@ import pytest
 from devtools.chaos import ChaosRun, drain
 from devtools.chaos.absence import AbsenceChaos, held_by_fortnox
 from integrations.absence_sync.push import RUN_KIND
+from integrations.core.models import IntegrationError, OutboxEvent, SyncRun
 from integrations.fortnox.client import FortnoxClient
-from integrations.sync_models import IntegrationError, OutboxEvent, SyncRun
 from tests.support.chaos import CLIENT_TIMEOUT, SEEDS
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.

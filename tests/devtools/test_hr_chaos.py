@@ -4,7 +4,7 @@ sandbox agree exactly. More seeds run in `python manage.py benchmark --only chao
 import pytest
 
 from devtools.chaos import HrChaos
-from integrations.sync_models import IntegrationError, OutboxEvent
+from integrations.core.models import IntegrationError, OutboxEvent
 from tests.support.chaos import SEEDS, assert_faults_were_injected
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.

@@ -7,9 +7,9 @@ import pytest
 from devtools.chaos import ChaosRun, HrChaos
 from devtools.chaos.absence import AbsenceChaos
 from devtools.chaos.warehouse import WarehouseChaos
+from integrations.core.models import IntegrationError
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import HrIntegrationSettings
-from integrations.sync_models import IntegrationError
+from integrations.hr_sync.models import HrIntegrationSettings
 from tests.support.chaos import CLIENT_TIMEOUT, assert_faults_were_injected
 
 # Seeds of many changes under injected faults: up to a minute each on a quiet machine.

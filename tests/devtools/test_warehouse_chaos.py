@@ -8,8 +8,8 @@ import pytest
 
 from devtools.chaos import ChaosRun, drain
 from devtools.chaos.warehouse import ARTICLES, LOCAL_PURCHASE_ORDER, WarehouseChaos
+from integrations.core.models import IntegrationError, OutboxEvent
 from integrations.fortnox.client import FortnoxClient
-from integrations.sync_models import IntegrationError, OutboxEvent
 from integrations.warehouse_sync.exporters import CUSTOM_DOCUMENTS, INCOMING_GOODS, delivery_note_of
 from integrations.warehouse_sync.receivers import do_report_purchase_order
 from tests.support.chaos import CLIENT_TIMEOUT, SEEDS, assert_faults_were_injected

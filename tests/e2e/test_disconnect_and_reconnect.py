@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from hr.models import Employee
+from integrations.core.models import FortnoxConnection, OutboxEvent
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import FortnoxConnection
-from integrations.sync_models import HrIntegrationSettings, OutboxEvent
+from integrations.hr_sync.models import HrIntegrationSettings
 from tests.support.browser import check_accessibility, log_in_on, save_artifact
 from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox
 from tests.support.processes import wait_for

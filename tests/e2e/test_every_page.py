@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from hr import actions as hr_actions
 from hr.models import AbsenceType
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 from tests.support.browser import close_window, log_in_on, open_window, save_screenshot
 from tests.support.hr_sync import employee
 from tests.support.page_walker import LANGUAGES, SIZES, look_at

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from hr.models import AbsenceType, Employee
-from integrations import hr_fields
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import FortnoxConnection
+from integrations.hr_sync import fields as hr_fields
 from tests.support.browser import check_accessibility, menu_link, save_screenshot
 from tests.support.hr_sync import create_fortnox_employee, employee
 

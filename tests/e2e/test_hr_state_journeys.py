@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from integrations.models import SyncRun
+from integrations.core.models import SyncRun
 from tests.support.browser import check_accessibility, log_in_on, save_artifact
 from tests.support.processes import wait_for
 

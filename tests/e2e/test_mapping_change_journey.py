@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from integrations import outbox
-from integrations.models import AbsenceTypeMapping
+from integrations.core import outbox
+from integrations.hr_sync.models import AbsenceTypeMapping
 from tests.support.absences import MONDAY, sick, week
 from tests.support.browser import check_accessibility, log_in_on, save_artifact, save_screenshot
 from tests.support.processes import wait_for
@@ -88,7 +88,7 @@ def test_a_superuser_changing_the_mapping_in_the_django_admin_is_sent_to_the_map
 
     for window, name in ((page, "1280"), (phone, "390")):
         log_in_on(window, "root@brygga.test")
-        window.goto(reverse("admin:integrations_absencetypemapping_change", args=[mapping.pk]))
+        window.goto(reverse("admin:hr_sync_absencetypemapping_change", args=[mapping.pk]))
         expect(window.get_by_text("2 transaktioner i Fortnox ligger under orsakskoden SJK").first).to_be_visible()
         window.get_by_label("Fortnox orsakskod").select_option("FRA")
         window.get_by_role("button", name="Spara", exact=True).click()

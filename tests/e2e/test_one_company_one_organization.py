@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 from organizations.models import Membership, User
 from organizations.permissions import Role
 from tests.support.browser import check_accessibility, log_in_on, save_artifact

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from integrations.sync_models import IntegrationError
+from integrations.core.models import IntegrationError
 from organizations.models import Notification
 from tests.support.browser import check_accessibility, log_in_on, save_screenshot
 from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 from tests.support.browser import check_accessibility, menu_link
 from tests.support.warehouse import Build
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from integrations.core.models import ExternalLink
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import ExternalLink
 from tests.support.browser import check_accessibility, log_in_on, save_artifact
 from tests.support.warehouse_sync import FAST, article, configure, customer, order, push, sync
 from warehouse import actions as warehouse_actions

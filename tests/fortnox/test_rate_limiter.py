@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox.ratelimit import get_rate_limiter
-from integrations.models import FortnoxConnection
 from tests.support.processes import run_in_processes
 
 LIMIT, WINDOW = 5, 0.4

@@ -10,10 +10,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox import oauth
 from integrations.fortnox.client import CallCounter
 from integrations.fortnox.errors import FortnoxAuthError
-from integrations.models import FortnoxConnection
 from organizations.models import Notification
 from tests.support.fortnox import fetch
 from tests.support.processes import at_once, run_in_processes

@@ -33,8 +33,7 @@ from django.urls.resolvers import RegexPattern
 
 from hr import actions as hr_actions
 from hr.models import AbsenceType
-from integrations.models import IntegrationError
-from integrations.sync_models import SyncRun
+from integrations.core.models import IntegrationError, SyncRun
 from organizations.models import Invitation, Notification, Organization, User
 from organizations.permissions import Role
 from tests.support.hr import employee_values

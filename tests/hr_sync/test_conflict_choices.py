@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from hr.models import Employee
-from integrations.models import SyncRun
+from integrations.core.models import SyncRun
 from tests.support.hr_sync import review_then_apply
 from tests.support.processes import wait_for
 

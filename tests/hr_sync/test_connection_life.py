@@ -4,10 +4,10 @@
 from django.urls import reverse
 
 from hr import actions as hr_actions
-from integrations import actions, outbox
+from integrations.connection import actions
+from integrations.core import outbox
+from integrations.core.models import FortnoxConnection, IntegrationError, OutboxEvent
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import FortnoxConnection
-from integrations.sync_models import IntegrationError, OutboxEvent
 from tests.support.fortnox import start_and_consent
 from tests.support.hr_sync import WAITS, WAITS_FOR_REAUTH, create_fortnox_employee, employee, link_to_fortnox
 from tests.support.tenants import form_data

@@ -6,8 +6,8 @@ not make)."""
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.hr_sync import RUN_KIND
-from integrations.sync_models import SyncRun
+from integrations.core.models import SyncRun
+from integrations.hr_sync.sync import RUN_KIND
 from tests.support.hr_sync import create_fortnox_employee, review_then_apply
 
 

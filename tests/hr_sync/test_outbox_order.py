@@ -3,8 +3,8 @@ values as they are when it runs, so overlapping pushes could let older values la
 
 from django.contrib.contenttypes.models import ContentType
 
-from integrations.outbox import claim_next
-from integrations.sync_models import OutboxEvent
+from integrations.core.models import OutboxEvent
+from integrations.core.outbox import claim_next
 from tests.support.hr_sync import employee
 
 

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from hr.models import Employee
-from integrations.models import IntegrationError, OutboxEvent, SyncRun
+from integrations.core.models import IntegrationError, OutboxEvent, SyncRun
 from organizations.permissions import Role
 from tests.support.hr_sync import employee
 

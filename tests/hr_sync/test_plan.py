@@ -6,8 +6,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from hr.models import Employee
-from integrations.hr_sync import build_plan
-from integrations.models import ExternalLink
+from integrations.core.models import ExternalLink
+from integrations.hr_sync.sync import build_plan
 from tests.support.hr_sync import employee
 
 
@@ -72,7 +72,7 @@ def test_the_employment_id_is_copied_from_fortnox_and_never_a_conflict(tenant, a
 
 
 def test_later_runs_take_one_sided_changes_without_asking_and_only_two_sided_ones_are_conflicts(tenant, anna):
-    from integrations.hr_fields import employee_values
+    from integrations.hr_sync.fields import employee_values
 
     synced = employee_values(anna)
     link(anna, "1001", synced)

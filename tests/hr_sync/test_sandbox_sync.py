@@ -6,15 +6,9 @@ from django.urls import reverse
 
 from hr import actions as hr_actions
 from hr.models import AbsenceType, Employee
-from integrations import outbox
-from integrations.models import (
-    AbsenceTypeMapping,
-    ExternalLink,
-    HrIntegrationSettings,
-    IntegrationError,
-    OutboxEvent,
-    SyncRun,
-)
+from integrations.core import outbox
+from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
+from integrations.hr_sync.models import AbsenceTypeMapping, HrIntegrationSettings
 from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox, review_then_apply, wizard_connect
 from tests.support.processes import wait_for
 
@@ -186,7 +180,7 @@ def test_a_synchronisations_log_and_summary_say_who_was_skipped_and_why(activate
     """Issue 15, defect 6: the log said "Skipped 1" and nothing else."""
     from django.core import mail
 
-    from integrations.hr_sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
+    from integrations.hr_sync.sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
 
     create_fortnox_employee(fortnox, EmployeeId="3002", FirstName="Dan", LastName="Nyman", Email="dan@alfa.test")
     fortnox.put("/3/employees/3002", {"Employee": {"Email": "API_BLANK"}})  # Fortnox requires it only on creation

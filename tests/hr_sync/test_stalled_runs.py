@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from integrations import outbox
-from integrations.hr_sync import (
+from integrations.core import outbox
+from integrations.core.models import SyncRun
+from integrations.hr_sync.sync import (
     APPLY_TASK,
     MAX_ATTEMPTS,
     RUN_KIND,
@@ -19,7 +20,6 @@ from integrations.hr_sync import (
     do_plan_user_sync,
     do_start_user_sync,
 )
-from integrations.sync_models import SyncRun
 from tests.support.hr_sync import create_fortnox_employee, employee
 from tests.support.processes import at_once
 

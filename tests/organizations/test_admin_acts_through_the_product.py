@@ -12,11 +12,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import outbox
+from integrations.core import outbox
+from integrations.core.models import FortnoxConnection, IntegrationError, OutboxEvent, RunCancelled, SyncRun
 from integrations.fortnox import oauth
-from integrations.hr_sync import apply_user_sync
-from integrations.models import FortnoxConnection, IntegrationError, OutboxEvent, SyncRun
-from integrations.sync_models import RunCancelled
+from integrations.hr_sync.sync import apply_user_sync
 from integrations.warehouse_sync.tasks import RUN_KIND as WAREHOUSE, do_queue_sync, execute_run
 from organizations.models import Organization, User
 from tests.support.absences import MONDAY, sick, week

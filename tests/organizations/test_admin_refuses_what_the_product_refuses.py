@@ -12,7 +12,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from hr.models import AbsenceType, Employee
-from integrations.models import AbsenceTypeMapping, ExternalLink, FortnoxConnection, OutboxEvent, SyncRun
+from integrations.core.models import ExternalLink, FortnoxConnection, OutboxEvent, SyncRun
+from integrations.hr_sync.models import AbsenceTypeMapping
 from integrations.warehouse_sync.models import WarehouseSyncSettings
 from organizations.models import User
 from tests.support.admin_world import World, submitted

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from integrations.models import IntegrationError
+from integrations.core.models import IntegrationError
 from tests.support.warehouse import Build
 
 

@@ -11,7 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 
-from integrations.views import OAUTH_SESSION_KEY
+from integrations.connection.views import OAUTH_SESSION_KEY
 from organizations.middleware import SESSION_KEY
 
 ACTIVATE = "/accounts/2fa/totp/activate/"

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import HrIntegrationSettings
+from integrations.hr_sync.models import HrIntegrationSettings
 from tests.support.bad_input import BrokenFortnox, BrokenFortnoxHandler
 from tests.support.processes import Cluster
 

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from integrations.models import ExternalLink, IntegrationError, OutboxEvent, SyncRun, WarehouseSyncSettings
+from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
 from integrations.warehouse_sync.importers import ORDER_LINK, PURCHASE_ORDER_LINK
+from integrations.warehouse_sync.models import WarehouseSyncSettings
 from tests.support.bad_input import EXAMPLES, HTML_ERROR_PAGE, as_bytes, cut_short, fresh_connection
 from tests.support.warehouse_sync import configure, sync
 from warehouse import actions as warehouse_actions

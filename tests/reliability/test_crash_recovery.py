@@ -12,9 +12,10 @@ from django.utils import timezone
 from devtools.chaos import HrChaos
 from hr import actions as hr_actions
 from hr.models import Employee
-from integrations import hr_sync, outbox
-from integrations.hr_sync import do_plan_user_sync
-from integrations.sync_models import OutboxEvent, SyncRun
+from integrations.core import outbox
+from integrations.core.models import OutboxEvent, SyncRun
+from integrations.hr_sync import sync as hr_sync
+from integrations.hr_sync.sync import do_plan_user_sync
 from tests.support.processes import as_web_machine, redeliver_lost_tasks, wait_for
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,7 @@ def test_a_cluster_killed_mid_drain_pushes_every_change_exactly_once_after_a_res
     clusters().start()
     from django_q.tasks import async_task
 
-    async_task("integrations.outbox.sweep")  # the sweeper's schedule comes round (its minute compressed)
+    async_task("integrations.core.outbox.sweep")  # the sweeper's schedule comes round (its minute compressed)
     wait_for(lambda: not events.exclude(status="done").exists(), what="every event to be pushed")
 
     documents = fortnox_employees(sandbox, fortnox_company)
@@ -73,8 +74,8 @@ def test_a_cluster_killed_mid_user_sync_finishes_the_run_after_a_restart_without
     cluster = clusters(**broker).start()
     # Started on a "web machine" of the same set-up, so with Redis the job is queued on Redis.
     as_web_machine(f"""
-from integrations.hr_sync import do_start_user_sync
-from integrations.sync_models import SyncRun
+from integrations.hr_sync.sync import do_start_user_sync
+from integrations.core.models import SyncRun
 do_start_user_sync(SyncRun.objects.get(pk={run.pk}), {{"winners": {{}}, "fill": {{}}, "create": {create!r}}})
 """, **broker)
     wait_for(lambda: SyncRun.objects.get(pk=run.pk).progress_done >= 3, what="the run to be under way")
@@ -86,7 +87,7 @@ do_start_user_sync(SyncRun.objects.get(pk={run.pk}), {{"winners": {{}}, "fill": 
     SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - hr_sync.STALLED_AFTER - timedelta(seconds=1))
     redeliver_lost_tasks()  # with the ORM broker; the Redis broker lost the job with the cluster
     clusters(**broker).start()
-    as_web_machine('from django_q.tasks import async_task; async_task("integrations.outbox.sweep")', **broker)
+    as_web_machine('from django_q.tasks import async_task; async_task("integrations.core.outbox.sweep")', **broker)
     wait_for(lambda: SyncRun.objects.get(pk=run.pk).is_finished, what="the run to finish")
 
     run.refresh_from_db()

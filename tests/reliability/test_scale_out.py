@@ -13,7 +13,7 @@ from django.db import connection as db
 from django.utils import timezone
 
 from devtools.benchmarks.reliability import connect_warehouse_organizations
-from integrations.sync_models import OutboxEvent, SyncRun
+from integrations.core.models import OutboxEvent, SyncRun
 from integrations.warehouse_sync.tasks import RUN_KIND
 from tests.support.processes import as_web_machine, wait_for
 

@@ -9,7 +9,7 @@ import pytest
 
 from hr import actions as hr_actions
 from hr.models import AbsenceType, Employee
-from integrations.models import AbsenceTypeMapping, HrIntegrationSettings
+from integrations.hr_sync.models import AbsenceTypeMapping, HrIntegrationSettings
 
 from .fortnox import FortnoxCompany
 from .hr_sync import create_fortnox_employee, employee, link_to_fortnox

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from django.utils import timezone
 from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
 
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 
 EXAMPLES = hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HTML_ERROR_PAGE = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from devtools.sandbox_control import SandboxControl
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import FortnoxConnection
 
 
 @pytest.fixture

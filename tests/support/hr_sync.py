@@ -7,8 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from hr.models import Employee
+from integrations.core.models import ExternalLink, FortnoxConnection, OutboxEvent
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import ExternalLink, FortnoxConnection, HrIntegrationSettings, OutboxEvent
+from integrations.hr_sync.models import HrIntegrationSettings
 
 from .fortnox import FortnoxCompany, path_of
 

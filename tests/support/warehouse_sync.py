@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from integrations import outbox
-from integrations.models import FortnoxConnection, SyncRun, WarehouseSyncSettings
+from integrations.core import outbox
+from integrations.core.models import FortnoxConnection, SyncRun
 from integrations.warehouse_sync import tasks
+from integrations.warehouse_sync.models import WarehouseSyncSettings
 from warehouse import actions as warehouse_actions
 from warehouse.models import SalesOrder
 

@@ -39,8 +39,8 @@ class _RefreshCounter(logging.Handler):
 def call_company_information(connection_id: int, start_at: float) -> dict:
     """One API call through the product's client; whether it worked and how many refreshes
     this process sent to Fortnox."""
+    from integrations.core.models import FortnoxConnection
     from integrations.fortnox.client import FortnoxClient
-    from integrations.models import FortnoxConnection
 
     counter = _RefreshCounter()
     logging.getLogger("integrations.fortnox").addHandler(counter)

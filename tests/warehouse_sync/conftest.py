@@ -4,8 +4,8 @@ warehouse scopes, and the product's client on each."""
 
 import pytest
 
+from integrations.core.models import FortnoxConnection
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import FortnoxConnection
 from tests.support.fortnox import FortnoxCompany
 from tests.support.warehouse_sync import FAST, configure
 

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from fortnox_sandbox.models import Record, Token
-from integrations.models import IntegrationError, SyncRun, WarehouseSyncSettings
+from integrations.core.models import IntegrationError, SyncRun
+from integrations.warehouse_sync.models import WarehouseSyncSettings
 from tests.support.warehouse_sync import article, configure, customer, order, sync
 from warehouse.models import SalesOrder, TermsOfDelivery, WayOfDelivery
 

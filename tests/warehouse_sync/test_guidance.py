@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from integrations.models import FortnoxConnection
+from integrations.core.models import FortnoxConnection
 
 
 def test_the_warehouse_settings_say_to_connect_fortnox_for_the_warehouse_when_only_hr_is_connected(tenant, client_for):

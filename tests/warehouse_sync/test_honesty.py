@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.models import IntegrationError, SyncRun
+from integrations.core.models import IntegrationError, SyncRun
 from tests.support.warehouse_sync import article, as_if_later, configure, sync
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article
@@ -59,7 +59,7 @@ def test_with_lager_each_run_lists_the_articles_whose_stock_differs_between_bryg
 
 
 def picked_short(tenant, fortnox, number="A1", ordered=4, picked=3):
-    from integrations.models import WarehouseSyncSettings  # noqa: F401 (the settings exist once synced)
+    from integrations.warehouse_sync.models import WarehouseSyncSettings  # noqa: F401 (the settings exist once synced)
     from tests.support.warehouse_sync import customer, order
     from warehouse.models import SalesOrder
 
@@ -93,7 +93,7 @@ def test_the_short_fulfilments_confirmation_names_the_back_order_fortnox_will_ma
 def test_a_return_says_plainly_that_the_credit_note_for_the_orders_invoice_is_made_in_fortnox(fortnox, tenant, client_for):
     from django.urls import reverse
 
-    from integrations.models import ExternalLink
+    from integrations.core.models import ExternalLink
     from tests.support.warehouse_sync import configure, push
 
     sales_order = picked_short(tenant, fortnox, ordered=3)
@@ -121,7 +121,7 @@ def test_the_fortnox_return_document_names_the_order(lager_fortnox, tenant):
 
 
 def test_once_the_short_order_is_invoiced_the_person_who_reported_it_is_told_the_back_orders_number(fortnox, tenant):
-    from integrations.models import ExternalLink
+    from integrations.core.models import ExternalLink
     from organizations.models import Notification
     from tests.support.warehouse_sync import configure, order, push
 

@@ -4,8 +4,8 @@ reader's language, whatever language the job cluster was started in or the organ
 import pytest
 from django.utils import translation
 
+from integrations.core.models import SyncRun
 from integrations.fortnox.errors import FortnoxNotConnected
-from integrations.models import SyncRun
 from integrations.warehouse_sync import tasks
 
 
@@ -33,7 +33,7 @@ def test_a_warehouse_runs_failure_reads_in_each_readers_language(tenant, setting
 
 
 def test_run_counts_read_as_words_on_the_page_and_in_logs(tenant):
-    from integrations.run_counts import label
+    from integrations.core.run_counts import label
 
     with translation.override("en"):
         assert label("orders_created") == "Orders: created"

@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django_q.models import Schedule
 
-from integrations.models import ExternalLink, OutboxEvent, SyncRun, WarehouseSyncSettings
+from integrations.core.models import ExternalLink, OutboxEvent, SyncRun
 from integrations.warehouse_sync import tasks
+from integrations.warehouse_sync.models import WarehouseSyncSettings
 from tests.support.processes import wait_for
 from tests.support.tenants import form_data
 from tests.support.warehouse_sync import article, customer, order, sync

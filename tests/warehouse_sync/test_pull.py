@@ -3,7 +3,8 @@ sandbox over real HTTP through the product's client."""
 
 import pytest
 
-from integrations.models import ExternalLink, IntegrationError, SyncRun, WarehouseSyncSettings
+from integrations.core.models import ExternalLink, IntegrationError, SyncRun
+from integrations.warehouse_sync.models import WarehouseSyncSettings
 from tests.support.warehouse_sync import article, as_if_later, configure, customer, order, supplier, sync
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article, Customer, OrderType, PurchaseOrder, SalesOrder, Supplier

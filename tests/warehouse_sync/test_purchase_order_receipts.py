@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from integrations.models import IntegrationError, OutboxEvent
+from integrations.core.models import IntegrationError, OutboxEvent
 from integrations.warehouse_sync import receivers
 from tests.support.warehouse_sync import (
     PURCHASE_ORDERS,

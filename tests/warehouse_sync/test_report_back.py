@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from integrations.models import ExternalLink, IntegrationError, OutboxEvent
+from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
 from integrations.warehouse_sync import receivers
 from organizations.models import Notification
 from tests.support.warehouse_sync import (

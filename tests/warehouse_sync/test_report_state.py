@@ -6,7 +6,7 @@ those allowed; lists can be filtered to what failed in Fortnox."""
 import pytest
 from django.urls import reverse
 
-from integrations.models import IntegrationError, OutboxEvent
+from integrations.core.models import IntegrationError, OutboxEvent
 from tests.support.warehouse_sync import article, customer, order, push, sync
 from warehouse.models import SalesOrder
 

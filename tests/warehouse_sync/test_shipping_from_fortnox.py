@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from integrations.models import ExternalLink
+from integrations.core.models import ExternalLink
 from tests.support.warehouse_sync import article, as_if_later, customer, order, push, sync
 from warehouse import actions as warehouse_actions, notices
 from warehouse.models import SalesOrder

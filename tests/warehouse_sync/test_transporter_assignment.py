@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.models import SyncRun
+from integrations.core.models import SyncRun
 from tests.support.warehouse_sync import article, customer, order, sync
 from warehouse import actions as warehouse_actions, shipping_actions
 from warehouse.models import SalesOrder

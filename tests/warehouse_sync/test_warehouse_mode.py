@@ -10,8 +10,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
 from integrations.fortnox.client import FortnoxClient
-from integrations.models import ExternalLink, IntegrationError, OutboxEvent, WarehouseSyncSettings
+from integrations.warehouse_sync.models import WarehouseSyncSettings
 from organizations.models import Notification
 from tests.support.warehouse_sync import article, configure, customer, fulfil, order, push, sync
 from warehouse import actions as warehouse_actions

@@ -1,6 +1,6 @@
 from django import template
 
-from ..state import fortnox_state
+from integrations.absence_sync.state import fortnox_state
 
 register = template.Library()
 

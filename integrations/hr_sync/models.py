@@ -1,0 +1,62 @@
+"""The HR integration's own settings and how Brygga's absence types map to Fortnox cause codes.
+Their tables keep the names the `integrations` app gave them (see migrations/0001_initial)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import OrganizationOwned
+
+
+class AbsenceTypeMapping(OrganizationOwned):
+    """Which Fortnox cause code an absence type becomes; blank means "do not transfer"."""
+
+    absence_type = models.OneToOneField("hr.AbsenceType", on_delete=models.CASCADE, related_name="fortnox_mapping",
+                                        verbose_name=_("absence type"))
+    cause_code = models.CharField(_("Fortnox cause code"), max_length=3, blank=True,
+                                  help_text=_("Empty: absences of this type are not transferred."))
+
+    class Meta:
+        db_table = "integrations_absencetypemapping"
+        verbose_name = _("absence type mapping")
+        verbose_name_plural = _("absence type mappings")
+        ordering = ["absence_type__position"]
+
+    def __str__(self):
+        return f"{self.absence_type_id} → {self.cause_code or '—'}"
+
+
+class HrIntegrationSettings(OrganizationOwned):
+    """The HR integration's choices and how far its set-up wizard got (so it can be resumed)."""
+
+    create_absences = models.BooleanField(_("Create absence in Fortnox when added in Brygga"), default=False)
+    create_employees = models.BooleanField(
+        _("Create new employees in Fortnox automatically"), default=False,
+        help_text=_("A person added in Brygga is created in Fortnox at once (with a 0-hour working-time schedule "
+                    "until one is set there)."),
+    )
+    terms_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("terms accepted by"),
+    )
+    terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)
+    settings_saved_at = models.DateTimeField(_("settings saved at"), null=True, blank=True)
+    mapping_saved_at = models.DateTimeField(_("mapping saved at"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "integrations_hrintegrationsettings"
+        verbose_name = _("HR integration settings")
+        verbose_name_plural = _("HR integration settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="hr_integration_settings_one_per_org")]
+
+    def __str__(self):
+        return f"HR integration of {self.organization_id}"
+
+    @classmethod
+    def for_organization(cls, organization) -> "HrIntegrationSettings":
+        return cls.objects.get_or_create(organization=organization)[0]
+
+    @property
+    def is_active(self) -> bool:
+        return self.activated_at is not None
