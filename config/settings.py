@@ -279,6 +279,8 @@ if not (FORTNOX_CLIENT_ID or DEBUG):
 FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.0)
 FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", default=25)
 FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)
+# Where the client's request budgets are kept without Redis (integrations.fortnox.ratelimit).
+FORTNOX_RATE_WINDOW_MODEL = "integrations.FortnoxRateWindow"
 # Copies of what was sent to Fortnox and user synchronisations' plans are purged after this many
 # days by a daily job (integrations.core.personal_data); bank accounts in them are masked meanwhile.
 PERSONAL_DATA_RETENTION_DAYS = _env(env.int, "PERSONAL_DATA_RETENTION_DAYS", default=30)

@@ -52,7 +52,7 @@ def note_context(order: SalesOrder) -> dict:
                 (_("Weight"), f"{formats.number_format(order.packed_weight_kg.normalize(), use_l10n=True)} kg"
                  if order.packed_weight_kg else "")]
     return {
-        "order": order, "sender": ShippingSettings.for_organization(order.organization).sender_lines(),
+        "order": order, "sender": ShippingSettings.get_or_create_for(order.organization).sender_lines(),
         "address": [line for line in address if line.strip()],
         "references": [(label, value) for label, value in references if value],
         "shipment": [(label, value) for label, value in shipment if value],

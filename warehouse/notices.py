@@ -144,7 +144,7 @@ def message_context(order) -> dict:
 
     return {"order": order, "rows": [row for row in note_rows(order) if row["delivered"]],
             "service": order.transporter_service,
-            "sender": ShippingSettings.for_organization(order.organization).sender_lines()}
+            "sender": ShippingSettings.get_or_create_for(order.organization).sender_lines()}
 
 
 def deliver(notice: CustomerNotice) -> str:
@@ -176,7 +176,7 @@ def queue_notices(order) -> list[CustomerNotice]:
     choice. Existing ones are left alone (never twice)."""
     from .shipping import ShippingSettings
 
-    settings_ = ShippingSettings.for_organization(order.organization)
+    settings_ = ShippingSettings.get_or_create_for(order.organization)
     notices = []
     for channel in CustomerNotice.Channel.values:
         if settings_.notifies(order, channel):

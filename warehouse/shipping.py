@@ -219,7 +219,7 @@ class ShippingSettings(OrganizationOwned):
         return str(self.organization)
 
     @classmethod
-    def for_organization(cls, organization) -> "ShippingSettings":
+    def get_or_create_for(cls, organization) -> "ShippingSettings":
         return cls.objects.get_or_create(organization=organization)[0]
 
     def sender_lines(self) -> list[str]:

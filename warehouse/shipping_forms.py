@@ -101,7 +101,7 @@ class ShippingSettingsForm(forms.ModelForm):
         widgets = {"sender": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, instance=ShippingSettings.for_organization(organization), **kwargs)
+        super().__init__(*args, instance=ShippingSettings.get_or_create_for(organization), **kwargs)
 
 
 FOLLOW_SETTINGS = ""

@@ -119,7 +119,7 @@ def _idle(connection_id: int) -> dict:
     from integrations.warehouse_sync.models import WarehouseSyncSettings
 
     first = _timed_run(connection_id)
-    settings = WarehouseSyncSettings.for_organization(FortnoxConnection.objects.get(pk=connection_id).organization)
+    settings = WarehouseSyncSettings.get_or_create_for(FortnoxConnection.objects.get(pk=connection_id).organization)
     settings.cursors = {kind: (datetime.strptime(value, tasks.CURSOR_FORMAT) + timedelta(minutes=15)).strftime(tasks.CURSOR_FORMAT)
                         for kind, value in settings.cursors.items()}
     settings.save(update_fields=["cursors"])

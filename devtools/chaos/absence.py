@@ -49,7 +49,7 @@ def transfer_absences(organization) -> None:
     transfer"), "Create absence in Fortnox" on and the integration activated, as an admin
     would leave the set-up wizard. Keeps the organization's other HR settings."""
     AbsenceType.objects.ensure_defaults(organization)
-    settings = HrIntegrationSettings.for_organization(organization)
+    settings = HrIntegrationSettings.get_or_create_for(organization)
     do_save_hr_settings(settings, create_absences=True, create_employees=settings.create_employees)
     do_save_mapping(settings, {
         absence_type: "" if absence_type.code == DO_NOT_TRANSFER else RECOMMENDED_CAUSE_CODES.get(absence_type.code, "")

@@ -44,7 +44,7 @@ def do_send_again(absence: Absence, *, acting_user) -> None:
     if transfer is not None and transfer.has_failed and transfer.error.can_retry:
         outbox.do_retry_error(transfer.error, acting_user=acting_user)
         return
-    connection = FortnoxConnection.for_organization(absence.organization)
+    connection = FortnoxConnection.existing_or_unsaved(absence.organization)
     employee_id = fortnox_employee_id(absence.employee)
     if employee_id is not None:
         schedule.forget(connection, employee_id, absence.start_date, absence.end_date or absence.start_date)

@@ -9,4 +9,11 @@ class AbsenceSyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from integrations.hr_sync import absences
+        from organizations import page_extensions
+
         from . import push, receivers  # noqa: F401 (signal receivers and the outbox handler)
+        from .for_hr import AbsenceTransfers
+
+        absences.register(AbsenceTransfers())
+        page_extensions.register("hr.absence", "integrations/_absence_state.html")

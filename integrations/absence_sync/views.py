@@ -50,7 +50,7 @@ def absence_retry(request, pk):
 @organization_required(Perm.MANAGE_SETTINGS)
 def backfill(request):
     """GET with a period: the preview; POST with the same period: send them."""
-    settings = HrIntegrationSettings.for_organization(request.organization)
+    settings = HrIntegrationSettings.get_or_create_for(request.organization)
     if not (settings.is_active and settings.create_absences):
         messages.error(request, _("Turn on “Create absence in Fortnox when added in Brygga” and finish the set-up first."))
         return redirect("hr_integration")

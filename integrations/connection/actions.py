@@ -14,6 +14,8 @@ from integrations.fortnox.ratelimit import get_rate_limiter
 from organizations.actions import do_notify
 from organizations.stored_text import StoredText, gettext_noop
 
+from . import signals
+
 log = logging.getLogger("integrations.fortnox")
 
 _FORGET_FIELDS = ["status", "access_token", "refresh_token", "expires_at", "refresh_claimed_until", "last_error", "last_error_at"]
@@ -48,7 +50,6 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
     queued again (`resent_count` on the returned connection says how many). (No transaction around
     the whole: an HTTP call must not run under SQLite's database-wide write lock.)"""
     from integrations.fortnox.client import FortnoxClient
-    from integrations.warehouse_sync.mode import do_adopt_warehouse_mode
 
     connection, _ = FortnoxConnection.objects.get_or_create(organization=organization)
     previous_refresh_token = connection.refresh_token
@@ -73,7 +74,7 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
         with FortnoxClient(connection) as client:
             company = client.get("/3/companyinformation")
             _claim_company(connection, company, user, take_over_tenant)
-            do_adopt_warehouse_mode(connection, client)
+            signals.connected.send(sender=FortnoxConnection, connection=connection, client=client)
     except FortnoxError as exc:
         if working is not None:
             refused_grant = connection.refresh_token

@@ -24,7 +24,7 @@ OAUTH_SESSION_KEY = "fortnox_oauth"
 
 
 def _start_authorization(request, organization, **pending):
-    connection = FortnoxConnection.for_organization(organization)
+    connection = FortnoxConnection.existing_or_unsaved(organization)
     state = secrets.token_urlsafe(32)
     request.session[OAUTH_SESSION_KEY] = {"state": state, "organization_id": organization.pk, **pending}
     return redirect(oauth.authorization_url(connection.requested_scopes(), state))
@@ -33,7 +33,7 @@ def _start_authorization(request, organization, **pending):
 def _refused(request, message, status=400, retry_url="", taken: FortnoxCompanyTaken | None = None):
     # A refused *re*-connect leaves the connection there was: the page must not say "nothing was
     # connected" while Fortnox still works.
-    connection = FortnoxConnection.for_organization(request.organization)
+    connection = FortnoxConnection.existing_or_unsaved(request.organization)
     if connection.is_connected:
         message = _("%(message)s Your existing connection to %(company)s is unchanged and still works.") % {
             "message": message, "company": connection.company_name}
@@ -46,7 +46,7 @@ def _refused(request, message, status=400, retry_url="", taken: FortnoxCompanyTa
 
 @organization_required(Perm.MANAGE_SETTINGS)
 def connection_page(request):
-    connection = FortnoxConnection.for_organization(request.organization)
+    connection = FortnoxConnection.existing_or_unsaved(request.organization)
     form = FortnoxFeaturesForm(request.POST or None, instance=connection)
     if request.method == "POST" and form.is_valid():
         actions.do_save_features(connection, **{name: form.cleaned_data[name] for name in form.Meta.fields})
@@ -83,7 +83,7 @@ def callback(request):
     if "error" in request.GET:
         error = oauth.FortnoxOAuthError(request.GET["error"], request.GET.get("error_description", ""))
         message = error.user_message
-        if error.error == "access_denied" and FortnoxConnection.for_organization(request.organization).is_connected:
+        if error.error == "access_denied" and FortnoxConnection.existing_or_unsaved(request.organization).is_connected:
             message = _("The re-connection was cancelled in Fortnox.")
         # Back to where the connection was started (the wizard's first step), to try again from there.
         return _refused(request, message, retry_url=pending.get("retry", ""))
@@ -108,7 +108,7 @@ def callback(request):
 @organization_required(Perm.MANAGE_SETTINGS)
 @require_POST
 def disconnect(request):
-    connection = FortnoxConnection.for_organization(request.organization)
+    connection = FortnoxConnection.existing_or_unsaved(request.organization)
     if connection.pk is None or connection.status == FortnoxConnection.Status.DISCONNECTED:
         messages.info(request, _("Fortnox was not connected."))
         return redirect("fortnox_connection")

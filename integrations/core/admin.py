@@ -6,13 +6,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _
 
-from integrations.hr_sync import sync as hr_sync
-from integrations.warehouse_sync import tasks as warehouse_tasks
 from organizations.admin import OrganizationScopedAdmin
 from organizations.admin_tenancy import ReadOnlyAdmin
 from organizations.stored_text import StoredText, gettext_noop
 
-from . import outbox
+from . import hooks, outbox
 from .models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
 from .personal_data import masked
 
@@ -43,11 +41,6 @@ class ExternalLinkAdmin(ReadOnlyAdmin):
     readonly_fields = [folded("last_synced_values", _("last synced values"))]
 
 
-# The runs whose job stops at a cancel (a user synchronisation, a warehouse sync). An absence's
-# transfer shows its progress as a run too, but its job is the absence's outbox event.
-CANCELLABLE = (hr_sync.RUN_KIND, warehouse_tasks.RUN_KIND)
-
-
 @admin.register(SyncRun)
 class SyncRunAdmin(OrganizationScopedAdmin):
     """A run is the job's own record: a changed status let a second run start beside it, so runs
@@ -76,8 +69,8 @@ class SyncRunAdmin(OrganizationScopedAdmin):
     @admin.action(description=_("Cancel the selected runs safely"), permissions=["cancel"])
     def cancel(self, request, queryset):
         message = StoredText(gettext_noop("Cancelled in the Django admin by %(user)s."), user=str(request.user))
-        outcomes = Counter(run.do_cancel(message=message) for run in queryset.filter(kind__in=CANCELLABLE))
-        others = queryset.exclude(kind__in=CANCELLABLE).count()
+        outcomes = Counter(run.do_cancel(message=message) for run in queryset.filter(kind__in=hooks.cancellable_run_kinds))
+        others = queryset.exclude(kind__in=hooks.cancellable_run_kinds).count()
         if others:
             self.message_user(request, gettext(
                 "%(count)s run(s) only show an absence's transfer: it is not cancelled here but follows the absence "

@@ -11,4 +11,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self):
-        from . import personal_data  # noqa: F401 (the daily purge's schedule, made after migrate)
+        from django.db.models.signals import post_migrate
+
+        from . import outbox, personal_data
+
+        # The sweeper's and the daily purge's schedules exist exactly once (also after a test flush).
+        post_migrate.connect(outbox.ensure_sweep_schedule, sender=self, dispatch_uid="integrations.outbox_schedule")
+        post_migrate.connect(personal_data.ensure_purge_schedule, sender=self,
+                             dispatch_uid="integrations.personal_data_purge_schedule")

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integrations.fortnox.client import FortnoxClient
+from integrations.fortnox.errors import FortnoxNotConnected
 from organizations.models import OrganizationOwned
 from organizations.stored_text import StoredCharField, StoredLog, StoredLogField, StoredTextField
 
@@ -102,9 +104,17 @@ class FortnoxConnection(OrganizationOwned):
         return f"connection/{self.pk}"
 
     @classmethod
-    def for_organization(cls, organization) -> "FortnoxConnection":
+    def existing_or_unsaved(cls, organization) -> "FortnoxConnection":
         """The organization's connection, or an unsaved disconnected one with default features."""
         return cls.objects.for_organization(organization).first() or cls(organization=organization)
+
+    @classmethod
+    def client_for(cls, organization, **kwargs) -> FortnoxClient:
+        """A Fortnox client on the organization's connection (`FortnoxNotConnected` without one)."""
+        connection = cls.objects.for_organization(organization).first()
+        if connection is None:
+            raise FortnoxNotConnected("The organization has not connected Fortnox")
+        return FortnoxClient(connection, **kwargs)
 
     @property
     def is_connected(self) -> bool:

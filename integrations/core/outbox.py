@@ -31,7 +31,8 @@ from organizations.actions import do_notify
 from organizations.middleware import acting_user
 from organizations.stored_text import StoredText
 
-from .models import IntegrationError, OutboxEvent
+from . import hooks
+from .models import FortnoxConnection, IntegrationError, OutboxEvent
 from .subjects import describe, page_of
 
 log = logging.getLogger("integrations.outbox")
@@ -58,7 +59,6 @@ def handler(kind: str, *, on_failure=None, notice=None, covers=None):
     (once each). `notice` is the (title, body) templates they get instead of the general ones.
     `covers(later, failed)` says whether a later event that succeeded sent what a failed one had
     to; without it any later success of the object does (handlers that send it as it is now)."""
-
     def register(function):
         HANDLERS[kind] = function
         if on_failure is not None:
@@ -138,11 +138,10 @@ def push_due(limit: int = 200) -> int:
 
 
 def sweep() -> int:
-    """Every minute: hand back what lost its worker, then push what is due. User
-    synchronisations whose job was lost are queued again too (the Redis broker does not)."""
-    from integrations.hr_sync.sync import requeue_stalled_user_syncs  # not at the top: hr_sync needs this module first
-
-    requeue_stalled_user_syncs()
+    """Every minute: the features' sweepers (e.g. user synchronisations whose job was lost are
+    queued again, as the Redis broker does not), then hand back what lost its worker and push
+    what is due."""
+    hooks.run_sweepers()
     release_stale_claims()
     return push_due()
 
@@ -168,10 +167,8 @@ def process(event: OutboxEvent) -> None:
 
 
 def _process(event: OutboxEvent) -> None:
-    from integrations.fortnox.client import FortnoxClient
-
     try:
-        with FortnoxClient.for_organization(event.organization) as client:
+        with FortnoxConnection.client_for(event.organization) as client:
             HANDLERS[event.kind](event, client)
     except PushSkipped as skipped:
         _finish(event, OutboxEvent.Status.DONE, f"skipped: {skipped}")

@@ -19,13 +19,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models.signals import post_migrate
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.stored_text import StoredText, gettext_noop
 
+from . import hooks
 from .fields import decrypt, encrypt
 
 MASK = "•"
@@ -157,8 +156,6 @@ def purge_expired() -> dict:
     """The daily job: copies of what was sent and sync plans older than the retention period are
     removed (what a run did, its counts, failures and log stay); a plan nobody applied in that
     time is given up. Returns how many of each were purged."""
-    from integrations.hr_sync.sync import RUN_KIND
-
     from .models import IntegrationError, OutboxEvent, SyncRun
 
     cutoff = retention_cutoff()
@@ -172,7 +169,8 @@ def purge_expired() -> dict:
         purged["outbox_events"] += 1
     purged["integration_errors"] = IntegrationError.objects.filter(created_at__lt=cutoff).exclude(sent={}).update(sent={})
     runs = SyncRun.objects.filter(
-        kind=RUN_KIND, created_at__lt=cutoff, status__in=[*SyncRun.FINISHED, SyncRun.Status.PLANNED], data__has_key="plan",
+        kind__in=hooks.plan_run_kinds, created_at__lt=cutoff, status__in=[*SyncRun.FINISHED, SyncRun.Status.PLANNED],
+        data__has_key="plan",
     )
     for run in runs.select_related("organization"):
         _purge_plan(run)
@@ -198,9 +196,3 @@ def ensure_purge_schedule(**kwargs) -> None:
         name=PURGE_SCHEDULE,
         defaults={"func": "integrations.core.personal_data.purge_expired", "schedule_type": Schedule.DAILY, "repeats": -1},
     )
-
-
-@receiver(post_migrate, dispatch_uid="integrations.personal_data_purge_schedule")
-def create_purge_schedule(sender, app_config=None, **kwargs):
-    if app_config is not None and app_config.label == "integrations":
-        ensure_purge_schedule()

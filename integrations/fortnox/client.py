@@ -26,8 +26,6 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.core.models import FortnoxConnection
-
 from . import tokens
 from .errors import (
     MISSING_SCOPE_CODE,
@@ -38,13 +36,13 @@ from .errors import (
     FortnoxError,
     FortnoxMissingScope,
     FortnoxNoLicence,
-    FortnoxNotConnected,
     FortnoxNotFound,
     FortnoxRateLimited,
     FortnoxTransientError,
     FortnoxValidationError,
 )
 from .ratelimit import get_rate_limiter
+from .signals import authorisation_lost
 from .values import format_lastmodified
 
 log = logging.getLogger("integrations.fortnox")
@@ -158,9 +156,13 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
 
 
 class FortnoxClient:
+    """Fortnox's API for one connection: any object with the token fields of
+    `integrations.core.models.FortnoxConnection` (the seam is handed it and imports nothing above
+    itself; `FortnoxConnection.client_for` opens one for an organization)."""
+
     def __init__(
         self,
-        connection: FortnoxConnection,
+        connection,
         *,
         call_counter: Callable[[str, str, int | None], None] | None = None,
         max_attempts: int = 4,
@@ -188,13 +190,6 @@ class FortnoxClient:
 
     def close(self) -> None:
         self.session.close()
-
-    @classmethod
-    def for_organization(cls, organization, **kwargs) -> "FortnoxClient":
-        connection = FortnoxConnection.objects.for_organization(organization).first()
-        if connection is None:
-            raise FortnoxNotConnected("The organization has not connected Fortnox")
-        return cls(connection, **kwargs)
 
     # --- the verbs -----------------------------------------------------------------------------
     def get(self, path: str, params: dict | None = None):
@@ -295,9 +290,7 @@ class FortnoxClient:
         error = error_for_response(response, path)
         if isinstance(error, FortnoxAuthError):
             # Refused even with a freshly rotated token: the authorization itself is gone.
-            from integrations.connection.actions import do_mark_needs_reauth
-
-            do_mark_needs_reauth(self.connection, reason=str(error))
+            authorisation_lost.send(sender=type(self.connection), connection=self.connection, reason=str(error))
         return error
 
     def _sleep_backoff(self, attempt: int) -> None:

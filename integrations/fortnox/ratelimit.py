@@ -12,7 +12,9 @@ So a request is logged when it is sent (`acquire`, which returns its ticket) and
 moment its answer came back (`done`): a window is then never shorter on Fortnox's clock than on
 ours, however slow the network or a loaded server is. It costs one round trip per window.
 
-Backends: the database by default (one row per budget, changed under its row lock), Redis
+Backends: the database by default (one row per budget in `settings.FORTNOX_RATE_WINDOW_MODEL`,
+changed under its row lock; named by a setting, like the user model, so the seam imports no
+model of the product), Redis
 when `REDIS_URL` is set (a sorted set per budget, trimmed and checked in one Lua script, with
 Redis's own clock so machines with skewed clocks still agree).
 """
@@ -22,11 +24,16 @@ import time
 import uuid
 from functools import lru_cache
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 
 # Clock granularity and the time between Fortnox reading its clock and sending the answer.
 WINDOW_MARGIN_SECONDS = 0.05
+
+
+def _window_model():
+    return apps.get_model(settings.FORTNOX_RATE_WINDOW_MODEL)
 
 
 class DatabaseRateLimiter:
@@ -36,7 +43,7 @@ class DatabaseRateLimiter:
 
     def acquire(self, key: str) -> float:
         """Block until a request may be sent on the budget; returns its ticket for `done`."""
-        from integrations.core.models import FortnoxRateWindow
+        FortnoxRateWindow = _window_model()
 
         FortnoxRateWindow.objects.get_or_create(key=key)
         while True:
@@ -55,7 +62,7 @@ class DatabaseRateLimiter:
 
     def done(self, key: str, ticket: float) -> None:
         """The answer to the request sent with `ticket` arrived: count it from now."""
-        from integrations.core.models import FortnoxRateWindow
+        FortnoxRateWindow = _window_model()
 
         with transaction.atomic():
             row = FortnoxRateWindow.objects.select_for_update().get(pk=key)
@@ -65,7 +72,7 @@ class DatabaseRateLimiter:
 
     def merge(self, old_key: str, key: str) -> None:
         """The requests sent on `old_key` count on `key` from now on."""
-        from integrations.core.models import FortnoxRateWindow
+        FortnoxRateWindow = _window_model()
 
         FortnoxRateWindow.objects.get_or_create(key=key)
         with transaction.atomic():

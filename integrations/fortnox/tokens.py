@@ -26,10 +26,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.core.models import FortnoxConnection
-
 from . import oauth
 from .errors import FortnoxAuthError, FortnoxNotConnected
+from .signals import authorisation_lost
 
 log = logging.getLogger("integrations.fortnox")
 
@@ -45,8 +44,9 @@ def _claim_duration() -> timedelta:
     return timedelta(seconds=2 * settings.FORTNOX_TIMEOUT_SECONDS + 5)
 
 
-def _locked(connection) -> FortnoxConnection:
-    return FortnoxConnection.objects.select_for_update().get(pk=connection.pk)
+def _locked(connection):
+    # The seam is handed the connection and knows nothing above it: its own class re-reads it.
+    return type(connection).objects.select_for_update().get(pk=connection.pk)
 
 
 def _adopt(connection, row) -> None:
@@ -55,13 +55,13 @@ def _adopt(connection, row) -> None:
 
 
 def _raise_unless_connected(connection) -> None:
-    if connection.status == FortnoxConnection.Status.DISCONNECTED:
+    if connection.status == connection.Status.DISCONNECTED:
         raise FortnoxNotConnected(str(connection.last_error) or "Fortnox is not connected")
-    if connection.status != FortnoxConnection.Status.CONNECTED:
+    if connection.status != connection.Status.CONNECTED:
         raise FortnoxAuthError(str(connection.last_error) or "Fortnox is not connected")
 
 
-def access_token(connection: FortnoxConnection) -> str:
+def access_token(connection) -> str:
     """A usable access token for the connection, rotated first when it expires soon."""
     _raise_unless_connected(connection)
     if connection.token_expires_within(REFRESH_MARGIN):
@@ -69,7 +69,7 @@ def access_token(connection: FortnoxConnection) -> str:
     return connection.access_token
 
 
-def rotate(connection: FortnoxConnection, stale_access_token: str) -> None:
+def rotate(connection, stale_access_token: str) -> None:
     """Replace `stale_access_token` (expiring, or just refused by Fortnox) with a fresh one,
     refreshing only if no other worker did; updates `connection` in place."""
     while True:
@@ -122,15 +122,13 @@ def _release_claim(connection) -> None:
 def _adopt_or_give_up(connection, used_refresh_token: str, exc) -> None:
     """Fortnox says the refresh token is spent. Re-read once: if another worker (whose claim we
     outlived) saved new tokens, use them; otherwise the authorization is gone."""
-    from integrations.connection.actions import do_mark_needs_reauth
-
     with transaction.atomic():
         row = _locked(connection)
         row.refresh_claimed_until = None
         row.save(update_fields=["refresh_claimed_until"])
-        if row.status == FortnoxConnection.Status.CONNECTED and row.refresh_token != used_refresh_token:
+        if row.status == row.Status.CONNECTED and row.refresh_token != used_refresh_token:
             _adopt(connection, row)
             return
-        do_mark_needs_reauth(row, reason=str(exc))
+        authorisation_lost.send(sender=type(row), connection=row, reason=str(exc))
     _adopt(connection, row)
     raise FortnoxAuthError(str(exc)) from exc

@@ -3,9 +3,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
-from integrations.absence_sync.state import held_under
 from organizations.admin import OrganizationScopedAdmin
 
+from . import absences
 from .forms import cause_code_choices
 from .models import AbsenceTypeMapping, HrIntegrationSettings
 
@@ -16,7 +16,7 @@ def transactions_left_behind(mapping: AbsenceTypeMapping) -> int:
     stored = AbsenceTypeMapping.objects.select_related("organization", "absence_type").filter(pk=mapping.pk).first()
     if stored is None or not stored.cause_code:
         return 0
-    return held_under(stored.organization, stored.absence_type, stored.cause_code).count()
+    return absences.transfers().transactions_under(stored.organization, stored.absence_type, stored.cause_code)
 
 
 def mapping_page_pointer(mapping: AbsenceTypeMapping, count: int) -> str:

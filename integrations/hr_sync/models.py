@@ -54,7 +54,8 @@ class HrIntegrationSettings(OrganizationOwned):
         return f"HR integration of {self.organization_id}"
 
     @classmethod
-    def for_organization(cls, organization) -> "HrIntegrationSettings":
+    def get_or_create_for(cls, organization) -> "HrIntegrationSettings":
+        """The organization's settings, made with the defaults the first time they are asked for."""
         return cls.objects.get_or_create(organization=organization)[0]
 
     @property

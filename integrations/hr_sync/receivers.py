@@ -4,7 +4,6 @@ Changes signalled with origin "external" came from Fortnox (a user synchronisati
 them) and are not pushed back. Nothing is pushed before the HR integration is activated.
 """
 
-from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from hr import signals as hr_signals
@@ -77,9 +76,3 @@ def push_employee_create(event, client):
     except PersonFailed as refused:
         # Not retryable (Fortnox gives the id to someone else): fail for good, into the error log.
         raise FortnoxConflict(str(refused)) from refused
-
-
-@receiver(post_migrate, dispatch_uid="integrations.outbox_schedule")
-def create_sweep_schedule(sender, app_config=None, **kwargs):
-    if app_config is not None and app_config.label == "integrations":
-        outbox.ensure_sweep_schedule()

@@ -4,9 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hr.models import AbsenceType
-from integrations.absence_sync.actions import do_move_transactions
-from integrations.absence_sync.state import Remapping
 
+from . import absences
 from .models import AbsenceTypeMapping, HrIntegrationSettings
 
 
@@ -23,11 +22,12 @@ def do_save_hr_settings(settings: HrIntegrationSettings, *, create_absences: boo
 
 @transaction.atomic
 def do_save_mapping(settings: HrIntegrationSettings, cause_codes: dict[AbsenceType, str], *,
-                    move: list[Remapping] = ()) -> None:
+                    move: list = ()) -> None:
     """Save the mapping; the transactions of the `move` changes get their type's new code in
-    Fortnox, any others stay under the old one, disconnected (as the reference product does)."""
+    Fortnox, any others stay under the old one, disconnected (as the reference product does).
+    `move` holds remappings as `absences.transfers().remappings` gives them."""
     for remapping in move:
-        do_move_transactions(settings.organization, remapping.absence_type, remapping.old_code)
+        absences.transfers().move_transactions(settings.organization, remapping.absence_type, remapping.old_code)
     for absence_type, cause_code in cause_codes.items():
         AbsenceTypeMapping.objects.update_or_create(
             organization_id=settings.organization_id, absence_type=absence_type, defaults={"cause_code": cause_code},

@@ -7,9 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from hr.models import Employee
-from integrations.absence_sync.state import failed_absence_ids, fortnox_states
 from integrations.core.models import ExternalLink, FortnoxConnection, IntegrationError, OutboxEvent
 
+from . import absences
 from .models import HrIntegrationSettings
 from .receivers import EMPLOYEE_LINK
 
@@ -87,17 +87,17 @@ class FortnoxTracker:
     name = "Fortnox"
 
     def states(self, kind: str, objects: list) -> dict:
-        return employee_states(objects) if kind == "employee" else fortnox_states(objects)
+        return employee_states(objects) if kind == "employee" else absences.transfers().states(objects)
 
     def failed_ids(self, kind: str, organization):
         if kind == "employee":
             return _employee_errors(organization).values("object_id")
-        return failed_absence_ids(organization)
+        return absences.transfers().failed_ids(organization)
 
     def waiting_notice(self, kind: str, obj) -> str:
         """A change on its way to Fortnox (or just refused for want of a connection) while Fortnox is
         not connected waits: re-connecting sends it (integrations.connection.actions.do_connect)."""
-        connection = FortnoxConnection.for_organization(obj.organization)
+        connection = FortnoxConnection.existing_or_unsaved(obj.organization)
         if connection.is_connected:
             return ""
         state = self.states(kind, [obj]).get(obj.pk)

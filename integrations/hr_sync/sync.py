@@ -25,8 +25,8 @@ from hr import actions as hr_actions
 from hr.models import Employee
 from integrations.core import personal_data, run_counts
 from integrations.core.jobs import in_organization_language
-from integrations.core.models import ExternalLink, IntegrationError, SyncRun, compare_three_way
-from integrations.fortnox.client import CallCounter, FortnoxClient
+from integrations.core.models import ExternalLink, FortnoxConnection, IntegrationError, SyncRun, compare_three_way
+from integrations.fortnox.client import CallCounter
 from integrations.fortnox.errors import FortnoxBadResponse, FortnoxError, FortnoxNotFound
 from organizations.actions import do_notify
 from organizations.stored_text import StoredText, gettext_noop
@@ -58,7 +58,7 @@ def do_plan_user_sync(organization, *, acting_user) -> SyncRun:
         started_by=acting_user,
     )
     try:
-        with FortnoxClient.for_organization(organization, call_counter=counter) as client:
+        with FortnoxConnection.client_for(organization, call_counter=counter) as client:
             documents = _readable(list(client.iterate("/3/employees")))
     except FortnoxError as error:
         run.api_calls = counter.total
@@ -359,7 +359,7 @@ def apply_user_sync(run_id: int) -> None:
     run.start(len(work))
     counter = CallCounter()
     failures = []
-    with FortnoxClient.for_organization(run.organization, call_counter=counter) as client:
+    with FortnoxConnection.client_for(run.organization, call_counter=counter) as client:
         for person in work:
             calls_before = counter.total
             try:
@@ -382,7 +382,7 @@ def apply_user_sync(run_id: int) -> None:
     # Done with the full values: the run keeps the masked plan only.
     run.data = {**run.data, "plan": personal_data.without_sealed(plan), "failures": failures, "skipped": skipped}
     run.save(update_fields=["counts", "data"])
-    settings = HrIntegrationSettings.for_organization(run.organization)
+    settings = HrIntegrationSettings.get_or_create_for(run.organization)
     if settings.activated_at is None:
         settings.activated_at = timezone.now()
         settings.save(update_fields=["activated_at"])

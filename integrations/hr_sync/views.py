@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from hr.models import AbsenceType, Employee
 from hr.outside import render_state
-from integrations.absence_sync import state as absence_state
 from integrations.connection import views as connection_views
 from integrations.core import outbox
 from integrations.core.models import FortnoxConnection, SyncRun
@@ -22,7 +21,7 @@ from integrations.fortnox.errors import FortnoxError
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
-from . import fields as hr_fields, setup as hr_setup, state as hr_state, sync as hr_sync
+from . import absences, fields as hr_fields, setup as hr_setup, state as hr_state, sync as hr_sync
 from .forms import HrSettingsForm, MappingForm, TermsForm, decisions_from
 from .models import AbsenceTypeMapping, HrIntegrationSettings
 
@@ -38,7 +37,7 @@ def _posted(request):
 
 
 def _state(request):
-    return HrIntegrationSettings.for_organization(request.organization), FortnoxConnection.for_organization(request.organization)
+    return HrIntegrationSettings.get_or_create_for(request.organization), FortnoxConnection.existing_or_unsaved(request.organization)
 
 
 def _wizard(request, template, context, step):
@@ -53,8 +52,8 @@ def _wizard(request, template, context, step):
 
 @manage_settings
 def integrations_index(request):
-    return render(request, "integrations/index.html", {"connection": FortnoxConnection.for_organization(request.organization),
-                                                       "settings": HrIntegrationSettings.for_organization(request.organization)})
+    return render(request, "integrations/index.html", {"connection": FortnoxConnection.existing_or_unsaved(request.organization),
+                                                       "settings": HrIntegrationSettings.get_or_create_for(request.organization)})
 
 
 @manage_settings
@@ -108,7 +107,7 @@ def hr_mapping_step(request):
     form = MappingForm(_posted(request), absence_types=absence_types, mappings=mappings)
     context = {"settings": settings, "connection": connection, "form": form}
     if request.method == "POST" and form.is_valid():
-        remappings = absence_state.remappings(request.organization, mappings, form.cause_codes())
+        remappings = absences.transfers().remappings(request.organization, mappings, form.cause_codes())
         choice = request.POST.get("old_transactions")
         if remappings and choice not in ("move", "leave"):  # say what stays in Fortnox before saving
             return _wizard(request, "integrations/hr_mapping.html", {**context, "remappings": remappings}, "hr_mapping")

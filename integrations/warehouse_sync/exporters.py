@@ -143,7 +143,7 @@ def push_fulfilment(event, client):
         raise outbox.PushSkipped("the order did not come from Fortnox")
     if ExternalLink.link_of(order, INVOICE_LINK) is not None:
         raise outbox.PushSkipped("already invoiced")
-    settings = WarehouseSyncSettings.for_organization(order.organization)
+    settings = WarehouseSyncSettings.get_or_create_for(order.organization)
     outbox.note_request(event, "GET", TENANT, {}, str(order))  # a refusal here names the order too
     check_warehouse_mode(client, settings)
     path = f"/3/orders/{link.external_id}"

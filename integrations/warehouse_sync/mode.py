@@ -62,7 +62,7 @@ def do_adopt_warehouse_mode(connection: FortnoxConnection, client) -> None:
     cannot ask now is asked at the next run."""
     if not connection.warehouse_enabled:
         return
-    settings = WarehouseSyncSettings.for_organization(connection.organization)
+    settings = WarehouseSyncSettings.get_or_create_for(connection.organization)
     settings.fortnox_warehouse_module = None
     settings.save(update_fields=["fortnox_warehouse_module"])
     try:
@@ -73,13 +73,11 @@ def do_adopt_warehouse_mode(connection: FortnoxConnection, client) -> None:
 
 def refresh_warehouse_mode(organization) -> None:
     """Read the mode again if Fortnox can be asked now (the settings page, before validating)."""
-    from integrations.fortnox.client import FortnoxClient
-
-    connection = FortnoxConnection.for_organization(organization)
+    connection = FortnoxConnection.existing_or_unsaved(organization)
     if not (connection.is_connected and connection.warehouse_enabled):
         return
     try:
-        with FortnoxClient.for_organization(organization) as client:
-            read_warehouse_mode(client, WarehouseSyncSettings.for_organization(organization))
+        with FortnoxConnection.client_for(organization) as client:
+            read_warehouse_mode(client, WarehouseSyncSettings.get_or_create_for(organization))
     except FortnoxError as error:
         log.info("warehouse mode of organization %s not refreshed: %s", organization.pk, error)

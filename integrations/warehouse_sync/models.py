@@ -68,7 +68,8 @@ class WarehouseSyncSettings(OrganizationOwned):
         return f"Warehouse integration of {self.organization_id}"
 
     @classmethod
-    def for_organization(cls, organization) -> "WarehouseSyncSettings":
+    def get_or_create_for(cls, organization) -> "WarehouseSyncSettings":
+        """The organization's settings, made with the defaults the first time they are asked for."""
         return cls.objects.get_or_create(organization=organization)[0]
 
     @property

@@ -1,11 +1,12 @@
 """Listens to the warehouse's domain events and promises (outbox events, in the same transaction)
 to report them to Fortnox, as the settings say. Also warns the person who reported a short
-delivery that Fortnox will leave a back order."""
+delivery that Fortnox will leave a back order, and reads a newly connected company's warehouse mode."""
 
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from integrations.connection import signals as connection_signals
 from integrations.core import outbox
 from integrations.core.models import ExternalLink, FortnoxConnection
 from organizations.actions import do_notify
@@ -15,12 +16,18 @@ from warehouse.quantities import readable as qty
 
 from .exporters import INVOICE_LINK
 from .importers import ORDER_LINK, PURCHASE_ORDER_LINK
+from .mode import do_adopt_warehouse_mode
 from .models import WarehouseSyncSettings
 from .state import failed_ids
 
 
 def _settings(obj) -> WarehouseSyncSettings | None:
     return WarehouseSyncSettings.objects.for_organization(obj.organization_id).first()
+
+
+@receiver(connection_signals.connected, dispatch_uid="warehouse_sync.connected")
+def adopt_warehouse_mode(sender, connection, client, **kwargs):
+    do_adopt_warehouse_mode(connection, client)
 
 
 @receiver(warehouse_signals.reporting_blocked, dispatch_uid="warehouse_sync.reporting_blocked")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from integrations.core import run_counts
 from integrations.core.jobs import in_organization_language
-from integrations.core.models import IntegrationError, SyncRun
+from integrations.core.models import FortnoxConnection, IntegrationError, SyncRun
 from integrations.fortnox.client import CallCounter, FortnoxClient
 from integrations.fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
 from integrations.fortnox.values import STOCKHOLM
@@ -150,14 +150,14 @@ def execute_run(run_id: int) -> str:
     if not SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(status=SyncRun.Status.RUNNING):
         return "already taken"
     run = SyncRun.objects.select_related("organization").get(pk=run_id)
-    settings = WarehouseSyncSettings.for_organization(run.organization)
+    settings = WarehouseSyncSettings.get_or_create_for(run.organization)
     kinds = settings.enabled_pulls()
     writes_stock = settings.write_stock and not settings.use_warehouse_module
     compares_stock = settings.use_warehouse_module
     run.start(len(kinds) + writes_stock + compares_stock)
     counter = CallCounter()
     try:
-        client = FortnoxClient.for_organization(run.organization, call_counter=counter)
+        client = FortnoxConnection.client_for(run.organization, call_counter=counter)
     except FortnoxAuthError as error:
         run.finish(SyncRun.Status.FAILED, error=_user_message(error))
         return run.status

@@ -34,14 +34,14 @@ def _runs(organization):
 def settings_page(request):
     if request.method == "POST":
         mode.refresh_warehouse_mode(request.organization)  # validate against Fortnox as it is now
-    settings = WarehouseSyncSettings.for_organization(request.organization)
+    settings = WarehouseSyncSettings.get_or_create_for(request.organization)
     form = WarehouseSyncSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             tasks.do_save_settings(form)
         messages.success(request, _("Warehouse integration settings saved."))
         return redirect("warehouse_sync_settings")
-    connection = FortnoxConnection.for_organization(request.organization)
+    connection = FortnoxConnection.existing_or_unsaved(request.organization)
     return render(request, "integrations/warehouse/settings.html", {
         "form": form, "settings": settings, "connection": connection, "runs": _runs(request.organization)[:10],
         "missing_scopes": connection.missing_scopes() if connection.is_connected else [],
@@ -51,7 +51,7 @@ def settings_page(request):
 @manage_settings
 @require_POST
 def sync_now(request):
-    if not FortnoxConnection.for_organization(request.organization).is_connected:
+    if not FortnoxConnection.existing_or_unsaved(request.organization).is_connected:
         messages.error(request, _("Connect Fortnox first (Integrations → Fortnox)."))
         return redirect("warehouse_sync_settings")
     run = tasks.do_sync_now(request.organization, acting_user=request.user)

@@ -193,12 +193,11 @@ def test_reconnecting_revokes_the_previous_authorization_at_fortnox(connection, 
 def test_after_a_deliberate_disconnect_a_push_says_fortnox_is_not_connected_not_that_a_grant_was_revoked(
     connection, tenant, client_for,
 ):
-    from integrations.fortnox.client import FortnoxClient
     from integrations.fortnox.errors import FortnoxAuthError
 
     client_for(tenant.owner).post(reverse("fortnox_disconnect"), {"confirmed": "1"})
 
-    with pytest.raises(FortnoxAuthError) as refused, FortnoxClient.for_organization(tenant.organization) as client:
+    with pytest.raises(FortnoxAuthError) as refused, FortnoxConnection.client_for(tenant.organization) as client:
         client.get("/3/companyinformation")
     assert "an organization admin disconnected it" in refused.value.user_message
     assert "used elsewhere" not in refused.value.user_message

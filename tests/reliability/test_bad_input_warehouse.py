@@ -327,7 +327,7 @@ def test_good_records_are_imported_and_each_bad_one_is_reported_by_its_number_an
         assert stored is None or "\x00" not in stored["text"]
     assert run.counts.get(f"{kind}_failed", 0) >= len(page["broken"]) + page["unnumbered"], run.log
     assert kept_records(organization) == before, "a record Brygga had was changed by a bad one"
-    cursors = WarehouseSyncSettings.for_organization(organization).cursors
+    cursors = WarehouseSyncSettings.get_or_create_for(organization).cursors
     assert (kind in cursors) == (not run_errors(run)), "a kind with a skipped record is read from the same point again"
 
 
@@ -362,7 +362,7 @@ def test_a_list_answer_brygga_cannot_read_fails_its_kind_with_the_reason_and_cha
     assert_finished_with_reasons(run)
     assert IntegrationError.objects.get(sync_run=run).kind == f"wms_{kind}"
     assert kept_records(organization) == before
-    assert kind not in WarehouseSyncSettings.for_organization(organization).cursors
+    assert kind not in WarehouseSyncSettings.get_or_create_for(organization).cursors
 
 
 record_answers = st.one_of(
@@ -391,7 +391,7 @@ def test_an_unreadable_answer_for_one_record_keeps_what_was_imported_and_fails_t
     for document in good:
         if importer.stored(organization, document[importer.key]) is not None:
             importer.assert_imported(organization, document)
-    assert kind not in WarehouseSyncSettings.for_organization(organization).cursors
+    assert kind not in WarehouseSyncSettings.get_or_create_for(organization).cursors
 
 
 stock_answers = st.one_of(

@@ -33,7 +33,7 @@ def connect_wms(connect):
 
 
 def configure(tenant, **values) -> WarehouseSyncSettings:
-    settings = WarehouseSyncSettings.for_organization(tenant.organization)
+    settings = WarehouseSyncSettings.get_or_create_for(tenant.organization)
     for name, value in values.items():
         setattr(settings, name, value)
     settings.save()
@@ -52,7 +52,7 @@ def as_if_later(tenant, minutes=10):
     """Move every cursor forward, as if the last run had started `minutes` later: records changed
     before it then fall outside the pull's overlap, as they do between scheduled runs 15 minutes
     apart (the tests cannot wait for Fortnox's minute-resolution clock)."""
-    settings = WarehouseSyncSettings.for_organization(tenant.organization)
+    settings = WarehouseSyncSettings.get_or_create_for(tenant.organization)
     for kind, value in settings.cursors.items():
         moment = datetime.strptime(value, tasks.CURSOR_FORMAT) + timedelta(minutes=minutes)
         settings.cursors[kind] = moment.strftime(tasks.CURSOR_FORMAT)

@@ -30,7 +30,7 @@ def texts(settings):
 
 
 def switch(tenant, **values) -> ShippingSettings:
-    settings = ShippingSettings.for_organization(tenant.organization)
+    settings = ShippingSettings.get_or_create_for(tenant.organization)
     for name, value in values.items():
         setattr(settings, name, value)
     settings.save()
@@ -244,7 +244,7 @@ def test_an_admin_switches_notices_on_the_shipping_page(tenant, client_for):
         "form": "settings", "settings-notify_by_email": "on", "settings-notify_b2c": "on",
         "settings-sender": "Lagret AB\nHamngatan 3"})
     assert response.status_code == 302
-    settings = ShippingSettings.for_organization(tenant.organization)
+    settings = ShippingSettings.get_or_create_for(tenant.organization)
     assert (settings.notify_by_email, settings.notify_by_sms, settings.notify_b2b, settings.notify_b2c) == (
         True, False, False, True)
     assert settings.sender_lines() == ["Lagret AB", "Hamngatan 3"]

@@ -128,7 +128,7 @@ def packed(tenant, build, services, **order_fields):
 
 def test_the_delivery_note_names_sender_addresses_references_service_parcels_and_quantities(
         tenant, staff, build, services):
-    settings = ShippingSettings.for_organization(tenant.organization)
+    settings = ShippingSettings.get_or_create_for(tenant.organization)
     settings.sender = "Lagret AB\nHamngatan 3\n411 01 Göteborg"
     settings.save()
     order = packed(tenant, build, services, language="en")

@@ -77,7 +77,7 @@ def test_a_connection_without_the_settings_scope_still_pulls_orders_and_says_to_
     assert SalesOrder.objects.get(organization=tenant.organization).way_of_delivery == "P"
     error = IntegrationError.objects.filter(organization=tenant.organization, kind="wms_ways_of_delivery").get()
     assert "re-connect" in error.message
-    assert "ways_of_delivery" in WarehouseSyncSettings.for_organization(tenant.organization).access_problems
+    assert "ways_of_delivery" in WarehouseSyncSettings.get_or_create_for(tenant.organization).access_problems
 
 
 def test_without_pulling_orders_the_delivery_registers_are_not_read_either(fortnox, tenant):

@@ -89,7 +89,7 @@ def test_the_receipts_page_costs_the_same_queries_for_many_orders(tenant, client
 def test_saving_settings_turns_the_schedule_on_and_off(tenant, client_for):
     client = client_for(tenant.owner)
     assert client.post(SETTINGS, {**DEFAULT_FORM, "active": "on", "interval_minutes": "30"}).status_code == 302
-    schedule = Schedule.objects.get(name=WarehouseSyncSettings.for_organization(tenant.organization).schedule_name)
+    schedule = Schedule.objects.get(name=WarehouseSyncSettings.get_or_create_for(tenant.organization).schedule_name)
     assert (schedule.minutes, schedule.func, schedule.repeats) == (30, tasks.SCHEDULED_TASK, -1)
     client.post(SETTINGS, DEFAULT_FORM)
     assert not Schedule.objects.filter(name=schedule.name).exists()
@@ -103,7 +103,7 @@ def test_classic_stock_and_the_warehouse_module_exclude_each_other_and_bad_input
     assert "between 5 and 1,440 minutes" in page.content.decode()
     page = client.post(SETTINGS, {})
     assert page.status_code == 200 and page.context["form"].errors
-    assert not WarehouseSyncSettings.for_organization(tenant.organization).write_stock
+    assert not WarehouseSyncSettings.get_or_create_for(tenant.organization).write_stock
 
 
 def test_a_second_run_is_not_queued_while_one_is_going(tenant):

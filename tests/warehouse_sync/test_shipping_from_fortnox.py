@@ -23,7 +23,7 @@ def imported(tenant, number) -> SalesOrder:
 
 def test_an_order_in_english_from_fortnox_is_announced_in_english_at_the_orders_email_once(
         fortnox, tenant, sandbox, company):
-    settings = ShippingSettings.for_organization(tenant.organization)
+    settings = ShippingSettings.get_or_create_for(tenant.organization)
     settings.notify_by_email = True
     settings.save()
     customer(fortnox, Email="inköp@example.se")

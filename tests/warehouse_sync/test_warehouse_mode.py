@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 def settings_of(tenant) -> WarehouseSyncSettings:
-    return WarehouseSyncSettings.for_organization(tenant.organization)
+    return WarehouseSyncSettings.get_or_create_for(tenant.organization)
 
 
 def one_order(fortnox, quantity=1) -> str:

@@ -21,7 +21,7 @@ def fortnox_connection_needing_reauth(context):
 
 @register.simple_tag
 def fortnox_connection_for(organization):
-    return FortnoxConnection.for_organization(organization)
+    return FortnoxConnection.existing_or_unsaved(organization)
 
 
 @register.filter
