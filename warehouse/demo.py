@@ -96,7 +96,7 @@ def _shipping(organization):
                                                      way_of_delivery="Postnord", order_kind=kind))
     pickup = Transporter.objects.create(organization=organization, name="Egen hämtning")
     TransporterService.objects.create(organization=organization, transporter=pickup, name="Hämtas på lagret")
-    settings = ShippingSettings.for_organization(organization)
+    settings = ShippingSettings.get_or_create_for(organization)
     settings.sender = f"{organization.name}\nLagervägen 1\n123 45 Lagerstad"
     settings.save()
 
