@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from integrations.models import IntegrationError, SyncRun
+from integrations.core.models import IntegrationError, SyncRun
 from organizations.stored_text import StoredLog, StoredText, gettext_noop
 
 RESUMED = "Resumed: the worker applying this synchronisation stopped."
@@ -124,7 +124,7 @@ def test_the_last_synchronisations_name_their_counts_in_words(run, tenant, clien
 
 
 def test_why_a_connection_stopped_reads_in_each_readers_language(tenant, client_for):
-    from integrations.models import FortnoxConnection
+    from integrations.core.models import FortnoxConnection
 
     moved = "A Brygga administrator moved the Fortnox company %(company)s to the organization %(organization)s."
     with translation.override("sv"):

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from hr import actions as hr_actions
 from hr.models import AbsenceType
-from integrations.sync_models import IntegrationError, SyncRun
+from integrations.core.models import IntegrationError, SyncRun
 from organizations.stored_text import StoredText, gettext_noop
 from tests.support.browser import check_accessibility, log_in_on, save_artifact
 from tests.support.hr import employee_values
