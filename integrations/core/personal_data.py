@@ -123,7 +123,15 @@ def sealed(person: dict) -> dict:
     if SEALED in person or not any(secret.values()):
         return person
     return {**person, SEALED: encrypt(json.dumps(secret)),
-            "problems": [redacted(problem, secret) for problem in person.get("problems", [])]}
+            "problems": [_redacted_problem(problem, secret) for problem in person.get("problems", [])]}
+
+
+def _redacted_problem(problem, secret: dict):
+    """A stored problem (a stored text's data, or an old plan's plain text) with the sensitive
+    values it quotes masked, still in every language."""
+    text = StoredText.from_data(problem)
+    masked_text = StoredText.each_language(lambda: redacted(str(text), secret))
+    return problem if masked_text == StoredText.each_language(str, text) else masked_text.to_data()
 
 
 def unsealed(person: dict) -> dict:

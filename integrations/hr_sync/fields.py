@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hr import validators
+from organizations.stored_text import StoredText
 
 # Fortnox writes countries as names (its own example: "Sverige"); Brygga stores ISO codes.
 COUNTRY_NAMES = {
@@ -209,9 +210,19 @@ def fortnox_values(document: dict) -> tuple[dict, dict]:
     for field in FIELDS:
         try:
             values[field.name] = field.from_fortnox(document)
-        except ValidationError as error:
-            problems[field.name] = " ".join(error.messages)
+        except ValidationError:
+            # Brygga's validators translate as they raise: read the refusal again in each language,
+            # so that the plan shows it in the language of whoever reads it.
+            problems[field.name] = StoredText.each_language(_refusal, field, document)
     return values, problems
+
+
+def _refusal(field, document) -> str:
+    try:
+        field.from_fortnox(document)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def fortnox_document(values: dict, *, creating: bool = False) -> dict:

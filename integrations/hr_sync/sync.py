@@ -127,7 +127,7 @@ def build_plan(organization, documents: list[dict]) -> dict:
             how, pk = "link", link.object_id
         elif not values["email"]:
             people.append(_entry("unmatchable", external_id=external_id, name=name, fortnox=values, problems=[
-                _("This Fortnox employee has no email address, which Brygga needs to match people. Add it in Fortnox.")
+                _problem(gettext_noop("This Fortnox employee has no email address, which Brygga needs to match people. Add it in Fortnox."))
             ]))
             continue
         elif (pk := brygga_by_email.get(values["email"])) is not None and pk not in links and not fortnox_index.others("email", values["email"], external_id):
@@ -144,7 +144,7 @@ def build_plan(organization, documents: list[dict]) -> dict:
         employee = by_id[pk]
         if pk in links:
             people.append(_entry("unmatchable", employee=pk, external_id=links[pk].external_id, name=str(employee), brygga=values, problems=[
-                _("Linked to Fortnox employee %(id)s, which Fortnox no longer lists.") % {"id": links[pk].external_id}
+                _problem(gettext_noop("Linked to Fortnox employee %(id)s, which Fortnox no longer lists."), id=links[pk].external_id)
             ]))
         elif employee.active:
             people.append(_only_brygga(employee, values, fortnox_index))
@@ -157,37 +157,55 @@ def _entry(section, *, employee=None, external_id="", name="", brygga=None, fort
             "brygga": brygga or {}, "fortnox": fortnox or {}, "problems": list(problems), **extra}
 
 
-def _fortnox_side_problems(external_id, values, unreadable, fortnox_index) -> list[str]:
+def _problem(message, **params):
+    """A problem as the plan stores it: a message id with parameters, read in the reader's
+    language (the admin who reads the plan need not be the one who made it)."""
+    return StoredText(message, **params).to_data()
+
+
+def _label(field) -> StoredText:
+    return StoredText.each_language(str, hr_fields.BY_NAME[field].label)
+
+
+def problem_texts(person: dict) -> list[StoredText]:
+    """A plan entry's problems as stored texts; plans stored before them hold plain strings."""
+    return [StoredText.from_data(problem) for problem in person.get("problems", [])]
+
+
+def _fortnox_side_problems(external_id, values, unreadable, fortnox_index) -> list:
     problems = [
-        _("Fortnox's %(field)s cannot be used: %(reason)s Correct it in Fortnox.") % {
-            "field": hr_fields.BY_NAME[field].label, "reason": reason,
-        } for field, reason in unreadable.items()
+        _problem(gettext_noop("Fortnox's %(field)s cannot be used: %(reason)s Correct it in Fortnox."),
+                 field=_label(field), reason=reason)
+        for field, reason in unreadable.items()
     ]
     for field in ("email", "phone"):
         others = fortnox_index.others(field, values.get(field), external_id)
         if others:
-            problems.append(_("%(field)s %(value)s is also used by Fortnox employee %(others)s: make it unique in Fortnox.") % {
-                "field": hr_fields.BY_NAME[field].label, "value": values[field], "others": ", ".join(sorted(others)),
-            })
+            problems.append(_problem(
+                gettext_noop("%(field)s %(value)s is also used by Fortnox employee %(others)s: make it unique in Fortnox."),
+                field=_label(field), value=values[field], others=", ".join(sorted(others)),
+            ))
     return problems
 
 
-def _taken_in_brygga(field, value, pk, brygga_index) -> list[str]:
+def _taken_in_brygga(field, value, pk, brygga_index) -> list:
     others = brygga_index.others(field, value, pk)
     if not others:
         return []
-    return [_("%(field)s %(value)s from Fortnox already belongs to another employee in Brygga: change one of them.") % {
-        "field": hr_fields.BY_NAME[field].label, "value": value,
-    }]
+    return [_problem(
+        gettext_noop("%(field)s %(value)s from Fortnox already belongs to another employee in Brygga: change one of them."),
+        field=_label(field), value=value,
+    )]
 
 
-def _taken_in_fortnox(field, value, external_id, fortnox_index) -> list[str]:
+def _taken_in_fortnox(field, value, external_id, fortnox_index) -> list:
     others = fortnox_index.others(field, value, external_id)
     if not others:
         return []
-    return [_("%(field)s %(value)s is already used by Fortnox employee %(others)s: change one of them.") % {
-        "field": hr_fields.BY_NAME[field].label, "value": value, "others": ", ".join(sorted(others)),
-    }]
+    return [_problem(
+        gettext_noop("%(field)s %(value)s is already used by Fortnox employee %(others)s: change one of them."),
+        field=_label(field), value=value, others=", ".join(sorted(others)),
+    )]
 
 
 def _match(employee, external_id, how, local, remote, link, problems, brygga_index, fortnox_index) -> dict:
@@ -230,7 +248,7 @@ def _only_fortnox(external_id, name, values, problems, brygga_index) -> dict:
     for field in UNIQUE_FIELDS:
         problems += _taken_in_brygga(field, values.get(field), None, brygga_index)
     if not (values.get("given_name") and values.get("family_name")):
-        problems.append(_("Brygga needs a given and a family name: fill them in in Fortnox."))
+        problems.append(_problem(gettext_noop("Brygga needs a given and a family name: fill them in in Fortnox.")))
     return _entry("only_fortnox", external_id=external_id, name=name, fortnox=values, problems=problems)
 
 
@@ -239,7 +257,7 @@ def _only_brygga(employee, values, fortnox_index) -> dict:
     for field in UNIQUE_FIELDS:
         problems += _taken_in_fortnox(field, values[field], None, fortnox_index)
     if "/" in employee.employment_id:
-        problems.append(_("Fortnox does not accept “/” in an employment ID: change it in Brygga."))
+        problems.append(_problem(gettext_noop("Fortnox does not accept “/” in an employment ID: change it in Brygga.")))
     return _entry("only_brygga", employee=employee.pk, name=str(employee), brygga=values, problems=problems)
 
 
@@ -247,10 +265,11 @@ def _only_brygga(employee, values, fortnox_index) -> dict:
 
 
 class UserSyncRefused(Exception):
-    """A synchronisation that may not start now; `running` is the one going, when that is why."""
+    """A synchronisation that may not start now; `running` is the one going, when that is why.
+    `message` is a stored text: the abandoned run keeps it for whoever reads the run later."""
 
-    def __init__(self, message, running=None):
-        super().__init__(message)
+    def __init__(self, message: StoredText, running=None):
+        super().__init__(str(message))
         self.message, self.running = message, running
 
 
@@ -265,13 +284,13 @@ def _refusal(run: SyncRun) -> UserSyncRefused | None:
     work as its own), or one applied its decisions after this plan was read (the plan is stale)."""
     running = running_user_sync(run.organization)
     if running is not None:
-        return UserSyncRefused(_("A user synchronisation is already running; here it is."), running)
+        return UserSyncRefused(StoredText(gettext_noop("A user synchronisation is already running; here it is.")), running)
     others = SyncRun.objects.for_organization(run.organization).filter(kind=RUN_KIND).exclude(pk=run.pk)
     if others.filter(finished_at__gt=run.created_at, data__has_key="decisions").exists():
-        return UserSyncRefused(_(
+        return UserSyncRefused(StoredText(gettext_noop(
             "Another synchronisation changed people after this one read Fortnox, so these choices may no longer "
             "fit. Nothing was changed: read Fortnox again."
-        ))
+        )))
     return None
 
 
@@ -374,10 +393,12 @@ def apply_user_sync(run_id: int) -> None:
             run.append_log(StoredText.each_language(_outcome_line, person["name"], outcome))
             run.advance(outcome, api_calls=counter.total - calls_before)
     # Who was left out and why, in the log and the summary: a bare count tells nobody what to fix.
-    skipped = [{"name": person["name"], "reason": " ".join(person["problems"])} for person in plan["people"]
+    skipped = [{"name": person["name"], "reason": StoredText.each_language(_joined_problems, person).to_data()}
+               for person in plan["people"]
                if person["section"] == "unmatchable" or (person["problems"] and _chosen(person, decisions))]
     for person in skipped:
-        run.append_log(StoredText(gettext_noop("%(name)s: skipped — %(reason)s"), name=person["name"], reason=person["reason"]))
+        run.append_log(StoredText(gettext_noop("%(name)s: skipped — %(reason)s"), name=person["name"],
+                                  reason=StoredText.from_data(person["reason"])))
     run.counts["skipped"] = len(skipped)
     # Done with the full values: the run keeps the masked plan only.
     run.data = {**run.data, "plan": personal_data.without_sealed(plan), "failures": failures, "skipped": skipped}
@@ -388,6 +409,10 @@ def apply_user_sync(run_id: int) -> None:
         settings.save(update_fields=["activated_at"])
     _notify_summary(run, failures)
     run.finish()  # last: whoever watches the run sees it finished only when all of it is done
+
+
+def _joined_problems(person: dict) -> str:
+    return " ".join(str(problem) for problem in problem_texts(person))
 
 
 def _unsealed(person: dict) -> dict:

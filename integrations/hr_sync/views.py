@@ -160,7 +160,7 @@ def hr_sync_review(request, pk):
             try:
                 hr_sync.do_start_user_sync(run, decisions)
             except hr_sync.UserSyncRefused as refused:
-                messages.info(request, refused.message)
+                messages.info(request, str(refused.message))
                 return redirect("hr_sync_run", refused.running.pk) if refused.running else redirect("hr_sync")
             return redirect("hr_sync_run", run.pk)
         if not errors and request.POST.get("apply"):
