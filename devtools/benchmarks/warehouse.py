@@ -112,15 +112,15 @@ def _timed_run(connection_id: int) -> dict:
 
 def _idle(connection_id: int) -> dict:
     """A first run, then (cursors moved on, as 15 minutes later) an idle run."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from integrations.core.models import FortnoxConnection
-    from integrations.warehouse_sync import tasks
+    from integrations.fortnox.values import cursor_value, parse_cursor
     from integrations.warehouse_sync.models import WarehouseSyncSettings
 
     first = _timed_run(connection_id)
     settings = WarehouseSyncSettings.get_or_create_for(FortnoxConnection.objects.get(pk=connection_id).organization)
-    settings.cursors = {kind: (datetime.strptime(value, tasks.CURSOR_FORMAT) + timedelta(minutes=15)).strftime(tasks.CURSOR_FORMAT)
+    settings.cursors = {kind: cursor_value(parse_cursor(value) + timedelta(minutes=15))
                         for kind, value in settings.cursors.items()}
     settings.save(update_fields=["cursors"])
     return {"first": first, "idle": _timed_run(connection_id), "kinds": len(settings.enabled_pulls())}

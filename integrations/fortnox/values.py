@@ -69,3 +69,23 @@ def parse_fortnox_datetime(value: str) -> datetime | None:
         except ValueError:
             continue
     raise ValueError(f"{value!r} is not a Fortnox timestamp")
+
+
+def cursor_value(moment: datetime) -> str:
+    """A pull cursor as stored: an aware ISO-8601 moment (turned into Fortnox's local
+    `lastmodified` only when asking Fortnox, see `lastmodified_since`)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment!r} is naive: a cursor is an aware moment")
+    return moment.isoformat()
+
+
+def parse_cursor(value: str) -> datetime | None:
+    """A stored pull cursor as an aware datetime. Older Brygga stored Fortnox's naive local
+    format ("YYYY-MM-DD HH:MM:SS"): such a value is read as Stockholm time, as it was meant."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return parse_fortnox_datetime(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=STOCKHOLM)

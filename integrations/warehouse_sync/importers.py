@@ -29,7 +29,7 @@ from stdnum import ean as gtin
 
 from integrations.core.models import ExternalLink
 from integrations.fortnox.errors import FortnoxNotFound, FortnoxValidationError
-from integrations.fortnox.values import lastmodified_since, parse_fortnox_datetime, to_decimal
+from integrations.fortnox.values import lastmodified_since, parse_cursor, to_decimal
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse import actions as warehouse_actions, shipping_actions
 from warehouse.models import (
@@ -183,7 +183,7 @@ class Pull:
         self.organization = sync.organization
         self.client = sync.client
         cursor = sync.settings.cursors.get(kind)
-        self.since = parse_fortnox_datetime(cursor) if cursor else None
+        self.since = parse_cursor(cursor)
 
     def modified_params(self) -> dict:
         return {"lastmodified": lastmodified_since(self.since)} if self.since else {}

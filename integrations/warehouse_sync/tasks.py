@@ -18,7 +18,7 @@ from integrations.core.jobs import in_organization_language
 from integrations.core.models import FortnoxConnection, IntegrationError, SyncRun
 from integrations.fortnox.client import CallCounter, FortnoxClient
 from integrations.fortnox.errors import FortnoxAuthError, FortnoxError, FortnoxMissingScope, FortnoxNoLicence
-from integrations.fortnox.values import STOCKHOLM
+from integrations.fortnox.values import cursor_value
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Article, Customer, OrderType, Supplier, TransporterRule, WayOfDelivery
 
@@ -34,7 +34,6 @@ SCHEDULED_TASK = "integrations.warehouse_sync.tasks.scheduled_sync"
 # A run older than this that never finished had its worker die: it no longer blocks new runs.
 STALE_RUN = timedelta(minutes=30)
 PROGRESS_EVERY_SECONDS = 1.0
-CURSOR_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 class WarehouseSync:
@@ -194,7 +193,7 @@ def _read_mode(sync: WarehouseSync) -> None:
 def _pull_everything(sync: WarehouseSync, kinds: list[str]):
     """Each kind in turn; a kind that fails is logged and the others still run. An authorization
     that is gone stops the run. Returns FAILED for that, else None (the run decides)."""
-    cursor = timezone.localtime(sync.run.started_at, STOCKHOLM).strftime(CURSOR_FORMAT)
+    cursor = cursor_value(sync.run.started_at)
     for kind in kinds:
         status = _step(sync, kind, importers.PULLS[kind])
         if status is not None:

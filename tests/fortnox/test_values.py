@@ -4,9 +4,11 @@ from decimal import Decimal
 import pytest
 
 from integrations.fortnox.values import (
+    cursor_value,
     format_lastmodified,
     lastmodified_since,
     normalise_numbers,
+    parse_cursor,
     parse_fortnox_datetime,
     to_decimal,
 )
@@ -62,3 +64,21 @@ def test_fortnox_timestamps_are_read_as_stockholm_time():
     assert parse_fortnox_datetime("") is None
     with pytest.raises(ValueError):
         parse_fortnox_datetime("yesterday")
+
+
+def test_a_cursor_is_stored_as_an_aware_iso_moment_and_asked_for_in_fortnox_local_time():
+    start = datetime(2026, 6, 1, 10, 30, 15, tzinfo=UTC)
+    stored = cursor_value(start)
+    assert stored == "2026-06-01T10:30:15+00:00"
+    assert parse_cursor(stored) == start
+    assert lastmodified_since(parse_cursor(stored)) == "2026-06-01 12:28"
+    with pytest.raises(ValueError):
+        cursor_value(datetime(2026, 6, 1, 10, 30))
+
+
+def test_a_cursor_stored_by_an_older_brygga_in_fortnox_format_is_read_as_stockholm_time():
+    assert parse_cursor("2026-06-01 12:30:15") == datetime(2026, 6, 1, 10, 30, 15, tzinfo=UTC)
+    assert parse_cursor("2026-01-16 00:05") == datetime(2026, 1, 15, 23, 5, tzinfo=UTC)
+    assert parse_cursor("") is None
+    with pytest.raises(ValueError):
+        parse_cursor("yesterday")

@@ -2,13 +2,14 @@
 real consent page, runs and pushes in the test's process, Fortnox records created through the
 product's own client, and what staff do in Brygga (pick, pack, report fulfilled)."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from integrations.core import outbox
 from integrations.core.models import FortnoxConnection, SyncRun
+from integrations.fortnox.values import cursor_value, parse_cursor
 from integrations.warehouse_sync import tasks
 from integrations.warehouse_sync.models import WarehouseSyncSettings
 from warehouse import actions as warehouse_actions
@@ -54,8 +55,7 @@ def as_if_later(tenant, minutes=10):
     apart (the tests cannot wait for Fortnox's minute-resolution clock)."""
     settings = WarehouseSyncSettings.get_or_create_for(tenant.organization)
     for kind, value in settings.cursors.items():
-        moment = datetime.strptime(value, tasks.CURSOR_FORMAT) + timedelta(minutes=minutes)
-        settings.cursors[kind] = moment.strftime(tasks.CURSOR_FORMAT)
+        settings.cursors[kind] = cursor_value(parse_cursor(value) + timedelta(minutes=minutes))
     settings.save(update_fields=["cursors"])
 
 
