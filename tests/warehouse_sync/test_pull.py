@@ -1,9 +1,13 @@
 """Pulling from Fortnox: articles, suppliers, customers, orders and purchase orders, against the
 sandbox over real HTTP through the product's client."""
 
+from datetime import datetime, timedelta
+
 import pytest
+from django.utils import timezone
 
 from integrations.core.models import ExternalLink, IntegrationError, SyncRun
+from integrations.fortnox.values import STOCKHOLM
 from integrations.warehouse_sync.models import WarehouseSyncSettings
 from tests.support.warehouse_sync import article, as_if_later, configure, customer, order, supplier, sync
 from warehouse import actions as warehouse_actions
@@ -74,6 +78,24 @@ def test_an_idle_run_costs_one_call_per_enabled_kind_and_one_for_the_warehouse_m
     as_if_later(tenant)
     configure(tenant, pull_suppliers=False, pull_customers=False)
     assert sync(tenant).api_calls == 1 + 4
+
+
+def test_a_run_stores_its_cursors_as_aware_moments_and_a_cursor_an_older_brygga_stored_still_reads(fortnox, tenant):
+    customer(fortnox)
+    article(fortnox, "A1")
+    order(fortnox, [("A1", 1)])
+    configure(tenant, pull_purchase_orders=False)
+    run = sync(tenant)
+    settings = WarehouseSyncSettings.get_or_create_for(tenant.organization)
+    assert set(settings.cursors.values()) == {run.started_at.isoformat()}
+    assert all(datetime.fromisoformat(value).tzinfo is not None for value in settings.cursors.values())
+    # As an older Brygga stored them: Fortnox's naive local format, 10 minutes on (see `as_if_later`).
+    later = timezone.localtime(run.started_at + timedelta(minutes=10), STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S")
+    settings.cursors = dict.fromkeys(settings.cursors, later)
+    settings.save(update_fields=["cursors"])
+    idle = sync(tenant)
+    assert idle.api_calls == 1 + 6 and idle.status == SyncRun.Status.SUCCEEDED, idle.log
+    assert not any(count for name, count in idle.counts.items() if name.endswith("_created")), idle.counts
 
 
 def test_changed_records_are_upserted_not_duplicated(fortnox, tenant):
