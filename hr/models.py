@@ -11,18 +11,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_lazy as _
 
 from organizations.models import OrganizationOwned
+from organizations.origin import Origin
 from organizations.permissions import Perm, user_can
 from organizations.stored_text import StoredCharField, StoredText, StoredTextField
 
 from . import calendar, validators
-
-
-class Origin(models.TextChoices):
-    """Where a change came from, so a listener can tell a sync's own writes from a person's."""
-
-    USER = "user", _("a user")
-    EXTERNAL = "external", _("an external system")
-    SYSTEM = "system", _("Brygga itself")
 
 
 class ConstraintErrorsByField:

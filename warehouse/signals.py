@@ -42,3 +42,8 @@ report_failed = Signal()
 # and after a return is registered (sender Return, obj the return). A receiver answers with words
 # for the person (a back order to come, a credit note to make), or None.
 follow_up = Signal()
+
+# A document written from another system (an ERP) through `warehouse.imports`: document
+# (SalesOrder or PurchaseOrder, rows saved), created: bool, origin: organizations.origin.Origin
+# (EXTERNAL for a sync). A listener that reports changes back skips what came from outside.
+document_imported = Signal()

@@ -30,8 +30,17 @@ from stdnum import ean as gtin
 from integrations.core.models import ExternalLink
 from integrations.fortnox.errors import FortnoxNotFound, FortnoxValidationError
 from integrations.fortnox.values import lastmodified_since, parse_cursor, to_decimal
+from organizations.origin import Origin
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse import actions as warehouse_actions, shipping_actions
+from warehouse.imports import (
+    changed,
+    do_create_order,
+    do_note_change_at_source,
+    do_save_purchase_order,
+    do_set_received,
+    do_update_order,
+)
 from warehouse.models import (
     Article,
     Customer,
@@ -151,14 +160,6 @@ def email_or_blank(document: dict, name: str) -> str:
     except ValidationError:
         return ""
     return value
-
-
-def changed(instance, values: dict) -> list[str]:
-    """Set `values` on `instance`; the names of the fields that really changed."""
-    fields = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in fields:
-        setattr(instance, name, values[name])
-    return fields
 
 
 def upsert(model, organization, key_field: str, key, values: dict, cache: dict) -> tuple[object, str]:
@@ -463,12 +464,10 @@ def create_order(sync, number: str, document: dict) -> ExternalLink:
     customer = customer_for(sync, snapshot["customer"])
     rows = order_rows(sync, snapshot["rows"])
     with transaction.atomic():
-        order = SalesOrder.objects.create(
-            organization=sync.organization, order_number=number, customer=customer,
-            order_type=sync.order_type(customer) if sync.settings.set_order_type else None,
+        order = do_create_order(sync.organization, number, {
+            "customer": customer, "order_type": sync.order_type(customer) if sync.settings.set_order_type else None,
             **order_header(snapshot),
-        )
-        save_rows(order, rows)
+        }, rows, origin=Origin.EXTERNAL)
         assign_service(sync, order, rows)
         return ExternalLink.objects.create(
             organization=sync.organization, kind=ORDER_LINK, content_type=sync.content_type(SalesOrder),
@@ -495,12 +494,6 @@ def order_rows(sync, rows: list) -> list[SalesOrderRow]:
     ]
 
 
-def save_rows(order: SalesOrder, rows: list[SalesOrderRow]) -> None:
-    for row in rows:
-        row.order = order
-    SalesOrderRow.objects.bulk_create(rows)
-
-
 def update_order(sync, link: ExternalLink, document: dict) -> str:
     snapshot = order_snapshot(document)
     # Orders remembered before the language was read: that alone is no change from Fortnox.
@@ -518,8 +511,7 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
             return "unchanged"
         if order.warehouse_work_started or order.state == SalesOrder.State.CANCELLED:
             note = StoredText.each_language(describe_changes, link.last_synced_values, snapshot)
-            if changed(order, {"changed_at_source": True, "source_change_note": note}):
-                order.save(update_fields=["changed_at_source", "source_change_note"])
+            if do_note_change_at_source(order, note):
                 sync.warn(StoredText(gettext_noop("Order %(number)s: %(note)s Not applied: the warehouse has started on it."),
                                      number=order.order_number, note=note))
             return "not_applied"
@@ -530,12 +522,7 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
         values = {**order_header(snapshot), "customer": customer}
         if sync.settings.set_order_type:
             values["order_type"] = sync.order_type(customer)
-        fields = changed(order, values)
-        if fields:
-            order.save(update_fields=fields)
-        if rows_changed:
-            order.rows.all().delete()
-            save_rows(order, rows)
+        do_update_order(order, values, rows if rows_changed else None, origin=Origin.EXTERNAL)
         assign_service(sync, order, rows)
         link.remember(snapshot)
         return "updated"
@@ -598,7 +585,8 @@ def pull_purchase_orders(sync) -> None:
 def save_purchase_order(sync, link, number: str, values: dict, rows: list, snapshot: dict) -> tuple[str, ExternalLink]:
     """(outcome, link); `rows` pairs each row's article with the row as the snapshot has it."""
     if link is None:
-        purchase_order = PurchaseOrder.objects.create(organization=sync.organization, order_number=number, **values)
+        purchase_order = do_save_purchase_order(sync.organization, None, number, values, purchase_order_rows(rows),
+                                                 origin=Origin.EXTERNAL)
         link = ExternalLink.objects.create(
             organization=sync.organization, kind=PURCHASE_ORDER_LINK, content_type=sync.content_type(PurchaseOrder),
             object_id=purchase_order.pk, external_id=number,
@@ -611,19 +599,20 @@ def save_purchase_order(sync, link, number: str, values: dict, rows: list, snaps
             outcome = "updated" if take_received(purchase_order, [row[-1] for _article, row in rows]) else "not_applied"
             link.remember(snapshot)
             return outcome, link
-        fields = changed(purchase_order, values)
-        if fields:
-            purchase_order.save(update_fields=fields)
-        purchase_order.rows.all().delete()
+        do_save_purchase_order(sync.organization, purchase_order, number, values, purchase_order_rows(rows),
+                               origin=Origin.EXTERNAL)
         outcome = "updated"
-    PurchaseOrderRow.objects.bulk_create([
-        PurchaseOrderRow(purchase_order=purchase_order, position=position, article=article, description=description,
-                         ordered_quantity=Decimal(ordered), received_quantity=Decimal(received), unit=unit)
-        for position, (article, (_row_id, _item_id, description, ordered, unit, received)) in enumerate(rows)
-    ])
-    move_to_received_state(purchase_order, list(purchase_order.rows.all()))
     link.remember(snapshot)
     return outcome, link
+
+
+def purchase_order_rows(rows: list) -> list[PurchaseOrderRow]:
+    """The rows to write, not saved yet (see `save_purchase_order` for `rows`)."""
+    return [
+        PurchaseOrderRow(position=position, article=article, description=description,
+                         ordered_quantity=Decimal(ordered), received_quantity=Decimal(received), unit=unit)
+        for position, (article, (_row_id, _item_id, description, ordered, unit, received)) in enumerate(rows)
+    ]
 
 
 def take_received(purchase_order: PurchaseOrder, fortnox_received: list[str]) -> bool:
@@ -636,27 +625,10 @@ def take_received(purchase_order: PurchaseOrder, fortnox_received: list[str]) ->
                       .exclude(receipt_id__in=reported).values("purchase_order_row_id")
                       .annotate(total=Sum("quantity")).values_list("purchase_order_row_id", "total"))
     rows = list(purchase_order.rows.order_by("position", "pk"))
-    changed_rows = []
-    for row, received in zip(rows, fortnox_received):
-        total = Decimal(received) + unreported.get(row.pk, Decimal(0))
-        if row.received_quantity != total:
-            row.received_quantity = total
-            changed_rows.append(row)
-    PurchaseOrderRow.objects.bulk_update(changed_rows, ["received_quantity"])
-    move_to_received_state(purchase_order, rows)
-    return bool(changed_rows)
-
-
-def move_to_received_state(purchase_order: PurchaseOrder, rows: list[PurchaseOrderRow]) -> None:
-    """Partly received or received, as the rows say (a purchase order the warehouse has closed
-    stays closed)."""
-    if purchase_order.state not in PurchaseOrder.RECEIVABLE or not any(row.received_quantity for row in rows):
-        return
-    all_in = all(row.outstanding_quantity == 0 for row in rows)
-    state = PurchaseOrder.State.RECEIVED if all_in else PurchaseOrder.State.PARTLY_RECEIVED
-    if state != purchase_order.state and purchase_order.can_move_to(state):
-        purchase_order.move_to(state)
-        purchase_order.save(update_fields=["state"])
+    totals = [Decimal(received) + unreported.get(row.pk, Decimal(0)) for row, received in zip(rows, fortnox_received)]
+    # zip stops at the shorter: rows beyond what Fortnox lists keep what they have.
+    totals += [row.received_quantity for row in rows[len(totals):]]
+    return do_set_received(purchase_order, rows, totals, origin=Origin.EXTERNAL)
 
 
 PULLS = {"suppliers": pull_suppliers, "articles": pull_articles, "customers": pull_customers,

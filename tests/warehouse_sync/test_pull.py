@@ -9,8 +9,9 @@ from django.utils import timezone
 from integrations.core.models import ExternalLink, IntegrationError, SyncRun
 from integrations.fortnox.values import STOCKHOLM
 from integrations.warehouse_sync.models import WarehouseSyncSettings
+from organizations.origin import Origin
 from tests.support.warehouse_sync import article, as_if_later, configure, customer, order, supplier, sync
-from warehouse import actions as warehouse_actions
+from warehouse import actions as warehouse_actions, signals as warehouse_signals
 from warehouse.models import Article, Customer, OrderType, PurchaseOrder, SalesOrder, Supplier
 
 pytestmark = pytest.mark.slow
@@ -128,6 +129,27 @@ def test_an_order_update_and_a_cancellation_are_applied_before_work_starts(fortn
     assert [(r.article.article_number, r.ordered_quantity) for r in updated.rows.all()] == [("A1", 5), ("A2", 2)]
     assert updated.delivery_city == "Göteborg" and not updated.changed_at_source
     assert SalesOrder.objects.get(order_number=second["DocumentNumber"]).state == SalesOrder.State.CANCELLED
+
+
+def test_orders_written_by_the_pull_are_marked_as_coming_from_outside(fortnox, tenant):
+    customer(fortnox)
+    article(fortnox, "A1")
+    placed = order(fortnox, [("A1", 1)])
+    heard = []
+
+    def listener(sender, document, created, origin, **kwargs):
+        heard.append((sender, document.order_number, created, origin, document.rows.count()))
+
+    warehouse_signals.document_imported.connect(listener)
+    try:
+        sync(tenant)
+        fortnox.put(f"/3/orders/{placed['DocumentNumber']}", {"Order": {"OrderRows": [
+            {"ArticleNumber": "A1", "OrderedQuantity": "3"}, {"ArticleNumber": "A1", "OrderedQuantity": "1"}]}})
+        sync(tenant)
+    finally:
+        warehouse_signals.document_imported.disconnect(listener)
+    number = placed["DocumentNumber"]
+    assert heard == [(SalesOrder, number, True, Origin.EXTERNAL, 1), (SalesOrder, number, False, Origin.EXTERNAL, 2)]
 
 
 def test_a_change_after_picking_began_is_not_applied_and_the_order_says_what_changed(fortnox, tenant):
