@@ -6,8 +6,10 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 class AddressInitialIsParsed:
     """The admin's add page takes initial values from the address (?field=value). A date or time
-    that does not parse reached the widget as text and crashed it (a 500); values are now parsed
-    as the field would, and one that does not parse is left out, as if it had not been given."""
+    that does not parse reached the widget as text and crashed it (a 500), as did a related row's
+    id that is not an id (`?user=[]` crashed the autocomplete widget's lookup); values are now
+    parsed as the field (or the related row's key) would, and one that does not parse is left
+    out, as if it had not been given."""
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -16,11 +18,16 @@ class AddressInitialIsParsed:
                 field = self.model._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if field.concrete and not field.is_relation and isinstance(value, str):
-                try:
+            if not field.concrete:
+                continue
+            try:
+                if not field.is_relation and isinstance(value, str):
                     initial[name] = field.to_python(value)
-                except ValidationError:
-                    del initial[name]
+                elif field.is_relation:
+                    for key in value if isinstance(value, list) else [value]:
+                        field.target_field.to_python(key)
+            except ValidationError:
+                del initial[name]
         return initial
 
 

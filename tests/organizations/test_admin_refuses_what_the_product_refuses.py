@@ -134,3 +134,11 @@ def test_an_order_row_in_the_admin_cannot_name_another_organizations_article(roo
         "This belongs to another organization than Alfa AB."]
     row.refresh_from_db()
     assert row.article.organization == tenant.organization
+
+
+@pytest.mark.parametrize("value", ["[]", "x", "1,2"])
+def test_an_add_page_given_a_related_row_that_is_no_id_in_its_address_opens_without_it(root, tenant, value):
+    # The URL fuzzer found `?user=[]` crashing the admin's autocomplete widget (a 500).
+    page = root.get(f"/admin/organizations/membership/add/?user={value}&organization={value}")
+    assert page.status_code == 200
+    assert f'value="{value}"' not in page.content.decode()
