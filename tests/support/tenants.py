@@ -119,3 +119,12 @@ def form_data(response, **changes) -> dict:
             data[field.html_name] = value if isinstance(value, list | str) else str(value)
     data.update(changes)
     return data
+
+
+def settings_with(model, tenant, **values):
+    """The organization's settings row of `model` (made if missing) with `values` saved on it."""
+    settings = model.get_or_create_for(tenant.organization)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.save()
+    return settings

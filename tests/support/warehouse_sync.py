@@ -12,6 +12,7 @@ from integrations.core.models import FortnoxConnection, SyncRun
 from integrations.fortnox.values import cursor_value, parse_cursor
 from integrations.warehouse_sync import tasks
 from integrations.warehouse_sync.models import WarehouseSyncSettings
+from tests.support.tenants import settings_with
 from warehouse import actions as warehouse_actions
 from warehouse.models import SalesOrder
 
@@ -34,11 +35,7 @@ def connect_wms(connect):
 
 
 def configure(tenant, **values) -> WarehouseSyncSettings:
-    settings = WarehouseSyncSettings.get_or_create_for(tenant.organization)
-    for name, value in values.items():
-        setattr(settings, name, value)
-    settings.save()
-    return settings
+    return settings_with(WarehouseSyncSettings, tenant, **values)
 
 
 def sync(tenant) -> SyncRun:

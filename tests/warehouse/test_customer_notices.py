@@ -15,6 +15,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.support.tenants import settings_with
 from warehouse import notices
 from warehouse.actions import do_adjust_stock, do_pack, do_pick_row, do_report_fulfilled
 from warehouse.models import OrderType, SalesOrder
@@ -30,11 +31,7 @@ def texts(settings):
 
 
 def switch(tenant, **values) -> ShippingSettings:
-    settings = ShippingSettings.get_or_create_for(tenant.organization)
-    for name, value in values.items():
-        setattr(settings, name, value)
-    settings.save()
-    return settings
+    return settings_with(ShippingSettings, tenant, **values)
 
 
 def ready_to_send(tenant, build, *, kind=None, email="kund@example.se", phone="070-123 45 67", **fields):
