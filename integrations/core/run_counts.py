@@ -11,6 +11,7 @@ SUBJECTS = {
 OUTCOMES = {
     "created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"), "cancelled": _("cancelled"),
     "not_applied": _("changed in Fortnox but not applied (work had started)"), "written": _("written to Fortnox"),
+    "withdrawn": _("taken out of the pick queue (not fulfilled under the current setting)"),
     "failed": _("failed"), "skipped": _("skipped"), "different": _("different in Brygga and Fortnox"),
 }
 WHOLE = {

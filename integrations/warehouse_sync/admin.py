@@ -15,8 +15,9 @@ class WarehouseSyncSettingsAdmin(OrganizationScopedAdmin):
 
     form = WarehouseSyncSettingsForm
     fields = ["organization", *WarehouseSyncSettingsForm.Meta.fields]
-    list_display = ["organization", "active", "interval_minutes", "use_warehouse_module", "write_stock", "updated_at"]
-    list_filter = ["active", "use_warehouse_module", "write_stock"]
+    list_display = ["organization", "active", "interval_minutes", "fulfil_orders", "use_warehouse_module", "write_stock",
+                    "updated_at"]
+    list_filter = ["active", "fulfil_orders", "use_warehouse_module", "write_stock"]
     list_select_related = ["organization"]
     search_fields = ["organization__name"]
 

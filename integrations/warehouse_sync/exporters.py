@@ -31,7 +31,7 @@ from organizations.actions import do_notify
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Adjustment, Article, PurchaseOrder, Receipt, Return, SalesOrder
 
-from .importers import ARTICLE_LINK, INCOMING_GOODS_LINK, NOT_INVOICED, ORDER_LINK, PURCHASE_ORDER_LINK, quantity
+from .importers import ARTICLE_LINK, INCOMING_GOODS_LINK, ORDER_LINK, PURCHASE_ORDER_LINK, invoiced, quantity
 from .mode import TENANT, read_warehouse_mode
 from .models import WarehouseSyncSettings
 
@@ -105,10 +105,6 @@ def _local(model, event, *related):
 
 def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-def invoiced(document: dict) -> bool:
-    return str(document.get("InvoiceReference") or "0") not in {str(v) for v in NOT_INVOICED}
 
 
 # --- fulfilment -------------------------------------------------------------------------------

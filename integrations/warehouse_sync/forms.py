@@ -11,10 +11,10 @@ class WarehouseSyncSettingsForm(ConcurrentEditForm):
         model = WarehouseSyncSettings
         fields = [
             "active", "interval_minutes", "pull_articles", "pull_suppliers", "pull_customers", "pull_orders",
-            "pull_purchase_orders", "order_selection", "set_order_type", "report_fulfilled", "write_stock",
+            "pull_purchase_orders", "fulfil_orders", "order_selection", "set_order_type", "report_fulfilled", "write_stock",
             "use_warehouse_module", "back_orders_in_fortnox",
         ]
-        widgets = {"order_selection": forms.RadioSelect}
+        widgets = {"order_selection": forms.RadioSelect, "fulfil_orders": forms.RadioSelect}
 
     def clean_interval_minutes(self):
         minutes = self.cleaned_data["interval_minutes"]

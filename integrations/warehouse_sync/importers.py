@@ -16,7 +16,7 @@ is written, so a record that fails leaves nothing half-made behind.
 
 import logging
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from stdnum import ean as gtin
 
@@ -60,6 +61,9 @@ log = logging.getLogger("integrations.warehouse_sync")
 ARTICLE_LINK, ORDER_LINK, PURCHASE_ORDER_LINK = "wms_article", "wms_order", "wms_purchase_order"
 INCOMING_GOODS_LINK = "wms_incoming_goods"
 NOT_INVOICED = ("", "0", None, 0)
+# How far back the first pull (and the first after a change of the fulfilment choice) reads
+# invoiced orders: said as 30 days in the setting's help text.
+INVOICED_LOOKBACK = timedelta(days=30)
 CUSTOMER_TYPES = {"PRIVATE": Customer.Type.PRIVATE, "COMPANY": Customer.Type.COMPANY}
 
 
@@ -424,24 +428,61 @@ def describe_changes(old: dict, new: dict) -> str:
     return _("Changed in Fortnox: %(fields)s.") % {"fields": ", ".join(names)}
 
 
+def invoiced(document: dict) -> bool:
+    return str(document.get("InvoiceReference") or "0") not in {str(v) for v in NOT_INVOICED}
+
+
 def wanted(settings, document: dict) -> bool:
-    """Is this Fortnox order one the warehouse should fulfil (per the settings)?"""
-    if document.get("Cancelled") or str(document.get("InvoiceReference") or "0") not in {"0", ""}:
+    """Is this Fortnox order one the warehouse should fulfil (per the settings: its status, and
+    whether it is fulfilled invoiced, not invoiced or either way)?"""
+    if document.get("Cancelled") or not settings.fulfils(invoiced(document)):
         return False
     return settings.order_selection == settings.OrderSelection.OPEN or not document.get("NotCompleted")
 
 
+def order_lists(sync, pull: Pull) -> list[dict]:
+    """The list calls of an order pull. Later pulls read everything changed since the cursor (a
+    cancellation must reach orders already here). The first pull, and the first one after the
+    fulfilment choice or the status changed, also read what the choice takes in as Fortnox has it
+    now: the open orders without an invoice, and invoiced orders changed in the last
+    `INVOICED_LOOKBACK` (never the whole history of invoiced orders)."""
+    settings = sync.settings
+    lists = [pull.modified_params()] if pull.since else []
+    if pull.since and settings.orders_pulled_for == settings.order_choice:
+        return lists
+    status = {"notcompleted": "false"} if settings.order_selection == settings.OrderSelection.CONFIRMED else {}
+    if settings.fulfils(invoiced=False):
+        lists.append({"filter": "invoicenotcreated", **status})
+    if settings.fulfils(invoiced=True):
+        lists.append({"filter": "invoicecreated", **status,
+                      "lastmodified": lastmodified_since(timezone.now() - INVOICED_LOOKBACK, overlap=timedelta(0))})
+    return lists
+
+
+def orders_waiting(sync, links: dict) -> list[str]:
+    """The numbers of the Fortnox orders waiting in the queue that nobody has started on: after the
+    choice of orders changed, each is read again so one the choice no longer takes leaves the queue."""
+    waiting = set(SalesOrder.objects.for_organization(sync.organization).filter(
+        state=SalesOrder.State.OPEN, picking_started_at__isnull=True).values_list("pk", flat=True))
+    return sorted(number for number, link in links.items() if link.object_id in waiting)
+
+
 def pull_orders(sync) -> None:
-    """First pull: only open orders (per the setting). Later pulls: everything changed since the
-    cursor, since a cancellation must reach orders already here."""
+    """The orders of `order_lists`, each read whole; new ones the settings want are created,
+    linked ones updated (see `update_order`)."""
     pull = Pull(sync, "orders", "DocumentNumber")
-    params = pull.modified_params()
-    if not params:
-        params = {"filter": "invoicenotcreated"}
-        if sync.settings.order_selection == sync.settings.OrderSelection.CONFIRMED:
-            params["notcompleted"] = "false"
     links = {link.external_id: link for link in ExternalLink.links_for(pull.organization, ORDER_LINK, SalesOrder)}
-    for item in list(pull.client.iterate("/3/orders", params)):
+    choice_changed = bool(pull.since) and sync.settings.orders_pulled_for != sync.settings.order_choice
+    items, seen = [], set()
+    for params in order_lists(sync, pull):
+        for item in pull.client.iterate("/3/orders", params):
+            key = item.get("DocumentNumber") if isinstance(item, dict) else None
+            if key is None or key not in seen:
+                seen.add(key)
+                items.append(item)
+    if choice_changed:
+        items += [{"DocumentNumber": number} for number in orders_waiting(sync, links) if number not in seen]
+    for item in items:
         with pull.record(item):
             number = number_of(item, "DocumentNumber")
             link = links.get(number)
@@ -496,6 +537,10 @@ def order_rows(sync, rows: list) -> list[SalesOrderRow]:
 
 def update_order(sync, link: ExternalLink, document: dict) -> str:
     snapshot = order_snapshot(document)
+    if not snapshot["cancelled"] and not sync.settings.fulfils(invoiced(document)):
+        outcome = withdraw_order(sync, link, snapshot, invoiced(document))
+        if outcome:
+            return outcome
     # Orders remembered before the language was read: that alone is no change from Fortnox.
     if snapshot == {"language": snapshot["language"], **link.last_synced_values}:
         return "unchanged"
@@ -526,6 +571,31 @@ def update_order(sync, link: ExternalLink, document: dict) -> str:
         assign_service(sync, order, rows)
         link.remember(snapshot)
         return "updated"
+
+
+def withdraw_order(sync, link: ExternalLink, snapshot: dict, is_invoiced: bool) -> str | None:
+    """An order waiting in the queue that the fulfilment choice no longer takes (Fortnox invoiced
+    it, or the choice changed) leaves the queue: cancelled here, with a note saying why, and
+    nothing sent to Fortnox. None when the warehouse has started on it or it is gone from the
+    queue already: then it stays as it is."""
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().filter(pk=link.object_id).first()
+        if order is None or order.state != SalesOrder.State.OPEN or order.warehouse_work_started:
+            return None
+        if is_invoiced:
+            note = StoredText(gettext_noop(
+                "Not fulfilled by the warehouse: Fortnox has invoiced the order, and the warehouse integration "
+                "fulfils only orders without an invoice."))
+        else:
+            note = StoredText(gettext_noop(
+                "Not fulfilled by the warehouse: the order has no invoice in Fortnox, and the warehouse integration "
+                "fulfils only invoiced orders."))
+        warehouse_actions.do_cancel_order(order)
+        do_note_change_at_source(order, note)
+        link.remember(snapshot)
+    sync.warn(StoredText(gettext_noop("Order %(number)s: %(note)s Taken out of the pick queue."),
+                         number=order.order_number, note=note))
+    return "withdrawn"
 
 
 def assign_service(sync, order: SalesOrder, rows) -> None:

@@ -11,8 +11,16 @@ from organizations.models import OrganizationOwned
 
 class WarehouseSyncSettings(OrganizationOwned):
     class OrderSelection(models.TextChoices):
-        CONFIRMED = "confirmed", _("Confirmed: marked ready in Fortnox, not cancelled, not invoiced")
-        OPEN = "open", _("All orders that are not cancelled and not invoiced")
+        CONFIRMED = "confirmed", _("Confirmed: marked ready in Fortnox, not cancelled")
+        OPEN = "open", _("All orders that are not cancelled")
+
+    class Fulfilment(models.TextChoices):
+        """When the warehouse fulfils an order, by whether Fortnox has invoiced it (the reference's
+        "When should an order be fulfilled by the warehouse?", default "Placed non-invoiced orders")."""
+
+        NOT_INVOICED = "not_invoiced", _("Placed non-invoiced orders (orders without an invoice)")
+        ALL = "all", _("All placed orders, invoiced or not (prepaid orders too)")
+        INVOICED = "invoiced", _("Only invoiced orders (prepaid or invoiced in advance)")
 
     active = models.BooleanField(_("Synchronise on a schedule"), default=False)
     interval_minutes = models.PositiveSmallIntegerField(_("Synchronisation interval (minutes)"), default=15)
@@ -25,7 +33,20 @@ class WarehouseSyncSettings(OrganizationOwned):
         help_text=_("Purchase orders in state Sent with purchase type Warehouse. Needs Fortnox's Lager+ module."),
     )
     order_selection = models.CharField(
-        _("Which sales orders to pull"), max_length=20, choices=OrderSelection.choices, default=OrderSelection.CONFIRMED,
+        _("Which status sales orders must have to be pulled"), max_length=20, choices=OrderSelection.choices,
+        default=OrderSelection.CONFIRMED,
+    )
+    # The 30 days in the help text are `importers.INVOICED_LOOKBACK`.
+    fulfil_orders = models.CharField(
+        _("When the warehouse fulfils an order"), max_length=20, choices=Fulfilment.choices,
+        default=Fulfilment.NOT_INVOICED,
+        help_text=_(
+            "Which orders the warehouse picks, by whether Fortnox has invoiced them. When an invoiced order is "
+            "reported fulfilled, Brygga creates no second invoice. Invoiced orders are read when they changed in "
+            "Fortnox since the last synchronisation (the first time, and after a change here: those changed in the "
+            "last 30 days). A change takes effect at the next synchronisation; an order already in picking is never "
+            "taken away."
+        ),
     )
     set_order_type = models.BooleanField(_("Set order type B2B/B2C from the Fortnox customer's type"), default=True)
     report_fulfilled = models.BooleanField(
@@ -56,6 +77,9 @@ class WarehouseSyncSettings(OrganizationOwned):
     # What Fortnox refused to let the sync read (say, purchase orders without the Lager+ scope),
     # in words for the settings page; cleared by the next run that can read it.
     access_problems = models.JSONField(_("access problems"), default=dict, blank=True)
+    # The fulfilment choice and status the last good order pull read by (`order_choice`): a
+    # different one now means the next pull also reads what the new choice takes in.
+    orders_pulled_for = models.CharField(_("orders last pulled for"), max_length=40, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
@@ -93,6 +117,19 @@ class WarehouseSyncSettings(OrganizationOwned):
             "have it activated any more. Nothing can be reported to Fortnox until an organization admin turns off "
             "“Use the Fortnox warehouse module” in the warehouse integration settings."
         ))
+
+    @property
+    def order_choice(self) -> str:
+        return f"{self.fulfil_orders}/{self.order_selection}"
+
+    @property
+    def order_choice_pending(self) -> bool:
+        """The choice of orders changed since the last good pull: it applies from the next one."""
+        return bool(self.orders_pulled_for) and self.orders_pulled_for != self.order_choice
+
+    def fulfils(self, invoiced: bool) -> bool:
+        """Does the warehouse fulfil an order that Fortnox has (or has not) invoiced?"""
+        return self.fulfil_orders == self.Fulfilment.ALL or invoiced == (self.fulfil_orders == self.Fulfilment.INVOICED)
 
     def enabled_pulls(self) -> list[str]:
         # The delivery registers come with the orders that name their codes, and before them.

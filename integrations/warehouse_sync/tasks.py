@@ -201,7 +201,9 @@ def _pull_everything(sync: WarehouseSync, kinds: list[str]):
         if kind not in sync.run.data.get("failed_kinds", []):
             sync.settings.cursors[kind] = cursor
             sync.settings.access_problems.pop(kind, None)
-    sync.settings.save(update_fields=["cursors", "access_problems"])
+            if kind == "orders":  # the choice of orders it read by (a change since then: see `order_lists`)
+                sync.settings.orders_pulled_for = sync.settings.order_choice
+    sync.settings.save(update_fields=["cursors", "access_problems", "orders_pulled_for"])
     return None
 
 

@@ -35,15 +35,22 @@ def settings_page(request):
     if request.method == "POST":
         mode.refresh_warehouse_mode(request.organization)  # validate against Fortnox as it is now
     settings = WarehouseSyncSettings.get_or_create_for(request.organization)
+    # Read before the form: validating it writes the entered values on `settings`.
+    choice_before, choice_pending = settings.order_choice, settings.order_choice_pending
     form = WarehouseSyncSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            tasks.do_save_settings(form)
+            saved = tasks.do_save_settings(form)
         messages.success(request, _("Warehouse integration settings saved."))
+        if saved.order_choice != choice_before:
+            messages.info(request, _(
+                "Which orders the warehouse fulfils changed: this takes effect at the next synchronisation. Orders "
+                "already in picking stay in the queue."))
         return redirect("warehouse_sync_settings")
     connection = FortnoxConnection.existing_or_unsaved(request.organization)
     return render(request, "integrations/warehouse/settings.html", {
         "form": form, "settings": settings, "connection": connection, "runs": _runs(request.organization)[:10],
+        "choice_pending": choice_pending,
         "missing_scopes": connection.missing_scopes() if connection.is_connected else [],
     })
 

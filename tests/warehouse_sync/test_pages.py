@@ -18,7 +18,7 @@ from warehouse.models import PurchaseOrder, Receipt, Supplier
 SETTINGS = reverse("warehouse_sync_settings")
 DEFAULT_FORM = {"interval_minutes": "15", "pull_articles": "on", "pull_suppliers": "on", "pull_customers": "on",
                 "pull_orders": "on", "pull_purchase_orders": "on", "order_selection": "confirmed", "set_order_type": "on",
-                "report_fulfilled": "on", "back_orders_in_fortnox": "on"}
+                "fulfil_orders": "not_invoiced", "report_fulfilled": "on", "back_orders_in_fortnox": "on"}
 
 
 def a_run(organization) -> SyncRun:

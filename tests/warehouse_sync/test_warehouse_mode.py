@@ -63,7 +63,7 @@ def test_connecting_a_classic_company_leaves_the_module_off_and_the_stock_write_
 def test_a_warehouse_module_setting_that_contradicts_fortnox_cannot_be_saved(
         connect_wms, tenant, make_company, client_for, lager, ticked, expected):
     connect_wms(tenant, make_company(warehouse_licence=lager, rate_limit_requests=100_000))
-    data = {"interval_minutes": 15, "order_selection": "confirmed", "report_fulfilled": "on"}
+    data = {"interval_minutes": 15, "order_selection": "confirmed", "fulfil_orders": "not_invoiced", "report_fulfilled": "on"}
     if ticked:
         data["use_warehouse_module"] = "on"
     response = client_for(tenant.owner).post(reverse("warehouse_sync_settings"), data)
@@ -74,7 +74,7 @@ def test_a_warehouse_module_setting_that_contradicts_fortnox_cannot_be_saved(
 def test_the_settings_are_checked_against_fortnox_as_it_is_when_saved(connect_wms, tenant, company, sandbox, client_for):
     connect_wms(tenant, company)
     sandbox.update_company(company.data, warehouse_licence=True)
-    data = {"interval_minutes": 15, "order_selection": "confirmed", "use_warehouse_module": "on"}
+    data = {"interval_minutes": 15, "order_selection": "confirmed", "fulfil_orders": "not_invoiced", "use_warehouse_module": "on"}
     response = client_for(tenant.owner).post(reverse("warehouse_sync_settings"), data)
     assert response.status_code == 302 and settings_of(tenant).use_warehouse_module
 
@@ -115,7 +115,8 @@ def test_when_fortnox_turns_lager_on_later_the_next_run_blocks_picking_and_repor
 
     # The admin follows Fortnox; the work goes on and reaches Fortnox (for an order made before
     # Lager, Fortnox decides: it was warehouse-ready from the start).
-    data = {"interval_minutes": 15, "order_selection": "confirmed", "report_fulfilled": "on", "use_warehouse_module": "on"}
+    data = {"interval_minutes": 15, "order_selection": "confirmed", "fulfil_orders": "not_invoiced", "report_fulfilled": "on",
+            "use_warehouse_module": "on"}
     assert client_for(tenant.owner).post(reverse("warehouse_sync_settings"), data).status_code == 302
     fulfil(tenant, fresh_number)
     push()
