@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "integrations.hr_sync",
     "integrations.absence_sync",
     "integrations.warehouse_sync",
+    "integrations.fortnox_events",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,16 @@ FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", defau
 FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)
 # Where the client's request budgets are kept without Redis (integrations.fortnox.ratelimit).
 FORTNOX_RATE_WINDOW_MODEL = "integrations.FortnoxRateWindow"
+# Fortnox's event stream (API-FACTS §10; integrations.fortnox_events): one listener process
+# (`manage.py fortnox_events`) for all organizations. Empty: no stream, every organization polls.
+FORTNOX_EVENTS_URL = env.str("FORTNOX_EVENTS_URL", default="")
+# The listener's lease: a second listener takes the stream over this long after the holder's
+# last heartbeat (it renews every quarter of it).
+FORTNOX_EVENTS_LEASE_SECONDS = _env(env.float, "FORTNOX_EVENTS_LEASE_SECONDS", default=10.0)
+# No heartbeat for this long and the organizations poll again (the next 15-minute pull reads everything).
+FORTNOX_EVENTS_STALE_SECONDS = _env(env.float, "FORTNOX_EVENTS_STALE_SECONDS", default=30.0)
+# While the stream is live, the scheduled pull reads the stream's kinds only this often.
+FORTNOX_EVENTS_RECONCILE_HOURS = _env(env.float, "FORTNOX_EVENTS_RECONCILE_HOURS", default=6.0)
 # Copies of what was sent to Fortnox and user synchronisations' plans are purged after this many
 # days by a daily job (integrations.core.personal_data); bank accounts in them are masked meanwhile.
 PERSONAL_DATA_RETENTION_DAYS = _env(env.int, "PERSONAL_DATA_RETENTION_DAYS", default=30)

@@ -5,7 +5,8 @@ in its AppConfig.ready(); the page renders the slot with `{% page_extensions "sl
 context, as an `{% include %}` would be.
 
 Slots: "hr.absence" (an absence's page, with `absence`), "organizations.dashboard" (the
-organization's dashboard, shown to those who manage its settings)."""
+organization's dashboard, shown to those who manage its settings), "warehouse_sync.settings" (the
+warehouse integration's settings page, with `settings`)."""
 
 _SLOTS: dict[str, list[str]] = {}
 

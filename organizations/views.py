@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import actions
+from . import actions, health
 from .decorators import organization_required
 from .forms import AcceptInvitationForm, InvitationForm, MembershipRoleForm, OrganizationSettingsForm, UserLanguageForm
 from .language import do_save_language
@@ -58,6 +58,8 @@ def healthz(request):
     except Exception as exc:  # the cache/broker itself is down: report it, do not 500
         checks["cluster"] = f"error: {exc.__class__.__name__}"
     healthy = checks["database"] == "ok" and checks["cluster"] == "ok"
+    if checks["database"] == "ok":
+        checks.update(health.report())  # e.g. the Fortnox event listener: reported, not deciding
     return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
 
 

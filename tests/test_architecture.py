@@ -14,7 +14,7 @@ SEAM = "integrations.fortnox"
 # From the bottom up: a room imports only rooms before it here (docs/architecture.md).
 ROOMS = (
     "organizations", "hr", "warehouse", SEAM, "integrations.core", "integrations.connection",
-    "integrations.hr_sync", "integrations.absence_sync", "integrations.warehouse_sync",
+    "integrations.hr_sync", "integrations.absence_sync", "integrations.warehouse_sync", "integrations.fortnox_events",
 )
 # Only the seam talks HTTP to Fortnox. `urllib.parse` builds and reads URLs and sends nothing.
 HTTP_MODULES = ("requests", "requests_oauthlib", "oauthlib", "http.client", "urllib.request", "urllib3", "httpx",

@@ -234,6 +234,13 @@ def pull_suppliers(sync) -> None:
             pull.count(outcome)
 
 
+def save_supplier(sync, number: str) -> tuple[Supplier, str]:
+    """The supplier with this number read from Fortnox, and upserted (an event names one)."""
+    document = record(sync.client.get(path("/3/suppliers", number)))
+    return upsert(Supplier, sync.organization, "supplier_number", number, supplier_values(number, document),
+                  sync.suppliers)
+
+
 def supplier_for(sync, number: str) -> Supplier | None:
     """The local supplier with this Fortnox number, fetched from Fortnox when not known yet."""
     if not number:
@@ -488,16 +495,27 @@ def pull_orders(sync) -> None:
             link = links.get(number)
             if link is None and item.get("Cancelled"):
                 continue  # never here, and never will be: not worth a call
-            document = record(pull.client.get(path("/3/orders", number)))
-            if link is None:
-                if wanted(sync.settings, document):
-                    # Known from now on: the same order again further down the list (it moved
-                    # between pages while they were read) is an update, not a second order.
-                    links[number] = create_order(sync, number, document)
-                    pull.count("created")
-            else:
-                pull.count(update_order(sync, link, document))
+            outcome = import_order(sync, number, link, links)
+            if outcome:
+                pull.count(outcome)
         sync.progress()
+
+
+def import_order(sync, number: str, link: ExternalLink | None, links: dict | None = None) -> str | None:
+    """One order read whole from Fortnox and created (when wanted) or updated by the warehouse's
+    rules; the outcome, or None for an order the warehouse does not take. The pull and an event
+    from Fortnox's stream both come here. `links` (the pull's) learns the order's new link."""
+    document = record(sync.client.get(path("/3/orders", number)))
+    if link is None:
+        if not wanted(sync.settings, document):
+            return None
+        # Known from now on: the same order again further down the list (it moved
+        # between pages while they were read) is an update, not a second order.
+        created = create_order(sync, number, document)
+        if links is not None:
+            links[number] = created
+        return "created"
+    return update_order(sync, link, document)
 
 
 def create_order(sync, number: str, document: dict) -> ExternalLink:

@@ -22,7 +22,7 @@ from integrations.fortnox.values import cursor_value
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Article, Customer, OrderType, Supplier, TransporterRule, WayOfDelivery
 
-from . import exporters, importers
+from . import exporters, importers, stream
 from .mode import read_warehouse_mode
 from .models import WarehouseSyncSettings
 
@@ -112,14 +112,17 @@ def busy_runs(organization):
     )
 
 
-def do_queue_sync(organization, *, trigger, acting_user=None) -> SyncRun | None:
-    """A queued run, or None when one is already queued or running (overlapping runs are skipped)."""
+def do_queue_sync(organization, *, trigger, acting_user=None, data=None) -> SyncRun | None:
+    """A queued run, or None when one is already queued or running (overlapping runs are skipped).
+    `data` may name the kinds to pull (`kinds`) and whether the run is a full one (`full`: the
+    warehouse mode and the stock comparison too); without, it pulls every enabled kind."""
     with transaction.atomic():
         # The settings row is the organization's lock: two schedulers racing cannot both queue.
         WarehouseSyncSettings.objects.select_for_update().get_or_create(organization=organization)
         if busy_runs(organization).exists():
             return None
-        return SyncRun.objects.create(organization=organization, kind=RUN_KIND, trigger=trigger, started_by=acting_user)
+        return SyncRun.objects.create(organization=organization, kind=RUN_KIND, trigger=trigger, started_by=acting_user,
+                                      data=data or {})
 
 
 def do_sync_now(organization, *, acting_user) -> SyncRun | None:
@@ -136,7 +139,12 @@ def scheduled_sync(organization_id: int) -> int | None:
     settings = WarehouseSyncSettings.objects.select_related("organization").get(organization_id=organization_id)
     if not settings.active:
         return None
-    run = do_queue_sync(settings.organization, trigger=SyncRun.Trigger.SCHEDULED)
+    # While Fortnox's event stream is live, the stream's kinds are left to it and to the
+    # reconciliation (`stream`); a slot with nothing else to do costs no call and leaves no run.
+    kinds, full = stream.scheduled_kinds(settings, timezone.now())
+    if not full and not kinds and not (settings.write_stock and not settings.use_warehouse_module):
+        return None
+    run = do_queue_sync(settings.organization, trigger=SyncRun.Trigger.SCHEDULED, data={"kinds": kinds, "full": full})
     if run is None:
         log.info("warehouse sync of organization %s skipped: a run is still going", organization_id)
         return None
@@ -150,9 +158,11 @@ def execute_run(run_id: int) -> str:
         return "already taken"
     run = SyncRun.objects.select_related("organization").get(pk=run_id)
     settings = WarehouseSyncSettings.get_or_create_for(run.organization)
-    kinds = settings.enabled_pulls()
+    enabled = settings.enabled_pulls()
+    kinds = [kind for kind in run.data.get("kinds", enabled) if kind in enabled]
+    full = run.data.get("full", True)
     writes_stock = settings.write_stock and not settings.use_warehouse_module
-    compares_stock = settings.use_warehouse_module
+    compares_stock = settings.use_warehouse_module and full
     run.start(len(kinds) + writes_stock + compares_stock)
     counter = CallCounter()
     try:
@@ -162,7 +172,12 @@ def execute_run(run_id: int) -> str:
         return run.status
     with client:
         sync = WarehouseSync(run, settings, client, counter)
-        _read_mode(sync)
+        if full:
+            _read_mode(sync)
+        else:
+            run.append_log(StoredText(gettext_noop(
+                "Fortnox's event stream is live: articles, customers, suppliers and orders arrive by it within "
+                "seconds and are read here only at the reconciliation.")))
         status = _pull_everything(sync, kinds)
         if status is None and writes_stock:
             status = _step(sync, "stock", exporters.write_stock_levels)

@@ -1,0 +1,284 @@
+"""The targeted jobs an event queues: the organization's waiting events applied through the
+warehouse's own importers (`integrations.warehouse_sync.importers`), by the same rules as the
+scheduled pull — an order the warehouse has started on is not changed, a cancellation cancels, the
+order type follows the customer (B2B/B2C), only stock goods are picked.
+
+One job drains one organization's inbox in the order the events arrived, as one `SyncRun` of
+kind "wms_events" (its log and counts read like a pull's). Several events of one record become
+one read. A record Fortnox announced but does not show yet is read again after 0.5, 1.2 and 2.5 s
+and then left to the reconciliation, in the error log. A Fortnox failure leaves the event waiting
+for the next job, at most `MAX_ATTEMPTS` times. Each event's work commits before its status and
+the organization's offset for its topic are written: a job killed in between applies the event
+again, which the importers make harmless (they upsert by number and compare what they read)."""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from integrations.core import run_counts
+from integrations.core.models import ExternalLink, FortnoxConnection, IntegrationError, SyncRun
+from integrations.fortnox.client import CallCounter
+from integrations.fortnox.errors import (
+    FortnoxAuthError,
+    FortnoxError,
+    FortnoxNotFound,
+    FortnoxValidationError,
+)
+from integrations.warehouse_sync import importers
+from integrations.warehouse_sync.exporters import STOCK_BALANCE
+from integrations.warehouse_sync.models import WarehouseSyncSettings
+from integrations.warehouse_sync.tasks import WarehouseSync, busy_runs
+from organizations.models import Organization
+from organizations.stored_text import StoredText, gettext_noop
+from warehouse.models import Article, SalesOrder
+
+from .models import StreamEvent, StreamOffset
+
+log = logging.getLogger("integrations.fortnox_events")
+
+EVENTS_RUN_KIND = "wms_events"
+DRAIN_TASK = "integrations.fortnox_events.jobs.drain"
+BATCH = 200  # events per run; a job does at most MAX_ROUNDS runs and queues the next job
+MAX_ROUNDS = 5
+RETRY_DELAYS = (0.5, 1.2, 2.5)  # a record announced before Fortnox's REST read shows it
+MAX_ATTEMPTS = 3  # jobs that may meet a Fortnox failure on one event before it is given up
+BUSY_RUN = timedelta(minutes=3)  # an events run older than this lost its job (a run is ≤ BATCH events)
+
+# Each topic the listener subscribes to, and the pull it stands in for.
+TOPIC_KINDS = {"articles": "articles", "customers": "customers", "suppliers": "suppliers", "orders": "orders",
+               "warehouse-stockbalances": "stock"}
+TOPICS = tuple(TOPIC_KINDS)
+
+
+def queue_drain(organization_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task(DRAIN_TASK, organization_id, group="fortnox-events", q_options={"max_attempts": 1})
+
+
+def pending(organization_id: int):
+    return StreamEvent.objects.filter(organization_id=organization_id, status=StreamEvent.Status.PENDING)
+
+
+def drain(organization_id: int) -> str:
+    """The job: apply the organization's waiting events, a run at a time, until none wait."""
+    language = Organization.objects.filter(pk=organization_id).values_list("language", flat=True).first()
+    with translation.override(language or None):
+        for _round in range(MAX_ROUNDS):
+            run = _claim(organization_id)
+            if run is None:
+                return "busy or nothing to do"
+            _apply(run)
+            if not pending(organization_id).exists():
+                return "done"
+        queue_drain(organization_id)
+        return "more queued"
+
+
+def _claim(organization_id: int) -> SyncRun | None:
+    """A new events run, or None when nothing waits or another run of the organization is busy
+    (an events run drains what this job was queued for; a pull reads it too, and the listener
+    queues this job again a few seconds after it)."""
+    with transaction.atomic():
+        organization = Organization.objects.get(pk=organization_id)
+        # The settings row is the organization's lock, as for queuing a pull.
+        WarehouseSyncSettings.objects.select_for_update().get_or_create(organization=organization)
+        busy = SyncRun.objects.filter(organization=organization, kind=EVENTS_RUN_KIND,
+                                      status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
+                                      created_at__gte=timezone.now() - BUSY_RUN)
+        if busy.exists() or busy_runs(organization).exists() or not pending(organization_id).exists():
+            return None
+        return SyncRun.objects.create(organization=organization, kind=EVENTS_RUN_KIND, trigger=SyncRun.Trigger.PUSH)
+
+
+def _apply(run: SyncRun) -> None:
+    organization = run.organization
+    events = list(pending(organization.pk).order_by("pk")[:BATCH])
+    run.start(len(events))
+    settings = WarehouseSyncSettings.get_or_create_for(organization)
+    counter = CallCounter()
+    try:
+        client = FortnoxConnection.client_for(organization, call_counter=counter)
+    except FortnoxAuthError as error:  # not connected any more: the listener removes the tenant
+        _settle(events, StreamEvent.Status.LEFT)
+        run.finish(SyncRun.Status.FAILED, error=StoredText.each_language(lambda e=error: e.user_message))
+        return
+    # Several events of one record: one read, after the last of them.
+    groups: dict[tuple[str, str], list[StreamEvent]] = {}
+    for event in events:
+        groups.setdefault((event.topic, event.entity_id), []).append(event)
+    ordered = sorted(groups.values(), key=lambda group: group[-1].pk)
+    status = None
+    with client:
+        sync = WarehouseSync(run, settings, client, counter)
+        for group in ordered:
+            try:
+                outcome = _apply_event(sync, group[-1])
+            except FortnoxAuthError as error:
+                _record(sync, group[-1], error, StoredText.each_language(lambda e=error: e.user_message))
+                status = SyncRun.Status.FAILED
+                break
+            if outcome is None:  # Fortnox failed: the events wait for the next job, a few times
+                _attempted(group)
+            else:
+                _settle(group, outcome)
+            run.progress_done += len(group)
+            sync.progress()
+        sync.progress(force=True)
+    run.append_log(StoredText(gettext_noop("Done: %(calls)s Fortnox calls."), calls=counter.total))
+    run.finish(status)
+
+
+def _apply_event(sync: WarehouseSync, event: StreamEvent) -> str | None:
+    """The event's status once its work is committed; None when Fortnox failed (try later)."""
+    kind = TOPIC_KINDS.get(event.topic)
+    settings = sync.settings
+    flags = {"articles": settings.pull_articles, "customers": settings.pull_customers,
+             "suppliers": settings.pull_suppliers, "orders": settings.pull_orders, "stock": True}
+    if kind is None or not settings.active or not flags[kind] or not event.entity_id:
+        return StreamEvent.Status.IGNORED
+    if event.type.endswith("-deleted-v1"):
+        # The warehouse keeps a record Fortnox deleted (orders and stock name it); the
+        # reconciliation no longer lists it.
+        sync.run.append_log(StoredText(gettext_noop("%(kind)s %(number)s: deleted in Fortnox; kept in Brygga."),
+                                       kind=run_counts.subject_label(kind), number=event.entity_id))
+        return StreamEvent.Status.IGNORED
+    for attempt, delay in enumerate((*RETRY_DELAYS, None)):
+        try:
+            outcome = IMPORTS[kind](sync, event.entity_id)
+        except FortnoxNotFound as error:
+            if delay is None:
+                _record(sync, event, error, StoredText(gettext_noop(
+                    "Fortnox announced a change but does not show it yet; the next reconciliation reads it "
+                    "(at the latest in %(hours)s hours)."), hours=_reconcile_hours()))
+                return StreamEvent.Status.LEFT
+            time.sleep(delay)
+        except IntegrityError:
+            # A pull created the same record at the same moment: read it again, as an update.
+            if attempt:
+                raise
+            sync = WarehouseSync(sync.run, sync.settings, sync.client, sync.counter)
+        except (ValueError, FortnoxValidationError) as error:
+            sync.skip_record(kind if kind != "stock" else "articles", event.entity_id, error)
+            return StreamEvent.Status.FAILED
+        except FortnoxAuthError:
+            raise
+        except FortnoxError as error:
+            _record(sync, event, error, StoredText.each_language(lambda e=error: e.user_message))
+            return None
+        else:
+            if outcome:
+                sync.count(f"{kind}_{outcome}")
+            return StreamEvent.Status.DONE
+    return StreamEvent.Status.LEFT  # not reached
+
+
+def _reconcile_hours():
+    from django.conf import settings
+
+    return settings.FORTNOX_EVENTS_RECONCILE_HOURS
+
+
+# --- what each topic reads --------------------------------------------------------------------
+
+
+def _article(sync, number: str) -> str:
+    return importers.save_article(sync, number)[1]
+
+
+def _customer(sync, number: str) -> str:
+    return importers.save_customer(sync, number)[1]
+
+
+def _supplier(sync, number: str) -> str:
+    return importers.save_supplier(sync, number)[1]
+
+
+def _order(sync, number: str) -> str | None:
+    link = ExternalLink.links_for(sync.organization, importers.ORDER_LINK, SalesOrder).filter(external_id=number).first()
+    return importers.import_order(sync, number, link)
+
+
+def _stock(sync, number: str) -> str | None:
+    """A stock balance changed in Fortnox. In classic mode Brygga keeps the stock and writes it
+    (the event is that write coming back): nothing to read. With the warehouse module both keep
+    it: the article's balance is compared, as the run's stock comparison does, and a difference said."""
+    settings = sync.settings
+    if not (settings.use_warehouse_module and settings.fortnox_warehouse_module):
+        return None
+    article = Article.objects.for_organization(sync.organization).filter(article_number=number,
+                                                                         is_stock_article=True).first()
+    if article is None:
+        return None
+    in_fortnox = sum((importers.quantity(balance, "inStock")
+                      for balance in sync.client.get(STOCK_BALANCE, params={"itemIds": number}) or []
+                      if balance.get("itemId") == number), start=importers.Decimal(0))
+    in_brygga = sum((balance.quantity for balance in article.balances.all()), start=importers.Decimal(0))
+    if in_fortnox == in_brygga:
+        return "unchanged"
+    sync.warn(StoredText(gettext_noop("Article %(article)s: %(brygga)s in stock in Brygga, %(fortnox)s in Fortnox."),
+                         article=number, brygga=f"{in_brygga.normalize():f}", fortnox=f"{in_fortnox.normalize():f}"))
+    return "different"
+
+
+IMPORTS = {"articles": _article, "customers": _customer, "suppliers": _supplier, "orders": _order, "stock": _stock}
+
+
+# --- bookkeeping ------------------------------------------------------------------------------
+
+
+def _settle(group: list[StreamEvent], status: str) -> None:
+    """The events' work is committed: mark them and move the organization's committed offset of
+    their topic forward, to the last event before which none of the topic's events still waits."""
+    now = timezone.now()
+    with transaction.atomic():
+        StreamEvent.objects.filter(pk__in=[event.pk for event in group]).update(status=status, done_at=now)
+        _advance(group[0].organization_id, group[0].topic, now)
+
+
+def _advance(organization_id: int, topic: str, now) -> None:
+    events = StreamEvent.objects.filter(organization_id=organization_id, topic=topic)
+    first_waiting = events.filter(status=StreamEvent.Status.PENDING).order_by("pk").values_list("pk", flat=True).first()
+    settled = events.exclude(status=StreamEvent.Status.PENDING)
+    if first_waiting is not None:
+        settled = settled.filter(pk__lt=first_waiting)
+    last = settled.order_by("-pk").values_list("offset", flat=True).first()
+    if last is not None:
+        StreamOffset.objects.update_or_create(organization_id=organization_id, topic=topic,
+                                              defaults={"offset": last, "committed_at": now})
+
+
+def _attempted(group: list[StreamEvent]) -> None:
+    """Fortnox failed on the group's record: its events wait for the next job, until they have
+    met `MAX_ATTEMPTS` failures; then they are given up (the error log has each failure)."""
+    attempts = max(event.attempts for event in group) + 1
+    if attempts >= MAX_ATTEMPTS:
+        _settle(group, StreamEvent.Status.FAILED)
+    else:
+        StreamEvent.objects.filter(pk__in=[event.pk for event in group]).update(attempts=attempts)
+
+
+def _record(sync: WarehouseSync, event: StreamEvent, error, message: StoredText) -> None:
+    """In the run's log and the error log, by the record's kind and number."""
+    kind = TOPIC_KINDS.get(event.topic, event.topic)
+    label_kind = "articles" if kind == "stock" else kind
+    subject = StoredText.each_language(lambda: f"{run_counts.subject_label(label_kind)} {event.entity_id}")
+    sync.count("failed")
+    sync.run.append_log(StoredText.each_language(lambda: f"{subject}: {message}"))
+    IntegrationError.record(
+        organization_id=sync.organization.pk, kind=f"{EVENTS_RUN_KIND}_{label_kind}", subject=subject,
+        sync_run=sync.run, message=message,
+        fortnox_code="" if error is None or getattr(error, "code", None) is None else str(error.code),
+        fortnox_message=str(error) if error is not None else "",
+    )
+
+
+def purge_settled(days: int = 15) -> int:
+    """Applied events older than Fortnox's replay window (two weeks) go; a replay never reaches them."""
+    return StreamEvent.objects.exclude(status=StreamEvent.Status.PENDING).filter(
+        done_at__lt=timezone.now() - timedelta(days=days)).delete()[0]
+
+
