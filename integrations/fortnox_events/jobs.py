@@ -44,7 +44,7 @@ DRAIN_TASK = "integrations.fortnox_events.jobs.drain"
 BATCH = 200  # events per run; a job does at most MAX_ROUNDS runs and queues the next job
 MAX_ROUNDS = 5
 RETRY_DELAYS = (0.5, 1.2, 2.5)  # a record announced before Fortnox's REST read shows it
-MAX_ATTEMPTS = 3  # jobs that may meet a Fortnox failure on one event before it is given up
+MAX_ATTEMPTS = 3  # jobs (a few seconds apart) that may meet a Fortnox failure on one event before it is given up
 BUSY_RUN = timedelta(minutes=3)  # an events run older than this lost its job (a run is ≤ BATCH events)
 
 # Each topic the listener subscribes to, and the pull it stands in for.
@@ -71,7 +71,8 @@ def drain(organization_id: int) -> str:
             run = _claim(organization_id)
             if run is None:
                 return "busy or nothing to do"
-            _apply(run)
+            if not _apply(run):
+                return "fortnox failed; the listener queues the job again"
             if not pending(organization_id).exists():
                 return "done"
         queue_drain(organization_id)
@@ -94,7 +95,8 @@ def _claim(organization_id: int) -> SyncRun | None:
         return SyncRun.objects.create(organization=organization, kind=EVENTS_RUN_KIND, trigger=SyncRun.Trigger.PUSH)
 
 
-def _apply(run: SyncRun) -> None:
+def _apply(run: SyncRun) -> bool:
+    """One run over the waiting events; False when Fortnox failed on one (they wait for a later job)."""
     organization = run.organization
     events = list(pending(organization.pk).order_by("pk")[:BATCH])
     run.start(len(events))
@@ -105,13 +107,13 @@ def _apply(run: SyncRun) -> None:
     except FortnoxAuthError as error:  # not connected any more: the listener removes the tenant
         _settle(events, StreamEvent.Status.LEFT)
         run.finish(SyncRun.Status.FAILED, error=StoredText.each_language(lambda e=error: e.user_message))
-        return
+        return False
     # Several events of one record: one read, after the last of them.
     groups: dict[tuple[str, str], list[StreamEvent]] = {}
     for event in events:
         groups.setdefault((event.topic, event.entity_id), []).append(event)
     ordered = sorted(groups.values(), key=lambda group: group[-1].pk)
-    status = None
+    status, went_on = None, True
     with client:
         sync = WarehouseSync(run, settings, client, counter)
         for group in ordered:
@@ -123,6 +125,7 @@ def _apply(run: SyncRun) -> None:
                 break
             if outcome is None:  # Fortnox failed: the events wait for the next job, a few times
                 _attempted(group)
+                went_on = False
             else:
                 _settle(group, outcome)
             run.progress_done += len(group)
@@ -130,6 +133,7 @@ def _apply(run: SyncRun) -> None:
         sync.progress(force=True)
     run.append_log(StoredText(gettext_noop("Done: %(calls)s Fortnox calls."), calls=counter.total))
     run.finish(status)
+    return went_on and status is None
 
 
 def _apply_event(sync: WarehouseSync, event: StreamEvent) -> str | None:
