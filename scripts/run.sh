@@ -32,6 +32,21 @@ trap cleanup INT TERM EXIT
 
 "$PY" manage.py qcluster &
 pids+=($!)
+# The one listener on Fortnox's event stream (a process type of its own, docs/operations.md),
+# started again a second after it ends however it ended (SIGKILL included): it resumes every topic
+# from the stored offsets. A second machine's listener would stand by.
+supervise_listener() {
+  local child=""
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; wait 2>/dev/null; exit 0' TERM INT
+  while true; do
+    "$PY" manage.py fortnox_events &
+    child=$!
+    wait "$child" || echo "the Fortnox event listener ended ($?); starting it again" >&2
+    sleep 1
+  done
+}
+supervise_listener &
+pids+=($!)
 # --insecure: runserver serves the static files although DEBUG is off (Django's own switch for
 # this; the demo is one person on one machine, production serves them from STATIC_ROOT).
 "$PY" manage.py runserver "$HOST:$PORT" --noreload --insecure &

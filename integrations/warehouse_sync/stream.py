@@ -37,6 +37,8 @@ def scheduled_kinds(warehouse_settings, now: datetime) -> tuple[list[str], bool]
         return kinds, True
     due = [kind for kind in kinds if kind in STREAM_KINDS and _older_than(warehouse_settings.cursors.get(kind),
                                                                              now - reconciliation_interval())]
+    if warehouse_settings.order_choice_pending and "orders" in kinds:
+        due.append("orders")  # the fulfilment choice changed: read at the next slot, not hours later
     if due:  # one kind due means a reconciliation: read them all, so they share one cursor moment
         return kinds, True
     return [kind for kind in kinds if kind not in STREAM_KINDS], False
