@@ -259,10 +259,12 @@ def article_values(sync, number: str, document: dict) -> dict:
     values = {
         "description": text(document, "Description", 200),
         "unit": text(document, "Unit", 10),
-        "weight": whole_number(document, "Weight"),
-        "width": whole_number(document, "Width"),
-        "height": whole_number(document, "Height"),
-        "depth": whole_number(document, "Depth"),
+        # Fortnox writes 0 for a weight or measure nobody entered: unknown, not nothing (an order
+        # of such articles would weigh 0 kg for the transporter rules and the packing table).
+        "weight": whole_number(document, "Weight") or None,
+        "width": whole_number(document, "Width") or None,
+        "height": whole_number(document, "Height") or None,
+        "depth": whole_number(document, "Depth") or None,
         # Fortnox's "Lagervara": only stock goods are picked and counted.
         "is_stock_article": bool(document.get("StockGoods")),
         "supplier": supplier_for(sync, number_of(document, "SupplierNumber", required=False)),

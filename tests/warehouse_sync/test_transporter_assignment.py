@@ -75,3 +75,22 @@ def test_an_unknown_way_of_delivery_is_imported_flagged_and_named_in_the_log(for
     assert flagged.way_of_delivery == "ÅNGBÅT" and flagged.rows.count() == 1
     assert flagged.transporter_service is None and "“ÅNGBÅT”" in flagged.service_problem_text
     assert "way of delivery “ÅNGBÅT” is not in Fortnox's register" in run.log
+
+
+def test_an_article_fortnox_gives_no_weight_makes_the_order_weight_unknown_not_zero(fortnox, tenant, rules):
+    """Fortnox writes Weight 0 for an article whose weight nobody entered: such an order is not a
+    0 kg parcel for a weight rule, and the packing table asks for the weight instead of offering 0."""
+    org = tenant.organization
+    light_service = TransporterService.objects.create(organization=org, transporter=rules["MyPack Home"].transporter,
+                                                      name="Brev")
+    shipping_actions.do_add_rule(TransporterRule(organization=org, service=light_service, max_weight_kg=Decimal(1)))
+    customer(fortnox)
+    article(fortnox, "OVAGD")  # no Weight: Fortnox shows 0
+    number = order(fortnox, [("OVAGD", 1)], WayOfDelivery="BUD")["DocumentNumber"]
+
+    sync(tenant)
+
+    assert fortnox.get("/3/articles/OVAGD")["Weight"] == 0
+    flagged = imported(tenant, number)
+    assert flagged.rows.get().article.weight is None
+    assert flagged.transporter_service is None and "weight unknown" in flagged.service_problem_text
