@@ -42,7 +42,7 @@ def settings_page(request):
         with transaction.atomic():
             saved = tasks.do_save_settings(form)
         messages.success(request, _("Warehouse integration settings saved."))
-        if saved.order_choice != choice_before:
+        if saved.order_choice != choice_before and not saved.order_choice_pending:  # else the page's note says it
             messages.info(request, _(
                 "Which orders the warehouse fulfils changed: this takes effect at the next synchronisation. Orders "
                 "already in picking stay in the queue."))

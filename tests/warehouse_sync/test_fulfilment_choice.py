@@ -192,12 +192,17 @@ def test_a_choice_that_is_none_of_the_three_is_refused_and_nothing_changes(tenan
 
 def test_saving_a_new_choice_says_it_takes_effect_at_the_next_synchronisation(tenant, client_for):
     client = client_for(tenant.owner)
+    never_pulled = client.post(SETTINGS, {**FORM, "fulfil_orders": "invoiced"}, follow=True).content.decode()
+    assert "this takes effect at the next synchronisation" in never_pulled
     settings = WarehouseSyncSettings.get_or_create_for(tenant.organization)
     settings.orders_pulled_for = settings.order_choice  # as after a pull
     settings.save(update_fields=["orders_pulled_for"])
+    assert 'id="order-choice-pending"' not in client.get(SETTINGS).content.decode()
+
     page = client.post(SETTINGS, {**FORM, "fulfil_orders": "all"}, follow=True).content.decode()
-    assert "takes effect at the next synchronisation" in page
+
     assert WarehouseSyncSettings.get_or_create_for(tenant.organization).fulfil_orders == Fulfilment.ALL
+    # Said once, by the page's note, which stays until the next pull.
+    assert 'id="order-choice-pending"' in page and "the new choice takes effect at the next one" in page
+    assert "this takes effect at the next synchronisation" not in page
     assert 'id="order-choice-pending"' in client.get(SETTINGS).content.decode()
-    same = client.post(SETTINGS, {**FORM, "fulfil_orders": "all"}, follow=True).content.decode()
-    assert "takes effect at the next synchronisation" in same  # still pending: no pull since
