@@ -59,7 +59,7 @@ def _plan_and_render(connection_id: int) -> dict:
     from django.urls import reverse
 
     from integrations.core.models import FortnoxConnection
-    from integrations.hr_sync.sync import do_plan_user_sync
+    from integrations.hr_sync.plan import do_plan_user_sync
     from organizations.models import Membership, User
     from organizations.permissions import Role
 
@@ -106,8 +106,9 @@ def _link_people(connection_id: int, size: int) -> list[int]:
     from django.utils import timezone
 
     from integrations.core.models import ExternalLink, FortnoxConnection
+    from integrations.hr_sync.apply import apply_user_sync, do_start_user_sync
     from integrations.hr_sync.models import HrIntegrationSettings
-    from integrations.hr_sync.sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
+    from integrations.hr_sync.plan import do_plan_user_sync
 
     organization = FortnoxConnection.objects.get(pk=connection_id).organization
     run = do_plan_user_sync(organization, acting_user=None)

@@ -27,7 +27,7 @@ from hr.models import Employee
 from integrations.core import outbox
 from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
 from integrations.hr_sync import fields as hr_fields
-from integrations.hr_sync.receivers import EMPLOYEE_LINK
+from integrations.hr_sync.links import EMPLOYEE_LINK
 
 CALM = {"fault_error_rate": 0.0, "fault_429_burst": 0, "fault_latency_ms": 0, "fault_timeout_seconds": 0.0,
         "fault_drop_rate": 0.0}

@@ -16,10 +16,10 @@ from hr.models import Absence, AbsenceStatus, AbsenceType, Employee
 from integrations.absence_sync.plan import calendar_days
 from integrations.absence_sync.state import EMPLOYEE_LINK, LINK_KIND, cause_codes
 from integrations.core.models import ExternalLink
+from integrations.hr_sync.apply import create_in_fortnox
 from integrations.hr_sync.fields import RECOMMENDED_CAUSE_CODES
 from integrations.hr_sync.models import HrIntegrationSettings
 from integrations.hr_sync.setup import do_save_hr_settings, do_save_mapping
-from integrations.hr_sync.sync import create_in_fortnox
 from organizations.models import Membership, User
 from organizations.permissions import Role
 

@@ -289,7 +289,7 @@ class SyncRun(OrganizationOwned):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # Touched whenever the run is queued or its job reports (start, a log line, an item done):
     # the Redis broker never hands out again a job whose worker died, so the sweeper gives a run
-    # whose heartbeat stopped to a new job (integrations.hr_sync.sync); `attempts` counts the jobs.
+    # whose heartbeat stopped to a new job (integrations.hr_sync.apply); `attempts` counts the jobs.
     heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # Set by a cancel: the run's job stops at its next report and the run ends "abandoned",

@@ -11,9 +11,10 @@ class HrSyncConfig(AppConfig):
         from hr import outside
         from integrations.core import hooks
 
-        from . import receivers  # noqa: F401 (signal receivers and the outbox handlers)
+        from . import push, receivers  # noqa: F401 (the outbox handlers and the signal receivers)
+        from .apply import requeue_stalled_user_syncs
+        from .plan import RUN_KIND
         from .state import FortnoxTracker
-        from .sync import RUN_KIND, requeue_stalled_user_syncs
 
         outside.register(FortnoxTracker())
         hooks.register_sweeper(requeue_stalled_user_syncs)

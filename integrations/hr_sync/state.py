@@ -10,8 +10,8 @@ from hr.models import Employee
 from integrations.core.models import ExternalLink, FortnoxConnection, IntegrationError, OutboxEvent
 
 from . import absences
+from .links import EMPLOYEE_LINK
 from .models import HrIntegrationSettings
-from .receivers import EMPLOYEE_LINK
 
 EMPLOYEE_EVENTS = ("employee_update", "employee_create")
 

@@ -21,7 +21,7 @@ from integrations.fortnox.errors import FortnoxError
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
-from . import absences, fields as hr_fields, setup as hr_setup, state as hr_state, sync as hr_sync
+from . import absences, apply as hr_apply, fields as hr_fields, plan as hr_plan, setup as hr_setup, state as hr_state
 from .forms import HrSettingsForm, MappingForm, TermsForm, decisions_from
 from .models import AbsenceTypeMapping, HrIntegrationSettings
 
@@ -62,7 +62,7 @@ def hr_integration(request):
     tab = request.GET.get("tab", "how")
     if tab not in TABS:
         tab = "how"
-    runs = SyncRun.objects.for_organization(request.organization).filter(kind=hr_sync.RUN_KIND).select_related("started_by")[:10]
+    runs = SyncRun.objects.for_organization(request.organization).filter(kind=hr_plan.RUN_KIND).select_related("started_by")[:10]
     return render(request, "integrations/hr_integration.html", {
         "settings": settings, "connection": connection, "tab": tab, "tabs": TABS, "runs": runs,
         "fields": hr_fields.FIELDS, "resume": hr_setup.next_step(settings, connection),
@@ -127,11 +127,11 @@ def hr_sync_step(request):
         messages.warning(request, _("Connect Fortnox first."))
         return redirect("hr_setup")
     if request.method == "POST":
-        if running := hr_sync.running_user_sync(request.organization):
+        if running := hr_apply.running_user_sync(request.organization):
             messages.info(request, _("A user synchronisation is already running; here it is."))
             return redirect("hr_sync_run", running.pk)
         try:
-            run = hr_sync.do_plan_user_sync(request.organization, acting_user=request.user)
+            run = hr_plan.do_plan_user_sync(request.organization, acting_user=request.user)
         except FortnoxError as error:
             messages.error(request, error.user_message)
             return redirect("hr_sync")
@@ -140,7 +140,7 @@ def hr_sync_step(request):
 
 
 def _run(request, pk) -> SyncRun:
-    return get_object_or_404(SyncRun.objects.for_organization(request.organization).filter(kind=hr_sync.RUN_KIND), pk=pk)
+    return get_object_or_404(SyncRun.objects.for_organization(request.organization).filter(kind=hr_plan.RUN_KIND), pk=pk)
 
 
 @manage_settings
@@ -158,8 +158,8 @@ def hr_sync_review(request, pk):
         digest = _digest(decisions)
         if not errors and request.POST.get("apply") == digest:
             try:
-                hr_sync.do_start_user_sync(run, decisions)
-            except hr_sync.UserSyncRefused as refused:
+                hr_apply.do_start_user_sync(run, decisions)
+            except hr_apply.UserSyncRefused as refused:
                 messages.info(request, str(refused.message))
                 return redirect("hr_sync_run", refused.running.pk) if refused.running else redirect("hr_sync")
             return redirect("hr_sync_run", run.pk)
@@ -167,7 +167,7 @@ def hr_sync_review(request, pk):
             messages.warning(request, _("The choices changed after the summary was shown: check the new summary, then apply."))
         context.update(posted=request.POST, errors=errors, everyone=request.POST.get("all", ""))
         if not errors:
-            context.update(outcome=hr_sync.outcome_of(plan, decisions), overrides=overrides, digest=digest)
+            context.update(outcome=hr_plan.outcome_of(plan, decisions), overrides=overrides, digest=digest)
     context["sections"] = {section: [_shown(p, context["posted"]) for p in plan["people"] if p["section"] == section]
                            for section in ("match", "only_fortnox", "only_brygga", "unmatchable")}
     return render(request, "integrations/hr_sync_review.html", context)

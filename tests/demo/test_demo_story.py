@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from integrations.core.models import SyncRun
-from integrations.hr_sync import sync as hr_sync
+from integrations.hr_sync import plan as hr_sync
 from organizations.models import User
 from tests.support.fortnox import path_of
 

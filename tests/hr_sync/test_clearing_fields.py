@@ -58,7 +58,7 @@ def test_a_field_cleared_in_brygga_is_empty_in_fortnox_after_the_push(activated,
 
 
 def test_an_empty_value_in_a_new_employee_is_left_out_rather_than_blanked(activated, fortnox, tenant):
-    from integrations.hr_sync.sync import create_in_fortnox
+    from integrations.hr_sync.apply import create_in_fortnox
 
     sent = []
     create_in_fortnox(fortnox, employee(tenant.organization), note=lambda method, path, body: sent.append(body))

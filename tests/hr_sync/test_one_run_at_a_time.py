@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.core.models import SyncRun
-from integrations.hr_sync.sync import RUN_KIND
+from integrations.hr_sync.plan import RUN_KIND
 from tests.support.hr_sync import create_fortnox_employee, review_then_apply
 
 

@@ -17,7 +17,8 @@ from hr import actions as hr_actions
 from hr.models import Employee
 from integrations.core import outbox, personal_data
 from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
-from integrations.hr_sync.sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
+from integrations.hr_sync.apply import apply_user_sync, do_start_user_sync
+from integrations.hr_sync.plan import do_plan_user_sync
 from tests.support.hr_sync import create_fortnox_employee, employee
 
 CLEARING, ACCOUNT = "5000", "4999622"  # a valid Swedish bank account (check digit and all)

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from hr.models import Employee
 from integrations.core.models import ExternalLink
-from integrations.hr_sync.sync import build_plan, problem_texts
+from integrations.hr_sync.plan import build_plan, problem_texts
 from tests.support.hr_sync import employee
 
 

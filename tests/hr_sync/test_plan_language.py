@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from integrations.core.models import SyncRun
-from integrations.hr_sync.sync import RUN_KIND, UserSyncRefused, build_plan, do_start_user_sync
+from integrations.hr_sync.apply import UserSyncRefused, do_start_user_sync
+from integrations.hr_sync.plan import RUN_KIND, build_plan
 from tests.support.hr_sync import employee
 
 NO_EMAIL = "This Fortnox employee has no email address, which Brygga needs to match people. Add it in Fortnox."

@@ -180,7 +180,8 @@ def test_a_synchronisations_log_and_summary_say_who_was_skipped_and_why(activate
     """Issue 15, defect 6: the log said "Skipped 1" and nothing else."""
     from django.core import mail
 
-    from integrations.hr_sync.sync import apply_user_sync, do_plan_user_sync, do_start_user_sync
+    from integrations.hr_sync.apply import apply_user_sync, do_start_user_sync
+    from integrations.hr_sync.plan import do_plan_user_sync
 
     create_fortnox_employee(fortnox, EmployeeId="3002", FirstName="Dan", LastName="Nyman", Email="dan@alfa.test")
     fortnox.put("/3/employees/3002", {"Employee": {"Email": "API_BLANK"}})  # Fortnox requires it only on creation

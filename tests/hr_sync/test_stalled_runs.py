@@ -11,15 +11,8 @@ from django_q.models import OrmQ
 
 from integrations.core import outbox
 from integrations.core.models import SyncRun
-from integrations.hr_sync.sync import (
-    APPLY_TASK,
-    MAX_ATTEMPTS,
-    RUN_KIND,
-    STALLED_AFTER,
-    apply_user_sync,
-    do_plan_user_sync,
-    do_start_user_sync,
-)
+from integrations.hr_sync.apply import APPLY_TASK, MAX_ATTEMPTS, STALLED_AFTER, apply_user_sync, do_start_user_sync
+from integrations.hr_sync.plan import RUN_KIND, do_plan_user_sync
 from tests.support.hr_sync import create_fortnox_employee, employee
 from tests.support.processes import at_once
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from integrations.core import outbox
 from integrations.core.models import FortnoxConnection, IntegrationError, OutboxEvent, RunCancelled, SyncRun
 from integrations.fortnox import oauth
-from integrations.hr_sync.sync import apply_user_sync
+from integrations.hr_sync.apply import apply_user_sync
 from integrations.warehouse_sync.tasks import RUN_KIND as WAREHOUSE, do_queue_sync, execute_run
 from organizations.models import Organization, User
 from tests.support.absences import MONDAY, sick, week

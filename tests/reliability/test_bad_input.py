@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 from integrations.core.models import SyncRun
 from integrations.fortnox.client import FortnoxClient, unwrap
 from integrations.fortnox.errors import FortnoxError
-from integrations.hr_sync.sync import do_plan_user_sync
+from integrations.hr_sync.plan import do_plan_user_sync
 from tests.support.bad_input import EXAMPLES, HTML_ERROR_PAGE, as_bytes, cut_short, fresh_connection, json_values
 
 employee_documents = st.fixed_dictionaries({}, optional={

@@ -14,8 +14,8 @@ from hr import actions as hr_actions
 from hr.models import Employee
 from integrations.core import outbox
 from integrations.core.models import OutboxEvent, SyncRun
-from integrations.hr_sync import sync as hr_sync
-from integrations.hr_sync.sync import do_plan_user_sync
+from integrations.hr_sync import apply as hr_sync
+from integrations.hr_sync.plan import do_plan_user_sync
 from tests.support.processes import as_web_machine, redeliver_lost_tasks, wait_for
 
 pytestmark = pytest.mark.slow
@@ -74,7 +74,7 @@ def test_a_cluster_killed_mid_user_sync_finishes_the_run_after_a_restart_without
     cluster = clusters(**broker).start()
     # Started on a "web machine" of the same set-up, so with Redis the job is queued on Redis.
     as_web_machine(f"""
-from integrations.hr_sync.sync import do_start_user_sync
+from integrations.hr_sync.apply import do_start_user_sync
 from integrations.core.models import SyncRun
 do_start_user_sync(SyncRun.objects.get(pk={run.pk}), {{"winners": {{}}, "fill": {{}}, "create": {create!r}}})
 """, **broker)
