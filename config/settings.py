@@ -284,7 +284,13 @@ FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_S
 FORTNOX_RATE_WINDOW_MODEL = "integrations.FortnoxRateWindow"
 # Fortnox's event stream (API-FACTS §10; integrations.fortnox_events): one listener process
 # (`manage.py fortnox_events`) for all organizations. Empty: no stream, every organization polls.
-FORTNOX_EVENTS_URL = env.str("FORTNOX_EVENTS_URL", default="")
+# With the sandbox on, its own stream (`manage.py sandbox_events`, fortnox_sandbox/EVENTS.md) on
+# FORTNOX_SANDBOX_EVENTS_PORT; under tests none until the `sandbox_stream` fixture starts one.
+FORTNOX_SANDBOX_EVENTS_PORT = _env(env.int, "FORTNOX_SANDBOX_EVENTS_PORT", default=9000)
+FORTNOX_SANDBOX_EVENTS_RETENTION_DAYS = _env(env.float, "FORTNOX_SANDBOX_EVENTS_RETENTION_DAYS", default=14.0)
+FORTNOX_EVENTS_URL = env.str("FORTNOX_EVENTS_URL", default=(
+    "" if TESTING else f"ws://127.0.0.1:{FORTNOX_SANDBOX_EVENTS_PORT}/topics-v1" if SANDBOX_ENABLED
+    else "wss://ws.fortnox.se/topics-v1"))
 # The listener's lease: a second listener takes the stream over this long after the holder's
 # last heartbeat (it renews every quarter of it).
 FORTNOX_EVENTS_LEASE_SECONDS = _env(env.float, "FORTNOX_EVENTS_LEASE_SECONDS", default=10.0)
