@@ -35,17 +35,7 @@ pids+=($!)
 # The one listener on Fortnox's event stream (a process type of its own, docs/operations.md),
 # started again a second after it ends however it ended (SIGKILL included): it resumes every topic
 # from the stored offsets. A second machine's listener would stand by.
-supervise_listener() {
-  local child=""
-  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; wait 2>/dev/null; exit 0' TERM INT
-  while true; do
-    "$PY" manage.py fortnox_events &
-    child=$!
-    wait "$child" || echo "the Fortnox event listener ended ($?); starting it again" >&2
-    sleep 1
-  done
-}
-supervise_listener &
+bash scripts/supervise.sh "$PY" manage.py fortnox_events &
 pids+=($!)
 # --insecure: runserver serves the static files although DEBUG is off (Django's own switch for
 # this; the demo is one person on one machine, production serves them from STATIC_ROOT).
@@ -55,5 +45,5 @@ pids+=($!)
 sleep 2
 echo
 echo "Brygga runs at $SITE_URL/  (Fortnox sandbox: $SITE_URL/sandbox/fortnox/_control/)"
-echo "Log in with a demo login above. Ctrl-C stops the web server and the job cluster."
+echo "Log in with a demo login above. Ctrl-C stops the web server, the job cluster and the event listener."
 wait -n "${pids[@]}"
