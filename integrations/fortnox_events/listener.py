@@ -77,6 +77,8 @@ class Lease:
     def acquire(self) -> bool:
         """Take the lease when it is free or its holder went quiet; True when this listener holds it."""
         now = timezone.now()
+        if ListenerLease.objects.filter(name=LEASE_NAME, holder=self.holder).update(heartbeat_at=now):
+            return True  # still ours (after a backoff)
         if not ListenerLease.objects.filter(name=LEASE_NAME).exists():
             try:
                 with transaction.atomic():

@@ -31,6 +31,13 @@ def test_a_listener_whose_heartbeat_is_older_than_the_lease_loses_it_to_the_stan
         first.renew()  # a holder that comes back finds it taken and closes its stream
 
 
+def test_a_holder_keeps_its_lease_across_its_own_reconnects(db):
+    first, second = Lease("machine-a:1", 10), Lease("machine-b:2", 10)
+    assert first.acquire()
+    assert first.acquire()  # after a dropped connection and its backoff
+    assert not second.acquire()
+
+
 def test_a_listener_that_stops_lets_the_lease_go_at_once(db):
     first, second = Lease("machine-a:1", 10), Lease("machine-b:2", 10)
     first.acquire()
