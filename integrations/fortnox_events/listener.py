@@ -117,6 +117,7 @@ class Listener:
         self.buffered: list[dict] = []  # events that arrived while a command waited for its answer
         self.last_queued: dict[int, float] = {}
         self._next = {}
+        self._holding = False
 
     # --- the outer loop: lease, connect, back off ----------------------------------------------
 
@@ -129,17 +130,19 @@ class Listener:
                 if not self.lease.acquire():
                     if not standby_said:
                         log.info("fortnox events: standby, another listener holds the stream")
-                        standby_said = True
+                        standby_said, self._holding = True, False
                     self.stop.wait(min(1.0, self.lease.seconds / 4))
                     continue
-                standby_said = False
-                log.info("fortnox events: holding the stream as %s", self.lease.holder)
+                if not self._holding:
+                    log.info("fortnox events: holding the stream as %s", self.lease.holder)
+                standby_said, self._holding = False, True
                 started = time.monotonic()
                 try:
                     self.stream()
                 except LeaseLost:
                     log.warning("fortnox events: lease lost; closing the stream and standing by")
                     self._all_polling()
+                    self._holding = False
                     continue
                 except (OSError, WebSocketException, StreamError, TimeoutError) as error:
                     log.warning("fortnox events: stream closed (%s: %s)", type(error).__name__, error)

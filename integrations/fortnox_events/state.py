@@ -60,7 +60,7 @@ def organization_stream(organization_id: int) -> OrganizationStream | None:
     if healthy is not None and tenant is not None and tenant.live_since is not None:
         return OrganizationStream(True, tenant.live_since, tenant)
     moments = [tenant.polling_since if tenant else None]
-    if lease is not None and lease.heartbeat_at is not None and healthy is None:
+    if lease is not None and lease.heartbeat_at is not None and now - lease.heartbeat_at > stale_after():
         moments.append(lease.heartbeat_at + stale_after())  # when the listener went quiet
     known = [moment for moment in moments if moment is not None]
     return OrganizationStream(False, max(known) if known else None, tenant)

@@ -59,3 +59,52 @@ def inbox(connection) -> list[tuple]:
 
 def committed(connection) -> dict:
     return dict(StreamOffset.objects.filter(organization_id=connection.organization_id).values_list("topic", "offset"))
+
+
+# --- the listener as its own process -------------------------------------------------------------
+
+LEASE_SECONDS = 3  # the tests' lease: failover within seconds without waiting the default 10 s
+
+
+def listener_env(live_server_url: str, stream_url: str, **extra) -> dict:
+    """The environment of a listener process on the test database, the test's sandbox and stream."""
+    from .processes import subprocess_env
+
+    base = live_server_url + "/sandbox/fortnox"
+    return subprocess_env(SITE_URL=live_server_url, FORTNOX_API_BASE_URL=base, FORTNOX_AUTH_BASE_URL=base,
+                          FORTNOX_EVENTS_URL=stream_url, FORTNOX_EVENTS_LEASE_SECONDS=LEASE_SECONDS, **extra)
+
+
+def start_listener(env: dict, *, supervised: bool = False):
+    """`manage.py fortnox_events` in its own process group (or under scripts/supervise.sh, as
+    `./brygga run` starts it)."""
+    import subprocess
+    import sys
+
+    from .processes import MANAGE
+
+    command = [sys.executable, str(MANAGE), "fortnox_events"]
+    if supervised:
+        command = ["bash", str(MANAGE.parent / "scripts" / "supervise.sh"), *command]
+    return subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def stop_listener(process) -> None:
+    import os
+    import signal
+    import subprocess
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def holder_pid() -> int | None:
+    """The process id of the listener that holds the stream and is subscribed (None: nobody)."""
+    lease = ListenerLease.objects.filter(name=LEASE_NAME, subscribed_at__isnull=False).exclude(holder="").first()
+    return int(lease.holder.split(":")[1]) if lease else None
