@@ -277,6 +277,16 @@ if not (FORTNOX_CLIENT_ID or DEBUG):
         "FORTNOX_CLIENT_ID is not set: give Brygga a Fortnox app's FORTNOX_CLIENT_ID and FORTNOX_CLIENT_SECRET, "
         "or set FORTNOX_SANDBOX_ENABLED=true to talk to the bundled sandbox (demo only)."
     )
+# The app is set up for Fortnox service accounts (API-FACTS §1; the developer portal's setting):
+# the wizard connects with account_type=service, approved by the company's system administrator,
+# and every access token comes from client credentials + TenantId, with no refresh token to keep
+# alive. Off, connections are user logins with single-use refresh tokens. The demo's sandbox
+# allows service accounts; the tests switch it per test.
+FORTNOX_SERVICE_ACCOUNTS = _strict_bool("FORTNOX_SERVICE_ACCOUNTS", SANDBOX_ENABLED and not TESTING)
+# Consent webhooks are taken only from these addresses (IPs or networks). Empty: the addresses
+# the Fortnox auth host (FORTNOX_AUTH_BASE_URL) resolves to. Either way a webhook is only a hint:
+# Brygga confirms it with Fortnox before acting (see integrations.fortnox.webhooks).
+FORTNOX_WEBHOOK_SOURCES = env.list("FORTNOX_WEBHOOK_SOURCES", default=[])
 FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.0)
 FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", default=25)
 FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)

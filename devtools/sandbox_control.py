@@ -34,6 +34,17 @@ class SandboxControl:
                           username=username or f"admin-{company['database_number']}", password=password)
         return {**user, "password": password}
 
+    def update_user(self, company: dict, username: str, **fields) -> dict:
+        return self._call("PATCH", f"companies/{company['database_number']}/users/{username}", **fields)
+
+    def consents(self, company: dict) -> list[dict]:
+        """The company's service-account consents (the customer's integration settings)."""
+        return self._call("GET", f"companies/{company['database_number']}/consents")["consents"]
+
+    def revoke_consent(self, company: dict, client_id: str) -> bool:
+        """The customer revokes an app's service account; the sandbox sends the consent webhook."""
+        return self._call("POST", f"companies/{company['database_number']}/consents/{client_id}/revoke")["revoked"]
+
     def requests_with_status(self, company: dict, status: int) -> list[dict]:
         return [entry for entry in self.request_log(company) if entry["status"] == status]
 
@@ -46,13 +57,20 @@ class SandboxControl:
     def consent(self, authorization_url: str, user: dict, action: str = "approve") -> str:
         """Log in on the consent page and press Approve (or Deny); the URL the sandbox sends the
         browser back to (the app's callback with `code` or `error`, and `state`)."""
+        page = self.answer_consent(authorization_url, user, action)
+        if page.status_code != 302:
+            raise RuntimeError(f"the consent page did not redirect back (status {page.status_code})")
+        return page.headers["Location"]
+
+    def answer_consent(self, authorization_url: str, user: dict, *actions: str) -> requests.Response:
+        """Log in on the consent page and press each of `actions` in turn ("approve", "deny");
+        the last answer of the page (a redirect back to the app, or the page with its message)."""
         with requests.Session() as browser:
             page = browser.get(authorization_url, timeout=30)
-            for step in ({"action": "login", "username": user["username"], "password": user["password"]}, {"action": action}):
+            steps = [{"action": "login", "username": user["username"], "password": user["password"]}]
+            for step in [*steps, *({"action": action} for action in actions or ("approve",))]:
                 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
                 data = {**step, **({"csrfmiddlewaretoken": token.group(1)} if token else {})}
                 page = browser.post(authorization_url, data=data, allow_redirects=False, timeout=30,
                                     headers={"Referer": authorization_url})
-        if page.status_code != 302:
-            raise RuntimeError(f"the consent page did not redirect back (status {page.status_code})")
-        return page.headers["Location"]
+        return page

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 BUILTIN_CALLBACK_PATH = "/integrations/fortnox/callback/"
+BUILTIN_WEBHOOK_PATH = "/integrations/fortnox/webhook/"  # where Brygga takes consent webhooks
 
 
 def digest(secret: str) -> str:
@@ -180,6 +181,7 @@ class OAuthClientManager(models.Manager):
                 "landing_page": f"{settings.SITE_URL}/integrations/fortnox/activate/",
                 "builtin": True,
                 "service_accounts_allowed": True,
+                "webhook_url": f"{settings.SITE_URL}{BUILTIN_WEBHOOK_PATH}",
             },
         )
         if not created and client.secret_hash != digest(settings.FORTNOX_CLIENT_SECRET):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from integrations.core.models import FortnoxConnection, IntegrationError
 from integrations.fortnox import oauth
-from integrations.fortnox.errors import FortnoxCompanyTaken, FortnoxError
+from integrations.fortnox.errors import FortnoxCompanyTaken, FortnoxError, FortnoxServiceAccountRefused
 from integrations.fortnox.ratelimit import get_rate_limiter
 from organizations.actions import do_notify
 from organizations.stored_text import StoredText, gettext_noop
@@ -18,11 +18,15 @@ from . import signals
 
 log = logging.getLogger("integrations.fortnox")
 
+CONSENT_REVOKED_BY_WEBHOOK = gettext_noop(
+    "A user of the Fortnox company revoked Brygga's service account (consent) in Fortnox, and Fortnox confirmed it."
+)
+
 _FORGET_FIELDS = ["status", "access_token", "refresh_token", "expires_at", "refresh_claimed_until", "last_error", "last_error_at"]
 
 
 _CONNECTION_FIELDS = [
-    "status", "access_token", "refresh_token", "expires_at", "refreshed_at", "refresh_claimed_until", "granted_scopes",
+    "status", "service_account", "access_token", "refresh_token", "expires_at", "refreshed_at", "refresh_claimed_until", "granted_scopes",
     "connected_by", "connected_at", "last_error", "last_error_at", "tenant_id", "company_name",
 ]
 
@@ -39,7 +43,8 @@ def _forget_tokens(connection: FortnoxConnection, status, reason: StoredText | s
     connection.last_error_at = timezone.now()
 
 
-def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: str = "") -> FortnoxConnection:
+def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: str = "",
+               service_account: bool = False) -> FortnoxConnection:
     """Store a fresh authorization (both tokens, encrypted), learn which Fortnox company it
     belongs to and (for the warehouse) whether that company uses the warehouse module. If the
     company cannot be read (no API licence, say), or is connected to another organization already
@@ -48,7 +53,13 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
     (`take_over_tenant`) takes it from the other organization, which is disconnected and told. A
     previous authorization is revoked, and changes that failed while the connection was lost are
     queued again (`resent_count` on the returned connection says how many). (No transaction around
-    the whole: an HTTP call must not run under SQLite's database-wide write lock.)"""
+    the whole: an HTTP call must not run under SQLite's database-wide write lock.)
+
+    `service_account`: the consent was asked for as a service account. Then no refresh token is
+    kept (the one the code exchange gave is revoked at Fortnox), and the company's first access
+    token is asked for with client credentials + TenantId, which also proves the consent is a
+    service account's. The same row is kept, so an old user-login connection moved to a service
+    account keeps its links, settings and history (its old refresh token is revoked)."""
     from integrations.fortnox.client import FortnoxClient
 
     connection, _ = FortnoxConnection.objects.get_or_create(organization=organization)
@@ -57,8 +68,10 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
     working = {name: getattr(connection, name) for name in _CONNECTION_FIELDS} if connection.is_connected else None
     lost_at = connection.last_error_at if connection.status != FortnoxConnection.Status.CONNECTED else None
     connection.status = FortnoxConnection.Status.CONNECTED
+    connection.service_account = service_account
     connection.access_token = tokens.access_token
-    connection.refresh_token = tokens.refresh_token
+    # A service account keeps no refresh token: not even the code exchange's, for a moment.
+    connection.refresh_token = "" if service_account else tokens.refresh_token
     connection.expires_at = tokens.expires_at
     connection.refreshed_at = timezone.now()
     connection.refresh_claimed_until = None
@@ -74,24 +87,42 @@ def do_connect(organization, tokens: oauth.TokenSet, user, *, take_over_tenant: 
         with FortnoxClient(connection) as client:
             company = client.get("/3/companyinformation")
             _claim_company(connection, company, user, take_over_tenant)
+            if service_account:
+                _first_service_token(connection)
             signals.connected.send(sender=FortnoxConnection, connection=connection, client=client)
     except FortnoxError as exc:
         if working is not None:
-            refused_grant = connection.refresh_token
             for name, value in working.items():
                 setattr(connection, name, value)
             connection.save(update_fields=_CONNECTION_FIELDS)
-            _revoke(connection, refused_grant)
+            _revoke(connection, tokens.refresh_token)
             raise
         do_disconnect(connection, reason=StoredText.each_language(attrgetter("user_message"), exc))
+        _revoke(connection, tokens.refresh_token)
         if previous_refresh_token:
             _revoke(connection, previous_refresh_token)  # nor may a refused connect leave an old grant usable
         raise
+    if service_account:
+        _revoke(connection, tokens.refresh_token)  # the code exchange's: a service account needs none
     get_rate_limiter().merge(unknown_company_budget, connection.rate_limit_key)
     if previous_refresh_token:
         _revoke(connection, previous_refresh_token)  # a re-connect must not leave the old grant usable
     connection.resent_count = _resend_failed_since(connection, lost_at, user) if lost_at else 0
     return connection
+
+
+def _first_service_token(connection: FortnoxConnection) -> None:
+    """The service account's first client-credentials token for the company just read: Fortnox
+    gives it only if the consent really is a service account's (FortnoxServiceAccountRefused)."""
+    from integrations.fortnox import tokens as fortnox_tokens
+
+    try:
+        fresh = oauth.client_credentials(connection.tenant_id)
+    except oauth.FortnoxOAuthError as exc:
+        if exc.error == "invalid_grant":
+            raise FortnoxServiceAccountRefused(str(exc)) from exc
+        raise
+    fortnox_tokens.adopt_new_tokens(connection, fresh)
 
 
 def company_holder(tenant_id: str, *, other_than: FortnoxConnection) -> FortnoxConnection | None:
@@ -194,6 +225,58 @@ def do_mark_needs_reauth(connection: FortnoxConnection, *, reason: str) -> None:
     connection.save(update_fields=_FORGET_FIELDS)
     if not already:
         transaction.on_commit(lambda: notify_admins_of_reauth(connection))
+
+
+def do_consent_revoked(connection: FortnoxConnection, *, reason: StoredText | str) -> bool:
+    """The customer revoked the service account's consent (Fortnox said so): stop at once, keep
+    which company it was (a consent given again there completes the connection, see
+    do_complete_service_account) and tell the organization admins once. Returns whether it was
+    connected until now."""
+    was_connected = connection.status == FortnoxConnection.Status.CONNECTED
+    if not was_connected and connection.last_error:
+        return False
+    _forget_tokens(connection, FortnoxConnection.Status.DISCONNECTED, reason)
+    connection.save(update_fields=_FORGET_FIELDS)
+    log.warning("Fortnox service-account consent of connection %s (company %s) was revoked",
+                connection.pk, connection.tenant_id)
+    transaction.on_commit(lambda: notify_admins_of_revoked_consent(connection))
+    return was_connected
+
+
+def do_complete_service_account(connection: FortnoxConnection, user=None) -> bool:
+    """A service-account consent was given (again) in the connection's company: connect with a
+    client-credentials token, then send what failed meanwhile. False if Fortnox refuses (the
+    consent does not stand after all); the caller decides what that means."""
+    from integrations.fortnox import tokens as fortnox_tokens
+
+    if connection.is_connected or not connection.awaits_consent:
+        return False
+    try:
+        fresh = oauth.client_credentials(connection.tenant_id)
+    except oauth.FortnoxOAuthError as exc:
+        if exc.error == "invalid_grant":
+            return False
+        raise
+    lost_at = connection.last_error_at
+    connection.status = FortnoxConnection.Status.CONNECTED
+    connection.last_error, connection.last_error_at = "", None
+    connection.connected_at = timezone.now()
+    connection.save(update_fields=["status", "last_error", "last_error_at", "connected_at"])
+    fortnox_tokens.adopt_new_tokens(connection, fresh)
+    log.info("Fortnox service-account consent of connection %s (company %s) was given again",
+             connection.pk, connection.tenant_id)
+    connection.resent_count = _resend_failed_since(connection, lost_at, user) if lost_at else 0
+    return True
+
+
+def notify_admins_of_revoked_consent(connection: FortnoxConnection) -> None:
+    """A bell notification and an email for each organization admin, in their own language."""
+    do_notify(
+        connection.organization, connection.organization.admins(),
+        title_template="integrations/email/consent_revoked_subject.txt",
+        body_template="integrations/email/consent_revoked_body.txt",
+        context={"connection": connection}, link=reverse("fortnox_connection"), level="error",
+    )
 
 
 def notify_admins_of_reauth(connection: FortnoxConnection) -> None:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("fortnox/disconnect/", views.disconnect, name="fortnox_disconnect"),
     path("fortnox/take-over/", views.take_over, name="fortnox_take_over"),
     path("fortnox/activate/", views.activate, name="fortnox_activate"),
+    path("fortnox/webhook/", views.consent_webhook, name="fortnox_consent_webhook"),
 ]

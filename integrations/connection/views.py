@@ -1,22 +1,29 @@
+import logging
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from integrations.core.models import FortnoxConnection
-from integrations.fortnox import oauth
+from integrations.fortnox import oauth, tokens, webhooks
 from integrations.fortnox.errors import FortnoxCompanyTaken, FortnoxError
 from organizations.decorators import organization_required
 from organizations.mfa import require_mfa_setup
 from organizations.middleware import SESSION_KEY
 from organizations.models import Organization
 from organizations.permissions import Perm
+from organizations.stored_text import StoredText
 
 from . import actions
 from .forms import ActivationForm, FortnoxFeaturesForm
+
+log = logging.getLogger("integrations.fortnox")
 
 # The pending authorization: which state we sent to Fortnox, for which organization. Popped on
 # the way back, so a state works once.
@@ -26,8 +33,11 @@ OAUTH_SESSION_KEY = "fortnox_oauth"
 def _start_authorization(request, organization, **pending):
     connection = FortnoxConnection.existing_or_unsaved(organization)
     state = secrets.token_urlsafe(32)
-    request.session[OAUTH_SESSION_KEY] = {"state": state, "organization_id": organization.pk, **pending}
-    return redirect(oauth.authorization_url(connection.requested_scopes(), state))
+    # Decided when the consent is asked for, so the answer is read as what was asked.
+    service_account = settings.FORTNOX_SERVICE_ACCOUNTS
+    request.session[OAUTH_SESSION_KEY] = {"state": state, "organization_id": organization.pk,
+                                          "service_account": service_account, **pending}
+    return redirect(oauth.authorization_url(connection.requested_scopes(), state, service_account=service_account))
 
 
 def _refused(request, message, status=400, retry_url="", taken: FortnoxCompanyTaken | None = None):
@@ -55,7 +65,8 @@ def connection_page(request):
         else:
             messages.success(request, _("The Fortnox settings were saved."))
         return redirect("fortnox_connection")
-    return render(request, "integrations/connection.html", {"connection": connection, "form": form})
+    return render(request, "integrations/connection.html", {
+        "connection": connection, "form": form, "service_accounts": settings.FORTNOX_SERVICE_ACCOUNTS})
 
 
 @organization_required(Perm.MANAGE_SETTINGS)
@@ -85,13 +96,20 @@ def callback(request):
         message = error.user_message
         if error.error == "access_denied" and FortnoxConnection.existing_or_unsaved(request.organization).is_connected:
             message = _("The re-connection was cancelled in Fortnox.")
+        if error.error == "access_denied" and pending.get("service_account"):
+            message = " ".join([message, _(
+                "Brygga connects as a Fortnox service account, which only a system administrator of the Fortnox "
+                "company (Systemadministratör) can approve: Fortnox refuses anyone else. Ask your system administrator "
+                "to start the connection here and log in to Fortnox, or to make you system administrator in Fortnox "
+                "under Settings → Users.")])
         # Back to where the connection was started (the wizard's first step), to try again from there.
         return _refused(request, message, retry_url=pending.get("retry", ""))
     if not request.GET.get("code"):
         return _refused(request, _("Fortnox sent no authorization code. Nothing was changed. Start the connection again."))
     try:
-        tokens = oauth.exchange_code(request.GET["code"])
-        connection = actions.do_connect(request.organization, tokens, request.user, take_over_tenant=pending.get("take_over", ""))
+        granted = oauth.exchange_code(request.GET["code"])
+        connection = actions.do_connect(request.organization, granted, request.user, take_over_tenant=pending.get("take_over", ""),
+                                        service_account=pending.get("service_account", False))
     except FortnoxCompanyTaken as exc:
         return _refused(request, exc.user_message, status=409, retry_url=pending.get("retry", ""), taken=exc)
     except FortnoxError as exc:
@@ -160,3 +178,44 @@ def activate(request):
         request.session[SESSION_KEY] = organization.pk
         return _start_authorization(request, organization)
     return render(request, "integrations/activate.html", {"form": form, "organizations": organizations})
+
+
+@csrf_exempt
+@require_POST
+def consent_webhook(request):
+    """Fortnox tells that a service-account consent was created or revoked. Taken only from
+    Fortnox's host and for Brygga's own client id, and never believed by itself: Fortnox is asked
+    (a client-credentials token for that company) before anything changes. See
+    integrations.fortnox.webhooks and docs/service-accounts.md."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if not webhooks.from_fortnox(address):
+        log.warning("consent webhook refused: %s is not Fortnox's host", address)
+        return HttpResponse(status=403)
+    try:
+        hook = webhooks.read(request.body)
+    except webhooks.NotAWebhook as exc:
+        log.warning("consent webhook refused: %s", exc)
+        return HttpResponse(status=400)
+    connection = FortnoxConnection.objects.filter(tenant_id=hook.tenant_id, service_account=True).first()
+    if connection is None:
+        return HttpResponse(status=204)  # no service account of Brygga's in that company: nothing to do
+    try:
+        stands = tokens.consent_stands(hook.tenant_id)
+    except FortnoxError as exc:
+        # No answer from Fortnox is no confirmation: 503 makes Fortnox send the webhook again.
+        log.warning("consent webhook for company %s not confirmed (%s); asking to be sent again", hook.tenant_id, exc)
+        return HttpResponse(status=503)
+    if hook.event == webhooks.REVOKED:
+        if stands:
+            log.warning("consent webhook says company %s revoked, but Fortnox still gives tokens: ignored", hook.tenant_id)
+        elif connection.is_connected:
+            actions.do_consent_revoked(connection, reason=StoredText(actions.CONSENT_REVOKED_BY_WEBHOOK))
+    elif stands:
+        try:
+            actions.do_complete_service_account(connection)
+        except FortnoxError as exc:
+            log.warning("consent webhook for company %s: connecting failed (%s)", hook.tenant_id, exc)
+            return HttpResponse(status=503)
+    else:
+        log.warning("consent webhook says company %s consented, but Fortnox gives no token: ignored", hook.tenant_id)
+    return HttpResponse(status=204)

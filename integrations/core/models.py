@@ -64,6 +64,13 @@ class FortnoxConnection(OrganizationOwned):
         _("Warehouse custom documents"), default=False,
         help_text=_("Asks Fortnox for the warehousecustomdocument scope (returns and adjustments as own documents)."),
     )
+    # A service account (client credentials + TenantId, no refresh token) rather than a user's
+    # login with refresh tokens; see integrations.fortnox.tokens.
+    service_account = models.BooleanField(
+        _("service account"), default=False, editable=False,
+        help_text=_("Connected as a Fortnox service account: access tokens come from client credentials, "
+                    "no refresh token is kept."),
+    )
     granted_scopes = models.JSONField(_("granted scopes"), default=list, blank=True)
     tenant_id = models.CharField(_("Fortnox database number"), max_length=40, blank=True)
     company_name = models.CharField(_("Fortnox company"), max_length=200, blank=True)
@@ -136,7 +143,20 @@ class FortnoxConnection(OrganizationOwned):
         return [scope for scope in self.requested_scopes() if scope not in granted]
 
     def token_expires_within(self, margin: timedelta) -> bool:
-        return self.expires_at is None or self.expires_at - margin <= timezone.now()
+        """Whether the access token dies within `margin`. A service account's token counts as
+        dying within a quarter of its own lifetime if that is shorter, so one that lives a second
+        is still used for most of it (a user login's works as it always did)."""
+        if self.expires_at is None:
+            return True
+        if self.service_account and self.refreshed_at is not None and self.expires_at > self.refreshed_at:
+            margin = min(margin, (self.expires_at - self.refreshed_at) / 4)
+        return self.expires_at - margin <= timezone.now()
+
+    @property
+    def awaits_consent(self) -> bool:
+        """A service account whose consent ended (or is not given yet): the company is known and
+        a consent-created webhook from Fortnox completes it."""
+        return self.service_account and bool(self.tenant_id) and not self.is_connected
 
 
 class FortnoxRateWindow(models.Model):

@@ -235,8 +235,7 @@ class FortnoxClient:
         refused_token = None
         while True:
             attempt += 1
-            token = tokens.access_token(self.connection)
-            response = self._send(method, path, token, params, json, attempt)
+            token, response = self._send(method, path, params, json, attempt)
             if isinstance(response, FortnoxTransientError):
                 if method in IDEMPOTENT_METHODS and attempt < self.max_attempts:
                     self._sleep_backoff(attempt)
@@ -262,10 +261,18 @@ class FortnoxClient:
             except ValueError:  # an HTML page from a proxy, a body cut short
                 raise FortnoxBadResponse(f"{method} {path}: {response.status_code} with a body that is not JSON") from None
 
-    def _send(self, method, path, token, params, json, attempt):
-        """One HTTP request, counted and logged (method, path, status, time: never a token)."""
+    def _send(self, method, path, params, json, attempt):
+        """One HTTP request, counted and logged (method, path, status, time: never a token);
+        returns the access token it was sent with and the response (or the transient error)."""
         budget = self.connection.rate_limit_key
         ticket = self.limiter.acquire(budget)
+        try:
+            # Taken once the request may go, not before waiting for the budget: a token that
+            # lives a second (a service account's can) would die in the queue.
+            token = tokens.access_token(self.connection)
+        except BaseException:
+            self.limiter.done(budget, ticket)
+            raise
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -284,7 +291,7 @@ class FortnoxClient:
             "fortnox %s %s -> %s in %d ms (attempt %d, connection %s)",
             method, path, status or "no response", (time.monotonic() - started) * 1000, attempt, self.connection.pk,
         )
-        return result
+        return token, result
 
     def _failure(self, response, path) -> FortnoxError:
         error = error_for_response(response, path)

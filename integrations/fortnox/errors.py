@@ -46,6 +46,27 @@ class FortnoxNotConnected(FortnoxAuthError):
     )
 
 
+class FortnoxConsentRevoked(FortnoxNotConnected):
+    """The customer revoked the service account's consent in Fortnox: nothing works until a
+    system administrator of the company approves it again."""
+
+    default_message = _(
+        "The Fortnox company revoked Brygga's service account, so Brygga no longer reaches Fortnox. An organization "
+        "admin can re-connect under Integrations → Fortnox (a system administrator of the Fortnox company must "
+        "approve); changes made meanwhile are kept and sent then."
+    )
+
+
+class FortnoxServiceAccountRefused(FortnoxAuthError):
+    """Fortnox gave an authorization code, but no client-credentials token for the company: the
+    approval was not a service account's."""
+
+    default_message = _(
+        "Fortnox did not create a service account for Brygga, so nothing was connected. Start the connection again "
+        "and let a system administrator of the Fortnox company (Systemadministratör) log in and approve."
+    )
+
+
 class FortnoxCompanyTaken(FortnoxError):
     """The Fortnox company is already connected to another Brygga organization. One company, one
     organization: two would each pull every order and push every absence, so all would be done twice."""

@@ -74,7 +74,8 @@ class TokenSet:
         scope = token.get("scope") or []
         return cls(
             access_token=token["access_token"],
-            refresh_token=token["refresh_token"],
+            # A service account's client-credentials token comes without one.
+            refresh_token=token.get("refresh_token") or "",
             expires_at=timezone.now() + timedelta(seconds=int(token.get("expires_in") or 3600)),
             scopes=sorted(scope.split() if isinstance(scope, str) else scope),
         )
@@ -121,10 +122,13 @@ class FortnoxOAuthError(FortnoxError):
                      "Brygga support if it keeps happening.") % {"error": self.error, "description": self.message})
 
 
-def authorization_url(scopes: list[str], state: str) -> str:
+def authorization_url(scopes: list[str], state: str, *, service_account: bool = False) -> str:
+    """Fortnox's consent page. `service_account`: the consent is for a service account
+    (`account_type=service`), which only the company's system administrator can approve."""
     _allow_plain_http_to_loopback()
     session = OAuth2Session(settings.FORTNOX_CLIENT_ID, redirect_uri=redirect_uri(), scope=scopes, state=state)
-    url, _state = session.authorization_url(_url("/oauth-v1/auth"), access_type="offline")
+    extra = {"account_type": "service"} if service_account else {}
+    url, _state = session.authorization_url(_url("/oauth-v1/auth"), access_type="offline", **extra)
     return url
 
 
@@ -160,6 +164,32 @@ def refresh(refresh_token: str) -> TokenSet:
             _url("/oauth-v1/token"), refresh_token=refresh_token, auth=_client_auth(),
             timeout=settings.FORTNOX_TIMEOUT_SECONDS,
         ))
+
+
+def client_credentials(tenant_id: str) -> TokenSet:
+    """A service account's access token: client credentials plus the `TenantId` header (the
+    company's DatabaseNumber). Works while the company's service-account consent stands;
+    `FortnoxOAuthError("invalid_grant")` once it is revoked (or was never given)."""
+    try:
+        response = requests.post(
+            _url("/oauth-v1/token"), auth=_client_auth(), timeout=settings.FORTNOX_TIMEOUT_SECONDS,
+            data={"grant_type": "client_credentials"}, headers={"TenantId": str(tenant_id)},
+        )
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise FortnoxTransientError(f"Fortnox token endpoint unreachable: {exc.__class__.__name__}") from exc
+    _raise_on_server_error(response)
+    try:
+        body = response.json()  # labelled text/html or text/plain by Fortnox at times: read it anyway
+    except ValueError:
+        raise FortnoxBadResponse(f"Fortnox token endpoint: {response.status_code} with a body that is not JSON") from None
+    if not isinstance(body, dict):
+        raise FortnoxBadResponse("Fortnox token endpoint: unreadable answer")
+    if response.status_code >= 400 or "error" in body:
+        raise FortnoxOAuthError(str(body.get("error") or response.status_code), str(body.get("error_description") or ""))
+    try:
+        return TokenSet.from_oauthlib(body)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise FortnoxBadResponse(f"Fortnox token endpoint: unreadable answer ({exc.__class__.__name__})") from exc
 
 
 def revoke(refresh_token: str) -> None:

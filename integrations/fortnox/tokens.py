@@ -1,4 +1,16 @@
-"""Access-token rotation, safe under any number of concurrent workers.
+"""Access tokens for a connection, of either kind, safe under any number of concurrent workers.
+
+`access_token(connection)` is THE way to get a usable access token for a connection (the client,
+the event-stream listener, anything else): it hands out the stored token while it lives and
+renews it shortly before it dies. A connection is one of two kinds:
+
+- a user's login (the classic one): renewed with its single-use refresh token;
+- a service account (`connection.service_account`): renewed with client credentials and the
+  company's `TenantId` (API-FACTS §1). No refresh token exists, so none is stored; the consent
+  holds until the customer revokes it, and then the renewal is refused (`invalid_grant`).
+
+Both kinds renew the same way below: the one renewal per expiry is decided under the row lock,
+so three job clusters with a token that lives a second ask Fortnox once per expiry, not thrice.
 
 Fortnox refresh tokens work once: if two workers exchange the same one, the second gets
 `invalid_grant` and the connection would be lost. So exactly one worker may exchange it, and
@@ -27,7 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import oauth
-from .errors import FortnoxAuthError, FortnoxNotConnected
+from .errors import FortnoxAuthError, FortnoxConsentRevoked, FortnoxNotConnected
 from .signals import authorisation_lost
 
 log = logging.getLogger("integrations.fortnox")
@@ -56,22 +68,33 @@ def _adopt(connection, row) -> None:
 
 def _raise_unless_connected(connection) -> None:
     if connection.status == connection.Status.DISCONNECTED:
+        if connection.service_account and connection.tenant_id:
+            raise FortnoxConsentRevoked(str(connection.last_error) or "The service account's consent was revoked")
         raise FortnoxNotConnected(str(connection.last_error) or "Fortnox is not connected")
     if connection.status != connection.Status.CONNECTED:
         raise FortnoxAuthError(str(connection.last_error) or "Fortnox is not connected")
 
 
 def access_token(connection) -> str:
-    """A usable access token for the connection, rotated first when it expires soon."""
+    """A usable access token for the connection (either kind), renewed first when it expires
+    soon. Raises FortnoxNotConnected / FortnoxAuthError when there is no usable authorization."""
     _raise_unless_connected(connection)
-    if connection.token_expires_within(REFRESH_MARGIN):
+    if connection.token_expires_within(REFRESH_MARGIN) and _renewable(connection):
         rotate(connection, stale_access_token=connection.access_token)
     return connection.access_token
+
+
+def _renewable(connection) -> bool:
+    # A service account is renewed for its company; while a connect is still reading which
+    # company that is, the token from the consent is all there is.
+    return not connection.service_account or bool(connection.tenant_id)
 
 
 def rotate(connection, stale_access_token: str) -> None:
     """Replace `stale_access_token` (expiring, or just refused by Fortnox) with a fresh one,
     refreshing only if no other worker did; updates `connection` in place."""
+    if not _renewable(connection):
+        raise FortnoxAuthError("The service account's company is not known yet")
     while True:
         with transaction.atomic():
             row = _locked(connection)
@@ -84,8 +107,13 @@ def rotate(connection, stale_access_token: str) -> None:
                 row.refresh_claimed_until = now + _claim_duration()
                 row.save(update_fields=["refresh_claimed_until"])
                 used_refresh_token = row.refresh_token
+                service_tenant = row.tenant_id if row.service_account else ""
                 break
         time.sleep(CLAIM_POLL_SECONDS)
+
+    if service_tenant:
+        _renew_service_token(connection, service_tenant)
+        return
 
     log.info("fortnox refresh token exchanged for connection %s", connection.pk)
     try:
@@ -100,16 +128,62 @@ def rotate(connection, stale_access_token: str) -> None:
         _release_claim(connection)
         raise
 
+    _save_tokens(connection, tokens)
+
+
+def adopt_new_tokens(connection, tokens) -> None:
+    """Store tokens just got from Fortnox (a connect, a consent given again) on the connection."""
+    _save_tokens(connection, tokens)
+
+
+def _save_tokens(connection, tokens) -> None:
     with transaction.atomic():
         row = _locked(connection)
         row.access_token = tokens.access_token
-        row.refresh_token = tokens.refresh_token
+        row.refresh_token = "" if row.service_account else tokens.refresh_token
         row.expires_at = tokens.expires_at
         row.refreshed_at = timezone.now()
         row.granted_scopes = tokens.scopes or row.granted_scopes
         row.refresh_claimed_until = None
         row.save(update_fields=TOKEN_FIELDS + ["refresh_claimed_until"])
     _adopt(connection, row)
+
+
+def _renew_service_token(connection, tenant_id: str) -> None:
+    """The claimed renewal of a service account: client credentials for its company. Refused
+    for good means the customer revoked the consent: the authorization is lost."""
+    log.info("fortnox service-account token requested for connection %s", connection.pk)
+    try:
+        tokens = oauth.client_credentials(tenant_id)
+    except oauth.FortnoxOAuthError as exc:
+        if exc.error != "invalid_grant":
+            _release_claim(connection)
+            raise
+        with transaction.atomic():
+            row = _locked(connection)
+            row.refresh_claimed_until = None
+            row.save(update_fields=["refresh_claimed_until"])
+            if row.status == row.Status.CONNECTED:
+                authorisation_lost.send(sender=type(row), connection=row, reason=str(exc))
+        _adopt(connection, row)
+        raise FortnoxConsentRevoked(str(exc)) from exc
+    except Exception:
+        _release_claim(connection)
+        raise
+    _save_tokens(connection, tokens)
+
+
+def consent_stands(tenant_id: str) -> bool:
+    """Asks Fortnox whether the app's service-account consent in the company `tenant_id` stands
+    (a client-credentials request that is answered, or refused with `invalid_grant`). The token
+    it gets is not kept. Anything else (Fortnox unreachable) raises: no answer is no answer."""
+    try:
+        oauth.client_credentials(tenant_id)
+    except oauth.FortnoxOAuthError as exc:
+        if exc.error in ("invalid_grant", "invalid_request"):
+            return False
+        raise
+    return True
 
 
 def _release_claim(connection) -> None:

@@ -6,6 +6,7 @@ badge and its Retry (HR admins)."""
 import hashlib
 import json
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,7 +81,9 @@ def hr_setup_step(request):
         request.session[connection_views.OAUTH_SESSION_KEY].update(next=reverse("hr_settings"), retry=reverse("hr_setup"))
         request.session.modified = True
         return response
-    return _wizard(request, "integrations/hr_setup.html", {"settings": settings, "connection": connection, "form": form}, "hr_setup")
+    return _wizard(request, "integrations/hr_setup.html", {
+        "settings": settings, "connection": connection, "form": form,
+        "service_accounts": django_settings.FORTNOX_SERVICE_ACCOUNTS}, "hr_setup")
 
 
 @manage_settings

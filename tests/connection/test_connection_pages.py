@@ -67,7 +67,8 @@ def test_the_authorization_request_asks_for_the_enabled_features_scopes_and_offl
     assert query["access_type"] == "offline" and query["response_type"] == "code"
     assert query["client_id"] == settings.FORTNOX_CLIENT_ID
     assert query["redirect_uri"] == settings.SITE_URL + reverse("fortnox_callback")
-    assert client.session["fortnox_oauth"] == {"state": query["state"], "organization_id": tenant.organization.pk}
+    assert client.session["fortnox_oauth"] == {"state": query["state"], "organization_id": tenant.organization.pk,
+                                               "service_account": False}
 
 
 def test_custom_documents_without_the_warehouse_are_refused_with_a_reason(client_for, tenant):

@@ -50,3 +50,37 @@ def call_company_information(connection_id: int, start_at: float) -> dict:
     with FortnoxClient(connection) as client:
         company = client.get("/3/companyinformation")
     return {"company": company["CompanyName"], "refreshes": counter.count}
+
+
+class _LogCounter(logging.Handler):
+    def __init__(self, start: str):
+        super().__init__()
+        self.start, self.count = start, 0
+
+    def emit(self, record):
+        if record.getMessage().startswith(self.start):
+            self.count += 1
+
+
+def keep_calling_fortnox(connection_id: int, seconds: float) -> dict:
+    """A job for the job clusters: calls Fortnox through the product's client for `seconds`;
+    how many calls worked, how many service-account tokens this process asked for, and which
+    cluster (the worker's parent process) ran it."""
+    from integrations.core.models import FortnoxConnection
+    from integrations.fortnox.client import FortnoxClient
+
+    counter = _LogCounter("fortnox service-account token requested")
+    logger = logging.getLogger("integrations.fortnox")
+    logger.addHandler(counter)
+    logger.setLevel(logging.INFO)
+    calls = 0
+    try:
+        deadline = time.monotonic() + seconds
+        with FortnoxClient(FortnoxConnection.objects.get(pk=connection_id)) as client:
+            while time.monotonic() < deadline:
+                assert client.get("/3/companyinformation")["CompanyName"]
+                calls += 1
+                time.sleep(0.05)
+    finally:
+        logger.removeHandler(counter)
+    return {"cluster": os.getppid(), "calls": calls, "renewals": counter.count}

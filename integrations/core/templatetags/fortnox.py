@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.db.models import Q
 
 from integrations.core import run_counts
 from integrations.core.models import FortnoxConnection
@@ -14,8 +15,10 @@ def fortnox_connection_needing_reauth(context):
     organization = context.get("current_organization")
     if organization is None:
         return None
+    # A service account whose consent the company revoked needs re-connecting too.
+    revoked = Q(status=FortnoxConnection.Status.DISCONNECTED, service_account=True) & ~Q(tenant_id="")
     return FortnoxConnection.objects.for_organization(organization).filter(
-        status=FortnoxConnection.Status.NEEDS_REAUTH
+        Q(status=FortnoxConnection.Status.NEEDS_REAUTH) | revoked
     ).first()
 
 
