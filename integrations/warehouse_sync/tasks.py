@@ -139,6 +139,11 @@ def scheduled_sync(organization_id: int) -> int | None:
     settings = WarehouseSyncSettings.objects.select_related("organization").get(organization_id=organization_id)
     if not settings.active:
         return None
+    if not FortnoxConnection.objects.filter(organization_id=organization_id, status=FortnoxConnection.Status.CONNECTED).exists():
+        # Disconnected, or the consent revoked: the admins were told once; a failed run every 15
+        # minutes would only repeat it. The schedule resumes by itself once it is connected again.
+        log.info("warehouse sync of organization %s skipped: Fortnox is not connected", organization_id)
+        return None
     # While Fortnox's event stream is live, the stream's kinds are left to it and to the
     # reconciliation (`stream`); a slot with nothing else to do costs no call and leaves no run.
     kinds, full = stream.scheduled_kinds(settings, timezone.now())

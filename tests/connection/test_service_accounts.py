@@ -261,3 +261,19 @@ def test_without_the_setting_the_wizard_connects_as_a_user_login_as_before(sandb
     started = client_for(tenant.owner).post(reverse("fortnox_connect"))
     assert "account_type" not in started["Location"]
     assert "system administrator" not in client_for(tenant.owner).get(reverse("hr_setup")).content.decode()
+
+
+def test_after_the_consent_is_revoked_scheduled_pulls_are_skipped_without_failed_runs_or_error_entries(
+    service_connection, sandbox, fortnox_company, tenant,
+):
+    from integrations.core.models import IntegrationError, SyncRun
+    from integrations.warehouse_sync.models import WarehouseSyncSettings
+    from integrations.warehouse_sync.tasks import scheduled_sync
+
+    WarehouseSyncSettings.objects.update_or_create(organization=tenant.organization, defaults={"active": True})
+    sandbox.revoke_consent(fortnox_company.data, settings.FORTNOX_CLIENT_ID)
+    wait_for(lambda: not FortnoxConnection.objects.get().is_connected, 10, "the revoked webhook")
+
+    assert scheduled_sync(tenant.organization.pk) is None
+    assert not SyncRun.objects.exists() and not IntegrationError.objects.exists()
+    assert len(mail.outbox) == 1  # the one notice of the revocation
