@@ -37,6 +37,10 @@ class SandboxControl:
     def update_user(self, company: dict, username: str, **fields) -> dict:
         return self._call("PATCH", f"companies/{company['database_number']}/users/{username}", **fields)
 
+    def update_client(self, client_id: str, **fields) -> dict:
+        """An app's developer-portal settings: `service_accounts_allowed`, `webhook_url`."""
+        return self._call("PATCH", f"clients/{client_id}", **fields)
+
     def consents(self, company: dict) -> list[dict]:
         """The company's service-account consents (the customer's integration settings)."""
         return self._call("GET", f"companies/{company['database_number']}/consents")["consents"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 BUILTIN_CALLBACK_PATH = "/integrations/fortnox/callback/"
-BUILTIN_WEBHOOK_PATH = "/integrations/fortnox/webhook/"  # where Brygga takes consent webhooks
+BUILTIN_WEBHOOK_PATH = "/integrations/fortnox/webhook/"  # where Brygga takes consent webhooks (sandbox_seed registers it)
 
 
 def digest(secret: str) -> str:
@@ -181,7 +181,6 @@ class OAuthClientManager(models.Manager):
                 "landing_page": f"{settings.SITE_URL}/integrations/fortnox/activate/",
                 "builtin": True,
                 "service_accounts_allowed": True,
-                "webhook_url": f"{settings.SITE_URL}{BUILTIN_WEBHOOK_PATH}",
             },
         )
         if not created and client.secret_hash != digest(settings.FORTNOX_CLIENT_SECRET):

@@ -29,8 +29,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def service_accounts(settings):
+def service_accounts(settings, sandbox, live_server):
+    """Brygga's app is set up for service accounts, with its consent webhook URL registered (the
+    developer portal's settings) on this test's Brygga."""
     settings.FORTNOX_SERVICE_ACCOUNTS = True
+    sandbox.update_client(settings.FORTNOX_CLIENT_ID, service_accounts_allowed=True,
+                          webhook_url=live_server.url + reverse("fortnox_consent_webhook"))
 
 
 @pytest.fixture
@@ -178,9 +182,7 @@ def test_a_push_after_the_consent_was_revoked_fails_fast_saying_so_and_is_sent_w
 def test_a_token_request_refused_after_revoking_marks_the_connection_even_without_the_webhook(
     service_connection, sandbox, fortnox_company,
 ):
-    from fortnox_sandbox.models import OAuthClient
-
-    OAuthClient.objects.filter(client_id=settings.FORTNOX_CLIENT_ID).update(webhook_url="")  # lost on the way
+    sandbox.update_client(settings.FORTNOX_CLIENT_ID, webhook_url="")  # the webhook is lost on the way
     sandbox.revoke_consent(fortnox_company.data, settings.FORTNOX_CLIENT_ID)
     with pytest.raises(FortnoxConsentRevoked):
         fetch(FortnoxConnection.objects.get())
@@ -212,7 +214,7 @@ def test_a_webhook_from_another_host_or_for_another_app_is_refused(service_conne
 
 
 def test_an_old_refresh_token_connection_moves_to_a_service_account_with_one_reconnect_keeping_its_links(
-    connect, sandbox, fortnox_company, tenant, client_for, settings,
+    connect, sandbox, fortnox_company, tenant, client_for, request,
 ):
     old = connect(tenant, fortnox_company)
     assert not old.service_account and old.refresh_token
@@ -222,7 +224,7 @@ def test_an_old_refresh_token_connection_moves_to_a_service_account_with_one_rec
     page = client_for(tenant.owner).get(reverse("fortnox_connection")).content.decode()
     assert "User login with refresh tokens" in page
 
-    settings.FORTNOX_SERVICE_ACCOUNTS = True
+    request.getfixturevalue("service_accounts")
     assert "can connect as a service account instead" in client_for(tenant.owner).get(reverse("fortnox_connection")).content.decode()
     moved = connect(tenant, fortnox_company)
     assert moved.pk == old.pk and moved.service_account and moved.refresh_token == "" and stored_refresh_tokens() == []

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from fortnox_sandbox.actions import do_create_demo_company
 from fortnox_sandbox.errors import FortnoxError
+from fortnox_sandbox.models import BUILTIN_WEBHOOK_PATH, OAuthClient
 from fortnox_sandbox.resources import employees
 
 
@@ -39,13 +40,27 @@ class Command(BaseCommand):
                 employees.upsert(demo, extra if seeded else [])
             except FortnoxError as error:
                 raise CommandError(f"{employees_file}: {error.message}") from None
+        webhook = register_builtin_webhook()
         from_file = f" and {len(extra)} from {employees_file}" if extra else ""
         data = f"with {size} generated employees{from_file}" if seeded else "kept as it was (--keep-data)"
         self.stdout.write(
             f"Fortnox sandbox: {demo.name} (DatabaseNumber {demo.database_number}) {data}.\n"
             f"  Consent-page login: {user.username} / {password}\n"
-            f"  Control panel: {settings.SITE_URL}/sandbox/fortnox/_control/"
+            f"  Control panel: {settings.SITE_URL}/sandbox/fortnox/_control/\n"
+            f"  Consent webhooks of the built-in app go to: {webhook or '(none)'}"
         )
+
+
+def register_builtin_webhook() -> str:
+    """The demo's developer-portal setting: Brygga's built-in app sends consent webhooks to Brygga
+    (kept if someone set another URL in the control panel)."""
+    client = OAuthClient.objects.ensure_builtin()
+    if client is None:
+        return ""
+    if not client.webhook_url:
+        client.webhook_url = f"{settings.SITE_URL}{BUILTIN_WEBHOOK_PATH}"
+        client.save(update_fields=["webhook_url"])
+    return client.webhook_url
 
 
 def read_employees(path: str) -> list:
