@@ -97,6 +97,9 @@ def callback(request):
         if error.error == "access_denied" and FortnoxConnection.existing_or_unsaved(request.organization).is_connected:
             message = _("The re-connection was cancelled in Fortnox.")
         if error.error == "access_denied" and pending.get("service_account"):
+            # Who may approve a service account, and what to do, instead of the general words.
+            if not FortnoxConnection.existing_or_unsaved(request.organization).is_connected:
+                message = _("The connection was cancelled in Fortnox, so nothing was connected.")
             message = " ".join([message, _(
                 "Brygga connects as a Fortnox service account, which only a system administrator of the Fortnox "
                 "company (Systemadministratör) can approve: Fortnox refuses anyone else. Ask your system administrator "
