@@ -135,8 +135,15 @@ def disconnect(request):
         return redirect("fortnox_connection")
     if not request.POST.get("confirmed"):
         return render(request, "integrations/disconnect_confirm.html", {"connection": connection})
+    service_account = connection.service_account and bool(connection.tenant_id)
     failure = actions.do_disconnect(connection)
-    if failure is None:
+    if service_account:
+        # Fortnox offers no way for an app to end a service account's consent: only the customer can.
+        messages.warning(request, _(
+            "Fortnox is disconnected: Brygga forgot its access. The service account's consent can only be ended in "
+            "Fortnox: to end it there too, remove Brygga under Integrations in Fortnox."
+        ))
+    elif failure is None:
         messages.success(request, _("Fortnox is disconnected and Brygga's access was revoked."))
     else:
         messages.warning(request, _(

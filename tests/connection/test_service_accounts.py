@@ -279,3 +279,12 @@ def test_after_the_consent_is_revoked_scheduled_pulls_are_skipped_without_failed
     assert scheduled_sync(tenant.organization.pk) is None
     assert not SyncRun.objects.exists() and not IntegrationError.objects.exists()
     assert len(mail.outbox) == 1  # the one notice of the revocation
+
+
+def test_disconnecting_a_service_account_forgets_its_token_and_says_the_consent_ends_only_in_fortnox(
+    service_connection, tenant, client_for,
+):
+    page = client_for(tenant.owner).post(reverse("fortnox_disconnect"), {"confirmed": "1"}, follow=True).content.decode()
+    assert "can only be ended in Fortnox" in page
+    saved = FortnoxConnection.objects.get()
+    assert saved.status == FortnoxConnection.Status.DISCONNECTED and saved.access_token == "" and saved.tenant_id == ""
