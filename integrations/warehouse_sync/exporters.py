@@ -145,7 +145,9 @@ def push_fulfilment(event, client):
     path = f"/3/orders/{link.external_id}"
     document = client.get(path)
     if invoiced(document):
-        _link(order, INVOICE_LINK, document["InvoiceReference"])
+        # Invoiced in Fortnox before the warehouse reported (a prepaid order, or by hand): Fortnox
+        # changes an invoiced order no more, and it has its one invoice. The order's state says so.
+        _link(order, INVOICE_LINK, document["InvoiceReference"]).remember({"invoiced_in_fortnox": True})
         return
     if document.get("Cancelled"):
         raise OrderCancelledInFortnox(f"order {link.external_id} is cancelled in Fortnox")

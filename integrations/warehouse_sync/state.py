@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
-from warehouse.models import PurchaseOrder, Receipt
+from warehouse.models import PurchaseOrder, Receipt, SalesOrder
 
+from .exporters import INVOICE_LINK
 from .importers import INCOMING_GOODS_LINK, PURCHASE_ORDER_LINK
 
 KINDS = ("wms_fulfilment", "wms_custom_document", "wms_purchase_order_report")
@@ -29,6 +30,14 @@ class ReportState:
 
     status: str
     error: IntegrationError | None = None
+    invoiced_before: str = ""  # a sales order Fortnox had invoiced before the warehouse reported it: its invoice
+
+    @property
+    def note(self) -> str:
+        if not self.invoiced_before:
+            return ""
+        return gettext("Fortnox had invoiced the order already (invoice %(number)s): it keeps that one invoice and "
+                       "the delivered quantities were not written.") % {"number": self.invoiced_before}
 
     @property
     def label(self):
@@ -98,7 +107,14 @@ def waiting_purchase_orders(organization_id, ids) -> set[int]:
 
 
 def report_state(obj) -> ReportState | None:
-    return report_states(type(obj), obj.organization_id, [obj.pk]).get(obj.pk)
+    """One object's state; a sales order's also says when Fortnox had invoiced it already (on the
+    object's own page: the lists show the state alone)."""
+    state = report_states(type(obj), obj.organization_id, [obj.pk]).get(obj.pk)
+    if isinstance(obj, SalesOrder) and state is not None and state.status == ReportState.SENT:
+        link = ExternalLink.link_of(obj, INVOICE_LINK)
+        if link is not None and link.last_synced_values.get("invoiced_in_fortnox"):
+            state.invoiced_before = link.external_id
+    return state
 
 
 def failed_ids(model, organization_id):

@@ -91,7 +91,8 @@ def test_invoiced_orders_are_read_only_as_far_back_as_the_lookback_and_never_the
     assert invoiced_lists and all("lastmodified" in str(query) for query in invoiced_lists), lists
 
 
-def test_reporting_an_order_invoiced_in_advance_fulfilled_makes_no_second_invoice(fortnox, tenant, sandbox, company):
+def test_reporting_an_order_invoiced_in_advance_fulfilled_makes_no_second_invoice_and_says_so(
+        fortnox, tenant, sandbox, company, client_for):
     customer(fortnox)
     article(fortnox, "A1")
     prepaid = invoiced_in_advance(fortnox, [("A1", 2)])
@@ -109,6 +110,8 @@ def test_reporting_an_order_invoiced_in_advance_fulfilled_makes_no_second_invoic
     assert len(invoices) == 1
     sales_order = SalesOrder.objects.get(organization=tenant.organization, order_number=prepaid)
     assert ExternalLink.link_of(sales_order, "wms_invoice").external_id == str(invoice)
+    page = client_for(tenant.warehouse).get(reverse("warehouse:order", args=[sales_order.pk])).content.decode()
+    assert f"Fortnox had invoiced the order already (invoice {invoice})" in page
     # Brygga asked for no invoice and changed nothing on the invoiced order: the one PUT of its rows
     # and the one createinvoice are the test's own, made before the sync.
     writes = [e["path"].rsplit("/3/", 1)[-1] for e in sandbox.request_log(company.data) if e["method"] == "PUT"]
