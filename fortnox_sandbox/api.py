@@ -175,7 +175,7 @@ class ApiCall:
         return self.token.company
 
     def store(self, resource: str) -> Store:
-        return Store(self.company, resource)
+        return Store(self.company, resource, reading=self.request.method == "GET")
 
     def url(self, tail: str) -> str:
         """The `@url` of a record: this sandbox's address in place of api.fortnox.se."""

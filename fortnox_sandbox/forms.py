@@ -11,24 +11,39 @@ LIMITS = ["access_token_seconds", "refresh_token_seconds", "rate_limit_requests"
           "missing_scope_status"]
 FAULTS = ["fault_error_rate", "fault_error_status", "fault_429_burst", "fault_latency_ms", "fault_timeout_seconds",
           "fault_drop_rate", "fault_seed"]
+STREAM_FAULTS = ["fault_stream_duplicate_rate", "fault_stream_drop_after", "fault_stream_drop_rate",
+                 "fault_stream_delay_ms", "fault_stream_stale_read_seconds"]
 
 
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = ["name", "database_number", "organisation_number", "address", "zip_code", "city",
-                  *SWITCHES, *LIMITS, *FAULTS]
+                  *SWITCHES, *LIMITS, *FAULTS, *STREAM_FAULTS]
         widgets = {"locked_salary_until": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in STREAM_FAULTS:  # left out (an older form, a script): off
+            self.fields[name].required = False
 
     def clean(self):
         data = super().clean()
-        for share in ("fault_error_rate", "fault_drop_rate"):
+        for name in STREAM_FAULTS:
+            if data.get(name) is None and name in self.fields:
+                data[name] = 0
+        if data.get("fault_stream_drop_after") == 1:
+            self.add_error("fault_stream_drop_after", "0 (never) or at least 2: a client resuming from its last "
+                                                      "offset gets that event again, so 1 would never get further.")
+        for share in ("fault_error_rate", "fault_drop_rate", "fault_stream_duplicate_rate", "fault_stream_drop_rate"):
             if data.get(share) is not None and not 0 <= data[share] <= 1:
                 self.add_error(share, "A share between 0 and 1.")
         if data.get("fault_error_status") not in (None, 500, 502, 503, 504):
             self.add_error("fault_error_status", "One of 500, 502, 503, 504.")
         if data.get("missing_scope_status") not in (None, 400, 403):
             self.add_error("missing_scope_status", "400 or 403.")
+        if (data.get("fault_stream_stale_read_seconds") or 0) < 0:
+            self.add_error("fault_stream_stale_read_seconds", "Zero or a positive number of seconds.")
         if data.get("rate_limit_window_seconds") is not None and data["rate_limit_window_seconds"] <= 0:
             self.add_error("rate_limit_window_seconds", "A positive number of seconds.")
         return data

@@ -65,6 +65,14 @@ class Company(models.Model):
     fault_drop_rate = models.FloatField(
         default=0.0, help_text="Share (0–1) of successful writes whose connection is dropped after the change."
     )
+    fault_stream_duplicate_rate = models.FloatField(default=0.0, help_text="Share (0–1) of events streamed twice.")
+    fault_stream_drop_after = models.PositiveIntegerField(
+        default=0, help_text="The stream closes a connection after sending it this many events (0: never).")
+    fault_stream_drop_rate = models.FloatField(
+        default=0.0, help_text="Share (0–1) of events after which the stream closes the connection.")
+    fault_stream_delay_ms = models.PositiveIntegerField(default=0, help_text="Events are streamed this much later.")
+    fault_stream_stale_read_seconds = models.FloatField(
+        default=0.0, help_text="For this long after an event, a REST read of its record shows the version before.")
     fault_seed = models.BigIntegerField(null=True, blank=True, help_text="Set: fault decisions are reproducible.")
     fault_counter = models.PositiveBigIntegerField(default=0, editable=False)
 
@@ -398,3 +406,67 @@ class RequestLog(models.Model):
     def __str__(self):
         return f"{self.method} {self.path} {self.status}"
 
+
+
+class TopicSequence(models.Model):
+    """The last offset handed out on one topic. Its row is locked while an event is written, so
+    a topic's events commit in offset order and a reader never sees a later offset first."""
+
+    topic = models.CharField(max_length=40, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+
+class TopicEvent(models.Model):
+    """One event of Fortnox's stream (`EVENTS.md`): what changed, not the change itself."""
+
+    topic = models.CharField(max_length=40)
+    sequence = models.PositiveBigIntegerField()
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
+    tenant_id = models.PositiveIntegerField()
+    type = models.CharField(max_length=60)
+    entity_id = models.CharField(max_length=200)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["topic", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["topic", "sequence"], name="sandbox_topic_event_unique")]
+
+    def __str__(self):
+        return f"{self.topic}@{self.offset} {self.type} {self.tenant_id}/{self.entity_id}"
+
+    @property
+    def offset(self) -> str:
+        return to_offset(self.sequence)
+
+
+def to_offset(sequence: int) -> str:
+    """Offsets are opaque strings to clients (Fortnox's look like "xDy7J"): base 36 here."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        sequence, digit = divmod(sequence, 36)
+        text = digits[digit] + text
+        if not sequence:
+            return text
+
+
+def from_offset(offset) -> int | None:
+    try:
+        value = int(str(offset), 36)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+class StaleRead(models.Model):
+    """The `fault_stream_stale_read_seconds` fault: until `until`, a REST GET of this record
+    answers with `document` (its version before the change; null: it did not exist yet)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE)
+    resource = models.CharField(max_length=60)
+    key = models.CharField(max_length=200)
+    document = models.JSONField(null=True)
+    until = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "resource", "key"])]

@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.support.hr_sync",
     "tests.support.absences",
     "tests.support.warehouse_sync",
+    "tests.support.sandbox_stream",
 ]
 
 

@@ -1,0 +1,194 @@
+"""The sandbox's event stream (`topics-v1`, fortnox_sandbox/EVENTS.md): its commands and their
+errors, and the events an edit through the REST API makes, as a client on a real WebSocket
+connection sees them (the server runs in its own process on the test database)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from fortnox_sandbox.models import Company, Token
+from tests.support.sandbox_warehouse import article, customer, order, supplier
+
+SECRET = settings.FORTNOX_CLIENT_SECRET
+ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
+STREAM_TOPICS = ["articles", "orders", "customers", "suppliers", "warehouse-stockbalances"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def unlimited(company):
+    company.rate_limit_requests = 100_000
+    company.save(update_fields=["rate_limit_requests"])
+    return company
+
+
+@pytest.fixture
+def api(unlimited, connect):
+    return connect(ALL_SCOPES)
+
+
+@pytest.fixture
+def make_sandbox_company(db):
+    def make():
+        return Company.objects.create(database_number=7654321, name="Grannbolaget AB", rate_limit_requests=100_000)
+
+    return make
+
+
+def access_token(api) -> str:
+    return api.headers["Authorization"].split(" ", 1)[1]
+
+
+@pytest.fixture
+def listening(sandbox_stream, api):
+    """A client subscribed to the stream's five topics for the company, from now."""
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], STREAM_TOPICS)
+        yield client
+
+
+def shapes(events) -> list[tuple]:
+    return [(e["topic"], e["type"], e["entityId"]) for e in events]
+
+
+def by_topic(events) -> dict[str, list[tuple]]:
+    """Fortnox orders events per topic only; across topics they may interleave either way."""
+    grouped = {}
+    for event in events:
+        grouped.setdefault(event["topic"], []).append((event["type"], event["entityId"]))
+    return grouped
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+def test_add_tenants_answers_each_token_with_its_company_and_lists_the_ones_it_cannot_use(sandbox_stream, api, company):
+    with sandbox_stream.client() as client:
+        answer = client.command({"command": "add-tenants-v1", "clientSecret": SECRET,
+                                 "accessTokens": [access_token(api), "no-such-token"]})
+        assert answer == {"response": "add-tenants-v1", "result": "ok",
+                          "tenantIds": {access_token(api): company.database_number}, "invalidTokens": ["no-such-token"]}
+        assert client.command({"command": "list-tenants-v1"}) == {
+            "response": "list-tenants-v1", "result": "ok", "tenants": [company.database_number]}
+        assert client.command({"command": "remove-tenants-v1", "tenants": [company.database_number]}) == {
+            "response": "remove-tenants-v1", "result": "ok", "tenants": [company.database_number]}
+        assert client.command({"command": "list-tenants-v1"})["tenants"] == []
+
+
+def test_a_bad_client_secret_is_an_error_and_adds_no_tenant(sandbox_stream, api):
+    with sandbox_stream.client() as client:
+        answer = client.command({"command": "add-tenants-v1", "clientSecret": "wrong",
+                                 "accessTokens": [access_token(api)]})
+        assert (answer["response"], answer["result"], answer["message"]) == (
+            "add-tenants-v1", "error", "Invalid client secret")
+        assert answer["invalidTokens"] == [access_token(api)]
+        assert client.command({"command": "list-tenants-v1"})["tenants"] == []
+
+
+def test_an_expired_or_revoked_token_is_invalid(sandbox_stream, api, connect):
+    revoked = connect(ALL_SCOPES)
+    Token.objects.filter(pk__in=Token.objects.order_by("-pk").values("pk")[:1]).update(revoked=True)
+    expired = connect(ALL_SCOPES)
+    Token.objects.filter(pk__in=Token.objects.order_by("-pk").values("pk")[:1]).update(
+        access_expires=timezone.now() - timedelta(seconds=1))
+    with sandbox_stream.client() as client:
+        answer = client.command({"command": "add-tenants-v1", "clientSecret": SECRET,
+                                 "accessTokens": [access_token(revoked), access_token(expired)]})
+    assert answer["result"] == "ok" and answer["tenantIds"] == {}
+    assert answer["invalidTokens"] == [access_token(revoked), access_token(expired)]
+
+
+def test_an_unknown_topic_or_an_offset_the_stream_never_wrote_is_listed_as_invalid(sandbox_stream):
+    with sandbox_stream.client() as client:
+        answer = client.command({"command": "add-topics-v1", "topics": [
+            {"topic": "orders"}, {"topic": "employees"}, {"topic": "articles", "offset": "not an offset!"},
+            {"topic": "vouchers"}]})
+    assert answer == {"response": "add-topics-v1", "result": "ok", "invalidTopics": ["employees", "articles"]}
+
+
+def test_an_unknown_command_or_a_frame_that_is_no_command_is_an_error(sandbox_stream):
+    with sandbox_stream.client() as client:
+        assert client.command({"command": "delete-everything-v1"}) == {
+            "response": "delete-everything-v1", "result": "error", "message": "Unknown command"}
+        assert client.command("this is not JSON")["result"] == "error"
+        assert client.command({"topics": []})["result"] == "error"
+        assert client.command({"command": "subscribe-v1"}) == {"response": "subscribe-v1", "result": "ok"}
+
+
+def test_the_stream_answers_only_at_topics_v1(sandbox_stream):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    with pytest.raises(InvalidStatus) as refused:
+        connect(sandbox_stream.url.replace("/topics-v1", "/elsewhere"), open_timeout=10, proxy=None)
+    assert refused.value.response.status_code == 404
+
+
+# --- events of REST edits -------------------------------------------------------------------------
+
+def test_an_order_created_through_the_api_is_an_event_in_fortnox_s_shape(listening, api, company):
+    article(api, "A1")
+    listening.events(1)  # the article
+    number = order(api, [{"ArticleNumber": "A1", "OrderedQuantity": 2}], CustomerNumber=customer(api)["CustomerNumber"])[
+        "DocumentNumber"]
+    customer_event, order_event = sorted(listening.events(2), key=lambda e: e["topic"])
+    assert shapes([customer_event]) == [("customers", "customer-created-v1", "1")]
+    assert set(order_event) == {"topic", "offset", "type", "tenantId", "entityId", "timestamp"}
+    assert (order_event["topic"], order_event["type"], order_event["tenantId"], order_event["entityId"]) == (
+        "orders", "order-created-v1", company.database_number, number)
+    assert isinstance(order_event["offset"], str)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0[12]:00", order_event["timestamp"])
+
+
+def test_updating_and_cancelling_an_order_are_events_of_their_own(listening, api):
+    article(api, "A1")
+    number = order(api, [{"ArticleNumber": "A1", "OrderedQuantity": 2}])["DocumentNumber"]
+    listening.events(3)
+    assert api.put(f"3/orders/{number}", {"Order": {"YourReference": "Åsa"}}).status_code == 200
+    assert api.put(f"3/orders/{number}/cancel").status_code == 200
+    assert shapes(listening.events(2)) == [("orders", "order-updated-v1", number), ("orders", "order-cancelled-v1", number)]
+
+
+def test_articles_created_updated_and_deleted_are_events(listening, api):
+    article(api, "A1", StockGoods=False)
+    assert api.put("3/articles/A1", {"Article": {"Description": "Skruv"}}).status_code == 200
+    assert api.delete("3/articles/A1").status_code == 204
+    assert shapes(listening.events(3)) == [
+        ("articles", "article-created-v1", "A1"), ("articles", "article-updated-v1", "A1"),
+        ("articles", "article-deleted-v1", "A1")]
+
+
+def test_customers_and_suppliers_have_their_own_types(listening, api):
+    number = customer(api)["CustomerNumber"]
+    assert api.put(f"3/customers/{number}", {"Customer": {"City": "Mölndal"}}).status_code == 200
+    supplier_number = supplier(api)["SupplierNumber"]
+    assert api.put(f"3/suppliers/{supplier_number}", {"Supplier": {"City": "Borås"}}).status_code == 200
+    assert api.delete(f"3/customers/{number}").status_code == 204
+    assert by_topic(listening.events(5)) == {
+        "customers": [("customer-created-v1", number), ("customer-updated-v2", number), ("customer-deleted-v1", number)],
+        "suppliers": [("supplier-created-v1", supplier_number), ("supplier-updated-v1", supplier_number)]}
+
+
+def test_a_stock_change_is_a_stock_balance_event_of_the_article(listening, api):
+    article(api, "A1", QuantityInStock=5)
+    assert api.put("3/articles/A1", {"Article": {"QuantityInStock": 8}}).status_code == 200
+    assert by_topic(listening.events(3)) == {
+        "articles": [("article-created-v1", "A1")],
+        "warehouse-stockbalances": [("warehouse-stockbalance-changed-v1", "A1")] * 2}
+    assert listening.quiet(0.5) == []  # a change of the stock alone is no article update
+
+
+def test_only_the_added_tenants_and_topics_are_delivered(sandbox_stream, api, connect, make_sandbox_company):
+    other = make_sandbox_company()
+    other_api = connect(ALL_SCOPES, company=other)
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], ["orders", "articles"])
+        customer(api)
+        customer(other_api)
+        article(other_api, "B1")
+        article(api, "A1")
+        assert shapes(client.events(1)) == [("articles", "article-created-v1", "A1")]
+        assert client.quiet(0.5) == []
