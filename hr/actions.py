@@ -132,11 +132,25 @@ def _lock_employee(employee: Employee):
     Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk").get()
 
 
+def _scheduled_day_before_locking(employee, values: dict, current: Absence | None = None):
+    """For an absence in hours whose day or hours change: the day's scheduled hours, read before the
+    transaction (it may ask a payroll system over HTTP). None when nothing needs reading."""
+    hours = values.get("hours", current.hours if current else None)
+    start = values.get("start_date", current.start_date if current else None)
+    if hours is None or start is None or (current is not None and not {"hours", "start_date"} & set(values)):
+        return None
+    probe = Absence(organization_id=employee.organization_id, employee=employee, start_date=start)
+    probe.read_scheduled_day()
+    return probe._scheduled_day
+
+
 def _add_absence(employee, values, *, acting_user, status, decided_by=None) -> Absence:
+    scheduled = _scheduled_day_before_locking(employee, values)
     with transaction.atomic():
         _lock_employee(employee)
         absence = Absence(organization_id=employee.organization_id, employee=employee, status=status,
                           created_by=acting_user)
+        absence._scheduled_day = scheduled
         _assign(absence, values)
         if status == AbsenceStatus.APPROVED:
             absence.decided_by, absence.decided_at = decided_by, timezone.now()
@@ -170,9 +184,11 @@ def do_register_absence(employee: Employee, values: dict, *, acting_user, approv
 def _change_absence(absence: Absence, values: dict, *, acting_user, origin, allowed_from=None, done_in=None) -> Absence:
     """`done_in`: a status in which the change is already made (a decision repeated by a double
     click or a second tab): then nothing changes and the absence is returned as it is."""
+    scheduled = _scheduled_day_before_locking(absence.employee, values, absence)
     with transaction.atomic():
         _lock_employee(absence.employee)
         absence = Absence.objects.with_related().select_for_update(of=("self",)).get(pk=absence.pk)
+        absence._scheduled_day = scheduled
         if done_in is not None and absence.status == done_in:
             return absence
         if allowed_from is not None and absence.status not in allowed_from:

@@ -76,14 +76,43 @@ class EmployeeForm(ConcurrentEditForm):
         self.fields["account_number"].help_text = _("Digits after the clearing number; spaces and dashes are ignored.")
 
 
+class HoursField(forms.DecimalField):
+    """Hours as people type them: "2", "1.5" or, in Swedish, "1,5"."""
+
+    default_error_messages = {"invalid": _("Enter the hours as a number, e.g. 2 or 1.5.")}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".").replace(" ", "")
+        return super().to_python(value)
+
+
+WHOLE_DAYS, PART_OF_A_DAY = "days", "hours"
+
+
 class AbsenceForm(ConcurrentEditForm):
     """Built on an instance that already has its organization, employee and status, so the
-    overlap check in `Absence.clean` runs for the form too."""
+    overlap check and the day's scheduled hours in `Absence.clean` apply to the form too.
+
+    "Length" chooses whole days (first and last day, extent) or part of a day (one day, hours);
+    brygga.js shows only the chosen one's fields (and leaves the other's out of the post). The
+    model's rules decide; the form only drops what the other choice left behind."""
+
+    length = forms.ChoiceField(
+        label=_("Length"), choices=[(WHOLE_DAYS, _("Whole days")), (PART_OF_A_DAY, _("Part of a day (hours)"))],
+        initial=WHOLE_DAYS, required=False, widget=forms.RadioSelect(attrs={"data-length-choice": ""}),
+    )
 
     class Meta:
         model = Absence
-        fields = ["absence_type", "start_date", "end_date", "grade", "note"]
-        widgets = {"start_date": DateInput(), "end_date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+        fields = ["absence_type", "start_date", "end_date", "grade", "hours", "note"]
+        field_classes = {"hours": HoursField}
+        widgets = {
+            "start_date": DateInput(), "end_date": DateInput(attrs={"data-shown-for": WHOLE_DAYS}),
+            "grade": forms.NumberInput(attrs={"data-shown-for": WHOLE_DAYS}),
+            "hours": forms.TextInput(attrs={"data-shown-for": PART_OF_A_DAY, "inputmode": "decimal", "size": 6}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +121,30 @@ class AbsenceForm(ConcurrentEditForm):
             active=True,
         )
         self.fields["absence_type"].empty_label = None
+        self.fields["grade"].required = False  # left out of the post for part of a day; required for whole days in clean()
+        self.fields["hours"].help_text = _("In quarter hours, e.g. 2 or 1.5; at most the hours you work that day.")
+        if self.instance.hours is not None:
+            self.initial["length"] = PART_OF_A_DAY
+        order = ["absence_type", "length", "start_date", "end_date", "grade", "hours", "note"]
+        self.order_fields(order)
+
+    def clean(self):
+        # Without the choice (a post from before it, or a script), hours make it part of a day.
+        length = self.cleaned_data.get("length") or (
+            PART_OF_A_DAY if self.cleaned_data.get("hours") is not None or "hours" in self.errors else WHOLE_DAYS)
+        if length == PART_OF_A_DAY:
+            if self.cleaned_data.get("hours") is None and "hours" not in self.errors:
+                self.add_error("hours", forms.ValidationError(
+                    _("Enter how many hours of the day you are away, e.g. 2."), code="required"))
+            self.cleaned_data["grade"] = 100
+            if self.cleaned_data.get("end_date") is None and "end_date" not in self.errors:
+                self.cleaned_data["end_date"] = self.cleaned_data.get("start_date")
+        elif length == WHOLE_DAYS:
+            self.cleaned_data["hours"] = None
+            self.errors.pop("hours", None)  # the other choice's field: not part of this absence
+            if self.cleaned_data.get("grade") is None and "grade" not in self.errors:
+                self.add_error("grade", forms.ValidationError(self.fields["grade"].error_messages["required"], code="required"))
+        return super().clean()
 
 
 class RegisterAbsenceForm(AbsenceForm):

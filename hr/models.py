@@ -1,4 +1,5 @@
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -15,7 +16,7 @@ from organizations.origin import Origin
 from organizations.permissions import Perm, user_can
 from organizations.stored_text import StoredCharField, StoredText, StoredTextField
 
-from . import calendar, validators
+from . import calendar, validators, working_time
 
 
 class ConstraintErrorsByField:
@@ -349,6 +350,11 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
     grade = models.PositiveSmallIntegerField(
         _("extent (%)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text=_("Share of a full working day, 1–100 percent."),
     )
+    hours = models.DecimalField(
+        _("hours"), max_digits=4, decimal_places=2, null=True, blank=True,
+        validators=[validators.validate_part_day_hours],
+        help_text=_("For part of one day: how many hours, in quarter hours (e.g. 2 or 1.5). Empty for whole days."),
+    )
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=AbsenceStatus.choices, default=AbsenceStatus.REQUESTED)
     decided_by = models.ForeignKey(
@@ -365,9 +371,9 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
 
     objects = AbsenceQuerySet.as_manager()
 
-    TRACKED_FIELDS = ("absence_type", "start_date", "end_date", "grade", "note", "status", "decided_by", "decided_at")
+    TRACKED_FIELDS = ("absence_type", "start_date", "end_date", "grade", "hours", "note", "status", "decided_by", "decided_at")
 
-    constraint_error_fields = {"end_before_start": "end_date", "grade_range": "grade"}
+    constraint_error_fields = {"end_before_start": "end_date", "grade_range": "grade", "part_day": "hours"}
 
     class Meta:
         verbose_name = _("absence")
@@ -387,6 +393,11 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
                 condition=Q(grade__gte=1, grade__lte=100), name="hr_absence_grade_range",
                 violation_error_code="grade_range",
                 violation_error_message=_("The extent is a percentage from 1 to 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gt=0, hours__lte=24, end_date=models.F("start_date"), grade=100),
+                name="hr_absence_part_day_one_day", violation_error_code="part_day",
+                violation_error_message=_("An absence in hours is part of one day: from 0.25 to 24 hours, with the same first and last day."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=AbsenceStatus.values), name="hr_absence_status_valid",
@@ -411,8 +422,14 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
             )
         if self.absence_type_id and self.absence_type.organization_id != self.organization_id:
             errors["absence_type"] = ValidationError(_("The absence type belongs to another organization."))
+        if self.hours is not None:
+            errors.update(self._part_day_shape_errors())
         if self.employee_id and self.start_date and not errors and self.holds_days:
-            clash = self.overlapping_absences().select_related("absence_type").first()
+            others = list(self.overlapping_absences().select_related("absence_type")[:20])
+            # Absences in hours may share their day; the day's scheduled hours limit them together.
+            clash = next((other for other in others if self.hours is None or other.hours is None), None)
+            if clash is None and self.hours is not None and self._part_day_needs_checking():
+                errors.update(self._scheduled_hours_errors(others))
             if clash is not None:
                 errors[NON_FIELD_ERRORS] = ValidationError(
                     _("%(employee)s already has an absence in this period: %(other)s, %(period)s (%(status)s)."),
@@ -422,6 +439,69 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_part_day = instance._part_day_key()
+        return instance
+
+    def _part_day_key(self):
+        return (self.employee_id, self.start_date, self.hours, self.status in (AbsenceStatus.REQUESTED, AbsenceStatus.APPROVED))
+
+    def _part_day_needs_checking(self) -> bool:
+        """The day's schedule is read when hours are set or moved (or a freed absence holds its
+        day again), not when an absence is decided or its note changes: a schedule changed since
+        must not keep anyone from approving, rejecting or cancelling it. Hours the field refuses
+        (0, 25) are not compared with the schedule: the field's message says what is wrong."""
+        try:
+            validators.validate_part_day_hours(Decimal(self.hours))
+        except (ValidationError, ArithmeticError, TypeError, ValueError):
+            return False
+        return getattr(self, "_stored_part_day", None) != self._part_day_key()
+
+    def _part_day_shape_errors(self) -> dict:
+        """An absence in hours is one day; its extent is the hours (the percentage stays 100)."""
+        if self.start_date and self.end_date is None:
+            self.end_date = self.start_date
+        self.grade = 100
+        if self.start_date and self.end_date and self.end_date != self.start_date:
+            return {"end_date": ValidationError(
+                _("An absence in hours is part of one day, so its last day is its first day (%(first)s). "
+                  "For more than one day, choose whole days; or register one absence in hours per day."),
+                params={"first": formats.date_format(self.start_date, "SHORT_DATE_FORMAT")}, code="part_day_one_day",
+            )}
+        return {}
+
+    def read_scheduled_day(self) -> None:
+        """Reads the day's scheduled hours now, for `clean` to use: the actions call it before they
+        lock the employee, so no HTTP call to a payroll system is made inside that transaction."""
+        self._scheduled_day = (self.employee_id, self.start_date, working_time.scheduled_day(self.employee, self.start_date))
+
+    def _scheduled_hours_errors(self, others) -> dict:
+        read = getattr(self, "_scheduled_day", None)
+        if read is None or read[:2] != (self.employee_id, self.start_date):
+            self.read_scheduled_day()
+        day = self._scheduled_day[2]
+        shown = {"name": self.employee, "day": formats.date_format(self.start_date, "DATE_FORMAT"),
+                 "source": day.source, "hours": validators.format_hours(self.hours)}
+        if day.hours <= 0:
+            return {"hours": ValidationError(
+                _("%(name)s has no working time on %(day)s (0 hours in %(source)s), so there are no hours to be absent from. "
+                  "Choose a day with working time."), params=shown, code="no_scheduled_hours",
+            )}
+        taken = sum((other.hours for other in others), Decimal(0))
+        if self.hours + taken > day.hours:
+            shown.update(limit=validators.format_hours(day.hours), left=validators.format_hours(max(day.hours - taken, 0)),
+                         taken=validators.format_hours(taken))
+            if taken:
+                message = _("%(name)s works %(limit)s hours on %(day)s (%(source)s) and already has %(taken)s hours of "
+                            "absence that day, so at most %(left)s more hours can be registered, not %(hours)s.")
+            else:
+                message = _("%(name)s works %(limit)s hours on %(day)s (%(source)s), so an absence of part of that day "
+                            "can be at most %(limit)s hours, not %(hours)s. For the whole day, choose whole days.")
+            return {"hours": ValidationError(message, params=shown, code="more_than_scheduled")}
+        return {}
 
     @property
     def latest_end(self) -> date:
@@ -452,6 +532,17 @@ class Absence(ConstraintErrorsByField, OrganizationOwned):
 
     @property
     def period_display(self) -> str:
+        """The dates, and the hours of an absence in hours ("2026-03-02, 2 h")."""
+        if self.hours is not None:
+            return f"{self.dates_display}, {self.hours_display}"
+        return self.dates_display
+
+    @property
+    def hours_display(self) -> str:
+        return gettext("%(hours)s h") % {"hours": validators.format_hours(self.hours)} if self.hours is not None else ""
+
+    @property
+    def dates_display(self) -> str:
         start = formats.date_format(self.start_date, "SHORT_DATE_FORMAT")
         if self.end_date is None:
             return gettext("from %(start)s, open-ended") % {"start": start}
@@ -551,6 +642,8 @@ class ChangeRecord(OrganizationOwned):
             return formats.date_format(local, "SHORT_DATETIME_FORMAT")
         if isinstance(value, date):
             return formats.date_format(value, "SHORT_DATE_FORMAT")
+        if isinstance(value, Decimal):
+            return validators.format_hours(value)
         return str(value)
 
     @property

@@ -3,11 +3,13 @@ Each `normalise_*` returns the stored form of a valid value."""
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import phonenumbers
 from bankkonto import account as bank_rules
 from bankkonto.exceptions import BankkontoValidationError, SwedbankBankkontoValidationError
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.se import personnummer
@@ -120,3 +122,34 @@ def normalise_personal_identity_number(value: str) -> str:
     if len(full) == 10:
         full = str(personnummer.get_birth_date(number).year)[:2] + full
     return f"{full[:8]}-{full[8:]}"
+
+
+# An absence in hours is counted in quarter hours (payroll systems and Fortnox's schedules do).
+HOURS_STEP = Decimal("0.25")
+MAX_DAY_HOURS = Decimal("24")
+
+
+def format_hours(value) -> str:
+    """2 → "2", 1.5 → "1.5" (in the reader's number format: "1,5" in Swedish)."""
+    value = Decimal(value).normalize()
+    return formats.number_format(value, decimal_pos=max(0, -value.as_tuple().exponent))
+
+
+def validate_part_day_hours(value: Decimal) -> None:
+    """Positive, at most a day, in quarter hours; the day's scheduled hours are checked by the absence."""
+    if value <= 0:
+        raise ValidationError(
+            _("Enter how many hours of the day you are away: more than 0, e.g. 2 or 1.5."), code="hours_not_positive",
+        )
+    if value > MAX_DAY_HOURS:
+        raise ValidationError(
+            _("A day has 24 hours: %(value)s hours cannot be part of one day. For more than one day, choose whole days."),
+            params={"value": format_hours(value)}, code="hours_too_many",
+        )
+    if value % HOURS_STEP:
+        lower = max(value - value % HOURS_STEP, HOURS_STEP)
+        raise ValidationError(
+            _("Hours are counted in quarter hours: enter %(lower)s or %(upper)s instead of %(value)s."),
+            params={"value": format_hours(value), "lower": format_hours(lower), "upper": format_hours(lower + HOURS_STEP)},
+            code="hours_not_quarter",
+        )

@@ -4,7 +4,8 @@ Pure functions over plain values (no database, no HTTP), so the rules can be rea
 their own:
 
 - `day_plan`: one transaction per day on which the Fortnox working-time schedule has hours,
-  `Extent` = the absence's grade, `Hours` = the scheduled hours × grade.
+  `Extent` = the absence's grade, `Hours` = the scheduled hours × grade; for an absence in hours
+  (one day) `Hours` = its hours and `Extent` their share of the day.
 - `diff`: compares the plan with what Brygga knows it holds in Fortnox (its links) and returns
   the creates, updates and deletes for exactly the affected days.
 """
@@ -57,8 +58,17 @@ def calendar_days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
 
 
-def day_plan(cause_code: str, grade: int, scheduled_hours: dict[date, float]) -> dict[str, Day]:
-    """The transactions an absence calls for, keyed by ISO date: days with scheduled hours only."""
+def day_plan(cause_code: str, grade: int, scheduled_hours: dict[date, float], hours=None) -> dict[str, Day]:
+    """The transactions an absence calls for, keyed by ISO date: days with scheduled hours only.
+    An absence in hours (`hours`, one day) sends them as `Hours`, with `Extent` their share of the
+    day's scheduled hours (at most 100: a schedule cut since the absence was registered leaves
+    Fortnox to judge the hours)."""
+    if hours is not None:
+        return {
+            day.isoformat(): Day(Date=day.isoformat(), CauseCode=cause_code,
+                                 Extent=min(100.0, round(float(hours) / scheduled * 100, 2)), Hours=float(hours))
+            for day, scheduled in sorted(scheduled_hours.items()) if scheduled > 0
+        }
     return {
         day.isoformat(): Day(Date=day.isoformat(), CauseCode=cause_code, Extent=float(grade),
                              Hours=round(hours * grade / 100, 2))

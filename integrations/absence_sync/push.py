@@ -86,6 +86,7 @@ class Job:
         self.progressed = False  # some change reached Fortnox in this job
         self.refused = []  # (method, path, body, date, error) of each day Fortnox refused
         self.absence_type_id = transfer.absence_type_id  # the absence's type now (its last one once deleted)
+        self.read_before_update = False  # an absence in hours: read the transaction before changing it
 
     # --- the run shown on the absence ------------------------------------------------------------
     def _run(self) -> SyncRun:
@@ -143,7 +144,8 @@ class Job:
         if target is not None:
             days = planning.calendar_days(absence.start_date, absence.end_date)
             hours = self._hours(run, target.employee_id, days)
-            day_plan = planning.day_plan(target.cause_code, absence.grade, hours)
+            day_plan = planning.day_plan(target.cause_code, absence.grade, hours, absence.hours)
+            self.read_before_update = absence.hours is not None
         codes = cause_codes(transfer.organization_id)
         ours, disconnected = [], []
         for link in links:
@@ -255,12 +257,24 @@ class Job:
         path = f"{PATH}/{held.transaction_id}"
         body = {"AbsenceTransaction": {"CauseCode": day.CauseCode, "Extent": day.Extent, "Hours": day.Hours}}
         try:
+            if self.read_before_update and self._holds_already(path, day):
+                return self._remember(held, day, employee_id)
             self._call("PUT", path, body)
         except FortnoxNotFound:
             ExternalLink.objects.filter(pk=held.link_id).delete()  # deleted in Fortnox: make it again
             return self._create(day, employee_id)
         except FortnoxValidationError as error:
             return self._refuse("PUT", path, body, day.Date, error)
+        self._remember(held, day, employee_id)
+
+    def _holds_already(self, path: str, day: planning.Day) -> bool:
+        """Read before write (hours are a quantity): what Fortnox holds now. True when it already
+        has the values (an earlier job's answer was lost, or someone made the same change there);
+        a transaction deleted in Fortnox raises FortnoxNotFound, so it is made again."""
+        now = _values_of(self._call("GET", path)["AbsenceTransaction"])
+        return (now["CauseCode"], now["Extent"], now["Hours"]) == (day.CauseCode, day.Extent, day.Hours)
+
+    def _remember(self, held: planning.Held, day: planning.Day, employee_id: str) -> None:
         link = ExternalLink.objects.get(pk=held.link_id)
         link.last_synced_values.pop(MOVING, None)  # moved: an ordinary transaction of the absence again
         link.remember(self._sent({**day.values(), "EmployeeId": employee_id}))

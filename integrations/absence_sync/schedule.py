@@ -52,6 +52,18 @@ def forget(connection, employee_id: str, first: date, last: date) -> None:
     cache.delete_many([_key(connection, employee_id, month) for month in months])
 
 
+def day_hours(client, employee_id: str, day: date) -> float:
+    """One day's hours, for checking an absence in hours as it is registered. A cached 0 is read
+    again: it is what a person gets before their Fortnox schedule is set (a new employee's 0-hour
+    schedule), and the admin may have set it since."""
+    key = _key(client.connection, employee_id, day.strftime("%Y-%m"))
+    known = cache.get(key) or {}
+    if known.get(day.isoformat()) == 0:
+        del known[day.isoformat()]
+        cache.set(key, known, SCHEDULE_CACHE_SECONDS)
+    return scheduled_hours(client, employee_id, [day], Budget(client, 1))[day]
+
+
 class Budget:
     """At most `calls` Fortnox calls (retries included) for one job."""
 

@@ -4,9 +4,10 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from hr.models import Absence, Employee
+from hr.validators import format_hours
 from integrations.core.models import ExternalLink, IntegrationError
 from integrations.hr_sync.models import AbsenceTypeMapping, HrIntegrationSettings
 
@@ -166,6 +167,8 @@ class FortnoxState:
         """What deleting the absence does in Fortnox, for the confirmation."""
         if not self.days:
             return ""
+        if self.absence.hours is not None and self.days == 1:
+            return gettext("Its %(hours)s h in Fortnox are deleted there too.") % {"hours": format_hours(self.hours)}
         return ngettext("Its %(days)s day in Fortnox is deleted there too.",
                         "Its %(days)s days in Fortnox are deleted there too.", self.days) % {"days": self.days}
 

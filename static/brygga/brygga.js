@@ -52,3 +52,25 @@ function labelTableCells(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { labelTableCells(document); });
 document.addEventListener("htmx:load", function (event) { labelTableCells(event.detail.elt.parentNode || event.detail.elt); });
+
+// An absence's "Length" (hr.forms.AbsenceForm): whole days show the last day and the extent, part
+// of a day shows the hours. The other choice's fields are hidden and disabled, so they are not
+// posted; without this script all are shown and the server sorts them out.
+function showChosenLength(form) {
+  var chosen = form.querySelector("[data-length-choice]:checked");
+  if (!chosen) return;
+  form.querySelectorAll("[data-shown-for]").forEach(function (input) {
+    var shown = input.dataset.shownFor === chosen.value;
+    var row = input.closest(".form-row") || input;
+    row.hidden = !shown;
+    input.disabled = !shown;
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches("[data-length-choice]")) showChosenLength(event.target.form);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-length-choice]")) showChosenLength(form);
+  });
+});
