@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.absences import MONDAY
-from tests.support.browser import check_accessibility, log_in_on, menu_link, save_screenshot
+from tests.support.browser import check_accessibility, log_in_on, menu_link, save_artifact
 from tests.support.processes import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -34,7 +34,7 @@ def test_an_employee_registers_two_hours_of_vab_on_a_phone_and_the_manager_appro
     phone.locator("#id_hours").fill("2")
     phone.get_by_label("Note").fill("Feber, hämtade på förskolan")
     check_accessibility(phone)
-    save_screenshot(phone, "part-day-absence-phone")
+    save_artifact(phone, "part-day-absence-phone")
     phone.get_by_role("button", name="Send").click()
     expect(phone.get_by_text("was saved")).to_be_visible()
     row = phone.locator("tr", has_text="Feber")
