@@ -52,7 +52,7 @@ def _apply_changes(instance, values: dict) -> tuple[dict, list[tuple[str, str, s
     return changed, shown
 
 
-def _record(instance, action, acting_user, origin, shown=((None, "", ""),)):
+def _record(instance, action, acting_user, origin, shown=((None, "", ""),), source=""):
     is_absence = isinstance(instance, Absence)
     employee = instance.employee if is_absence else instance
     ChangeRecord.objects.bulk_create([
@@ -62,7 +62,7 @@ def _record(instance, action, acting_user, origin, shown=((None, "", ""),)):
             employee=employee, absence=instance if is_absence and action != ChangeRecord.Action.DELETED else None,
             subject=_absence_subject(instance) if is_absence else str(employee),
             action=action, field_name=field or "", old_value=old, new_value=new,
-            changed_by=acting_user, origin=origin,
+            changed_by=acting_user, origin=origin, source=source,
         )
         for field, old, new in shown
     ])
@@ -80,12 +80,12 @@ def _created_fields(instance) -> dict:
 
 
 @transaction.atomic
-def do_create_employee(organization, values: dict, *, acting_user, origin=Origin.USER) -> Employee:
+def do_create_employee(organization, values: dict, *, acting_user, origin=Origin.USER, source="") -> Employee:
     employee = Employee(organization=organization)
     _assign(employee, values)
     employee.full_clean()
     employee.save()
-    _record(employee, ChangeRecord.Action.CREATED, acting_user, origin)
+    _record(employee, ChangeRecord.Action.CREATED, acting_user, origin, source=source)
     signals.employee_changed.send(
         sender=Employee, employee=employee, changed_fields=_created_fields(employee), created=True, origin=origin,
     )
@@ -93,13 +93,13 @@ def do_create_employee(organization, values: dict, *, acting_user, origin=Origin
 
 
 @transaction.atomic
-def do_update_employee(employee: Employee, values: dict, *, acting_user, origin=Origin.USER) -> Employee:
+def do_update_employee(employee: Employee, values: dict, *, acting_user, origin=Origin.USER, source="") -> Employee:
     """Returns the updated employee (a fresh, locked copy: compare against the saved row, not
     against an instance a form may already have changed)."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     changed, shown = _apply_changes(employee, values)
     if changed:
-        _record(employee, ChangeRecord.Action.CHANGED, acting_user, origin, shown)
+        _record(employee, ChangeRecord.Action.CHANGED, acting_user, origin, shown, source=source)
         signals.employee_changed.send(
             sender=Employee, employee=employee, changed_fields=changed, created=False, origin=origin,
         )
@@ -113,14 +113,15 @@ def do_deactivate_employee(employee: Employee, *, acting_user, employment_end=No
     return do_update_employee(employee, values, acting_user=acting_user)
 
 
-def update_from_external(employee: Employee, values: dict) -> Employee:
+def update_from_external(employee: Employee, values: dict, *, source: str = "") -> Employee:
     """For an integration applying changes made in another system: recorded with no user and
-    signalled with origin "external", so the integration does not push them back."""
-    return do_update_employee(employee, values, acting_user=None, origin=Origin.EXTERNAL)
+    signalled with origin "external", so the integration does not push them back. `source`
+    names the system in the history ("changed in Fortnox")."""
+    return do_update_employee(employee, values, acting_user=None, origin=Origin.EXTERNAL, source=source)
 
 
-def create_from_external(organization, values: dict) -> Employee:
-    return do_create_employee(organization, values, acting_user=None, origin=Origin.EXTERNAL)
+def create_from_external(organization, values: dict, *, source: str = "") -> Employee:
+    return do_create_employee(organization, values, acting_user=None, origin=Origin.EXTERNAL, source=source)
 
 
 # Absences

@@ -605,6 +605,8 @@ class ChangeRecord(OrganizationOwned):
         verbose_name=_("changed by"),
     )
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.USER)
+    # The system an external change came from, as people call it ("Fortnox"); blank for the others.
+    source = models.CharField(_("source"), max_length=40, blank=True)
     changed_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -17,7 +17,7 @@ OUTCOMES = {
 WHOLE = {
     "created_in_brygga": _("Created in Brygga"), "created_in_fortnox": _("Created in Fortnox"), "updated": _("Updated"),
     "unchanged": _("Unchanged"), "skipped": _("Skipped"), "failed": _("Failed"), "warnings": _("Warnings"),
-    "sent": _("Sent to Fortnox"),
+    "sent": _("Sent to Fortnox"), "conflicts": _("New conflicts"), "new_in_fortnox": _("New in Fortnox"),
 }
 
 

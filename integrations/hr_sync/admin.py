@@ -7,7 +7,7 @@ from organizations.admin import OrganizationScopedAdmin
 
 from . import absences
 from .forms import cause_code_choices
-from .models import AbsenceTypeMapping, HrIntegrationSettings
+from .models import AbsenceTypeMapping, EmployeeConflict, HrIntegrationSettings
 
 
 def transactions_left_behind(mapping: AbsenceTypeMapping) -> int:
@@ -71,3 +71,10 @@ class AbsenceTypeMappingAdmin(OrganizationScopedAdmin):
 class HrIntegrationSettingsAdmin(OrganizationScopedAdmin):
     list_display = ["organization", "create_absences", "create_employees", "activated_at"]
     list_select_related = ["organization"]
+
+
+@admin.register(EmployeeConflict)
+class EmployeeConflictAdmin(OrganizationScopedAdmin):
+    list_display = ["employee", "field", "fortnox_seen_at", "resolved_at", "kept", "organization"]
+    list_select_related = ["employee", "organization"]
+    list_filter = ["resolved_at"]

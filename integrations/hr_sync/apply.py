@@ -26,6 +26,7 @@ from . import fields as hr_fields
 from .links import EMPLOYEE_LINK, link_employee
 from .models import HrIntegrationSettings
 from .plan import RUN_KIND, action_of, changes_for, is_chosen, person_values, problem_texts, reason_of
+from .pull import do_update_pull_schedule
 
 log = logging.getLogger("integrations.hr_sync")
 
@@ -183,6 +184,7 @@ def apply_user_sync(run_id: int) -> None:
     if settings.activated_at is None:
         settings.activated_at = timezone.now()
         settings.save(update_fields=["activated_at"])
+        do_update_pull_schedule(settings)
     _notify_summary(run, failures)
     run.finish()  # last: whoever watches the run sees it finished only when all of it is done
 

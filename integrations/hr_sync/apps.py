@@ -8,15 +8,19 @@ class HrSyncConfig(AppConfig):
     verbose_name = _("HR in Fortnox")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from hr import outside
         from integrations.core import hooks
 
         from . import push, receivers  # noqa: F401 (the outbox handlers and the signal receivers)
         from .apply import requeue_stalled_user_syncs
         from .plan import RUN_KIND
+        from .pull import ensure_pull_schedules
         from .state import FortnoxTracker
 
         outside.register(FortnoxTracker())
         hooks.register_sweeper(requeue_stalled_user_syncs)
         hooks.cancellable_run_kinds.add(RUN_KIND)
         hooks.plan_run_kinds.add(RUN_KIND)
+        post_migrate.connect(ensure_pull_schedules, sender=self, dispatch_uid="hr_sync.pull_schedules")

@@ -17,7 +17,14 @@ class TermsForm(forms.Form):
 class HrSettingsForm(ConcurrentEditForm):
     class Meta:
         model = HrIntegrationSettings
-        fields = ["create_absences", "create_employees"]
+        fields = ["create_absences", "create_employees", "pull_enabled", "pull_interval_minutes", "add_new_people"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pull_interval_minutes"].required = False  # left empty: as it is
+
+    def clean_pull_interval_minutes(self):
+        return self.cleaned_data.get("pull_interval_minutes") or self.instance.pull_interval_minutes
 
 
 def cause_code_choices() -> list[tuple[str, str]]:

@@ -2,7 +2,9 @@
 Their tables keep the names the `integrations` app gave them (see migrations/0001_initial)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import OrganizationOwned
@@ -35,6 +37,18 @@ class HrIntegrationSettings(OrganizationOwned):
         help_text=_("A person added in Brygga is created in Fortnox at once (with a 0-hour working-time schedule "
                     "until one is set there)."),
     )
+    pull_enabled = models.BooleanField(
+        _("Read changes from Fortnox automatically"), default=True,
+        help_text=_("Brygga reads Fortnox's employees on a schedule and takes over what was changed there."),
+    )
+    pull_interval_minutes = models.PositiveSmallIntegerField(
+        _("Read Fortnox every (minutes)"), default=5, validators=[MinValueValidator(5), MaxValueValidator(1440)],
+        help_text=_("From 5 minutes to 1440 (once a day)."),
+    )
+    add_new_people = models.BooleanField(
+        _("Add people who are new in Fortnox to Brygga by themselves"), default=False,
+        help_text=_("Otherwise they are listed here for you to add."),
+    )
     terms_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("terms accepted by"),
@@ -61,3 +75,49 @@ class HrIntegrationSettings(OrganizationOwned):
     @property
     def is_active(self) -> bool:
         return self.activated_at is not None
+
+    @property
+    def pull_schedule_name(self) -> str:
+        return f"Fortnox HR pull {self.organization_id}"
+
+
+class EmployeeConflictQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class EmployeeConflict(OrganizationOwned):
+    """One field of one person changed on both sides, to different values, since they last
+    agreed. Nothing is written on either side until someone chooses which value stays."""
+
+    BRYGGA, FORTNOX = "brygga", "fortnox"
+    WINNERS = ((BRYGGA, _("Brygga's value")), (FORTNOX, _("Fortnox's value")))
+
+    employee = models.ForeignKey("hr.Employee", on_delete=models.CASCADE, related_name="fortnox_conflicts",
+                                 verbose_name=_("employee"))
+    field = models.CharField(_("field"), max_length=40)
+    brygga_value = models.JSONField(_("value in Brygga"), null=True, blank=True)
+    fortnox_value = models.JSONField(_("value in Fortnox"), null=True, blank=True)
+    brygga_changed_at = models.DateTimeField(_("changed in Brygga"), null=True, blank=True)
+    fortnox_seen_at = models.DateTimeField(_("seen in Fortnox"), default=timezone.now)
+    found_by = models.ForeignKey("integrations.SyncRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("found by"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("resolved by"))
+    kept = models.CharField(_("kept"), max_length=10, choices=WINNERS, blank=True)
+
+    objects = EmployeeConflictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Fortnox conflict")
+        verbose_name_plural = _("Fortnox conflicts")
+        ordering = ["employee__family_name", "employee__given_name", "employee_id", "field"]
+        constraints = [models.UniqueConstraint(fields=["employee", "field"], condition=models.Q(resolved_at__isnull=True),
+                                               name="hr_conflict_one_open_per_field")]
+
+    def __str__(self):
+        return f"{self.employee_id} {self.field}"

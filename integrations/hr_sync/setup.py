@@ -14,10 +14,16 @@ def do_accept_terms(settings: HrIntegrationSettings, *, acting_user) -> None:
     settings.save(update_fields=["terms_accepted_by", "terms_accepted_at"])
 
 
-def do_save_hr_settings(settings: HrIntegrationSettings, *, create_absences: bool, create_employees: bool) -> None:
-    settings.create_absences, settings.create_employees = create_absences, create_employees
+def do_save_hr_settings(settings: HrIntegrationSettings, **values) -> None:
+    """Save the settings form's choices (`create_absences`, `create_employees`, the pull's) and
+    put the pull's schedule in step with them."""
+    from .pull import do_update_pull_schedule
+
+    for name, value in values.items():
+        setattr(settings, name, value)
     settings.settings_saved_at = timezone.now()
-    settings.save(update_fields=["create_absences", "create_employees", "settings_saved_at"])
+    settings.save(update_fields=[*values, "settings_saved_at"])
+    do_update_pull_schedule(settings)
 
 
 @transaction.atomic

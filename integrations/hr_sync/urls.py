@@ -13,4 +13,9 @@ urlpatterns = [
     path("fortnox/hr/sync/<int:pk>/", views.hr_sync_run, name="hr_sync_run"),
     path("fortnox/hr/employees/<int:pk>/badge/", views.employee_fortnox_badge, name="employee_fortnox_badge"),
     path("fortnox/hr/employees/<int:pk>/retry/", views.employee_fortnox_retry, name="employee_fortnox_retry"),
+    path("fortnox/hr/conflicts/", views.hr_conflicts, name="hr_conflicts"),
+    path("fortnox/hr/conflicts/<int:pk>/", views.hr_conflict_resolve, name="hr_conflict_resolve"),
+    path("fortnox/hr/conflicts/person/<int:employee_pk>/", views.hr_conflicts_resolve_person, name="hr_conflicts_resolve_person"),
+    path("fortnox/hr/pull/", views.hr_pull_now, name="hr_pull_now"),
+    path("fortnox/hr/pull/add/", views.hr_add_from_fortnox, name="hr_add_from_fortnox"),
 ]

@@ -8,23 +8,33 @@ import json
 
 from django.conf import settings as django_settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from hr.models import AbsenceType, Employee
 from hr.outside import render_state
 from integrations.connection import views as connection_views
 from integrations.core import outbox
-from integrations.core.models import FortnoxConnection, SyncRun
+from integrations.core.models import ExternalLink, FortnoxConnection, SyncRun
 from integrations.fortnox.errors import FortnoxError
 from organizations.decorators import organization_required
 from organizations.permissions import Perm
 
-from . import absences, apply as hr_apply, fields as hr_fields, plan as hr_plan, setup as hr_setup, state as hr_state
+from . import (
+    absences,
+    apply as hr_apply,
+    fields as hr_fields,
+    plan as hr_plan,
+    pull as hr_pull,
+    setup as hr_setup,
+    state as hr_state,
+)
 from .forms import HrSettingsForm, MappingForm, TermsForm, decisions_from
-from .models import AbsenceTypeMapping, HrIntegrationSettings
+from .links import EMPLOYEE_LINK
+from .models import AbsenceTypeMapping, EmployeeConflict, HrIntegrationSettings
 
 TABS = ("how", "features", "fields", "licence")
 STEPS = (("hr_setup", gettext_lazy("Set up")), ("hr_settings", gettext_lazy("Settings")),
@@ -64,7 +74,16 @@ def hr_integration(request):
     if tab not in TABS:
         tab = "how"
     runs = SyncRun.objects.for_organization(request.organization).filter(kind=hr_plan.RUN_KIND).select_related("started_by")[:10]
+    last_pull = hr_pull.last_pull(request.organization)
+    new_ids = {person["external_id"] for person in (last_pull.data.get("new_people", []) if last_pull else [])}
+    added = set(ExternalLink.objects.filter(organization=request.organization, kind=EMPLOYEE_LINK, external_id__in=new_ids)
+                .values_list("external_id", flat=True))
+    came_in = [(change["name"], [hr_fields.BY_NAME[name].label for name in change["fields"] if name in hr_fields.BY_NAME])
+               for change in (last_pull.data.get("came_in", []) if last_pull else [])]
     return render(request, "integrations/hr_integration.html", {
+        "last_pull": last_pull, "came_in": came_in, "new_people": [p for p in (last_pull.data.get("new_people", []) if last_pull else [])
+                                               if p["external_id"] not in added],
+        "open_conflicts": EmployeeConflict.objects.for_organization(request.organization).open().count(),
         "settings": settings, "connection": connection, "tab": tab, "tabs": TABS, "runs": runs,
         "fields": hr_fields.FIELDS, "resume": hr_setup.next_step(settings, connection),
     })
@@ -143,7 +162,8 @@ def hr_sync_step(request):
 
 
 def _run(request, pk) -> SyncRun:
-    return get_object_or_404(SyncRun.objects.for_organization(request.organization).filter(kind=hr_plan.RUN_KIND), pk=pk)
+    return get_object_or_404(SyncRun.objects.for_organization(request.organization).filter(
+        kind__in=[hr_plan.RUN_KIND, hr_pull.RUN_KIND]), pk=pk)
 
 
 @manage_settings
@@ -152,7 +172,7 @@ def hr_sync_review(request, pk):
     overrides a general one), with Apply; Apply starts the run only if the choices are still the
     ones that summary showed, so nothing is applied that the admin has not seen summed up."""
     run = _run(request, pk)
-    if run.status != SyncRun.Status.PLANNED:
+    if run.status != SyncRun.Status.PLANNED or run.kind != hr_plan.RUN_KIND:
         return redirect("hr_sync_run", run.pk)
     plan = run.data["plan"]
     context = {"run": run, "errors": [], "posted": None}
@@ -236,3 +256,86 @@ def employee_fortnox_retry(request, pk):
             outbox.do_retry_error(error, acting_user=request.user)
     messages.success(request, _("The changes to %(name)s are on their way to Fortnox again.") % {"name": employee})
     return redirect("hr:employee_detail", pk)
+
+
+# --- Fortnox → Brygga by itself: the conflicts inbox and the people new in Fortnox ---------------
+
+manage_hr = organization_required(Perm.MANAGE_HR)
+
+
+@manage_hr
+def hr_conflicts(request):
+    """Fields changed on both sides since they last agreed, by person; nothing is overwritten
+    until someone keeps one of the values (one field, or all of a person's at once)."""
+    conflicts = list(EmployeeConflict.objects.for_organization(request.organization).open().select_related("employee"))
+    people = {}
+    for conflict in conflicts:
+        field = hr_fields.BY_NAME.get(conflict.field)
+        conflict.label = field.label if field else conflict.field
+        conflict.brygga_shown = field.shown(conflict.brygga_value) if field else conflict.brygga_value
+        conflict.fortnox_shown = field.shown(conflict.fortnox_value) if field else conflict.fortnox_value
+        people.setdefault(conflict.employee_id, {"employee": conflict.employee, "conflicts": []})["conflicts"].append(conflict)
+    return render(request, "integrations/hr_conflicts.html", {"people": list(people.values()), "last_pull": hr_pull.last_pull(request.organization)})
+
+
+def _keep(request) -> str | None:
+    keep = request.POST.get("keep")
+    return keep if keep in (EmployeeConflict.BRYGGA, EmployeeConflict.FORTNOX) else None
+
+
+@require_POST
+@manage_hr
+def hr_conflict_resolve(request, pk):
+    conflict = get_object_or_404(EmployeeConflict.objects.for_organization(request.organization).select_related("employee"), pk=pk)
+    keep = _keep(request)
+    if keep is None:
+        return redirect("hr_conflicts")
+    try:
+        hr_pull.do_resolve_conflict(conflict, keep, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Fortnox's value was taken.") if keep == EmployeeConflict.FORTNOX
+                         else _("Brygga's value was kept and is sent to Fortnox."))
+    return redirect("hr_conflicts")
+
+
+@require_POST
+@manage_hr
+def hr_conflicts_resolve_person(request, employee_pk):
+    employee = get_object_or_404(Employee.objects.for_organization(request.organization), pk=employee_pk)
+    keep = _keep(request)
+    if keep is None:
+        return redirect("hr_conflicts")
+    try:
+        count = hr_pull.do_resolve_person(request.organization, employee.pk, keep, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, ngettext("%(count)s conflict of %(name)s resolved.", "%(count)s conflicts of %(name)s resolved.",
+                                           count) % {"count": count, "name": employee})
+    return redirect("hr_conflicts")
+
+
+@require_POST
+@manage_settings
+def hr_pull_now(request):
+    if hr_pull.do_pull_now(request.organization, acting_user=request.user) is None:
+        messages.info(request, _("Fortnox is being read already."))
+    else:
+        messages.success(request, _("Fortnox is being read; the result shows here in a moment."))
+    return redirect("hr_integration")
+
+
+@require_POST
+@manage_settings
+def hr_add_from_fortnox(request):
+    try:
+        employee = hr_pull.do_add_from_fortnox(request.organization, request.POST.get("external_id", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except FortnoxError as error:
+        messages.error(request, error.user_message)
+    else:
+        messages.success(request, _("%(name)s was added to Brygga.") % {"name": employee})
+    return redirect("hr_integration")
