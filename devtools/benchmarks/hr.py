@@ -155,3 +155,85 @@ def push_latency(quick: bool = False) -> list[Row]:
     p50, p95, p99 = cuts[49], cuts[94], cuts[98]
     return [Row(f"Push latency, {changes} phone edits, cluster running", "p95 ≤ 2 s",
                 f"p50 {p50:.2f} s, p95 {p95:.2f} s, p99 {p99:.2f} s", p95 <= 2, api_calls=f"{changes} PUTs")]
+
+
+def _idle_pull(connection_id: int) -> dict:
+    """Link everyone (one user synchronisation), then read Fortnox with nothing changed."""
+    from integrations.core.models import FortnoxConnection, SyncRun
+    from integrations.hr_sync.pull import do_queue_pull, execute_pull
+
+    _link_people(connection_id, 0)
+    organization = FortnoxConnection.objects.get(pk=connection_id).organization
+    execute_pull(do_queue_pull(organization, trigger=SyncRun.Trigger.SCHEDULED).pk)  # the first notes who is inactive
+    run = do_queue_pull(organization, trigger=SyncRun.Trigger.SCHEDULED)
+    started = time.perf_counter()
+    execute_pull(run.pk)
+    run.refresh_from_db()
+    return {"calls": run.api_calls, "seconds": time.perf_counter() - started, "people": run.progress_total,
+            "updated": run.counts.get("updated", 0), "status": run.status}
+
+
+def _edit_in_fortnox_and_wait(connection_id: int, edits: int) -> list[float]:
+    """Edit phones in Fortnox (through the product's client, as someone in Fortnox would), start
+    the schedule's next slot at once and time each edit until Brygga holds it. The wait for the
+    slot itself (up to one interval) is not in these figures: it is added in the table's row."""
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from hr.models import Employee
+    from integrations.core.models import ExternalLink, FortnoxConnection
+    from integrations.fortnox.client import FortnoxClient
+    from integrations.hr_sync.models import HrIntegrationSettings
+    from integrations.hr_sync.pull import do_update_pull_schedule
+
+    connection = FortnoxConnection.objects.get(pk=connection_id)
+    settings = HrIntegrationSettings.objects.get(organization=connection.organization)
+    do_update_pull_schedule(settings)
+    links = list(ExternalLink.objects.filter(organization=connection.organization, kind="employee")[:edits])
+    latencies = []
+    with FortnoxClient(connection) as client:
+        for number, link in enumerate(links):
+            phone = f"070{number:07d}"
+            client.put(f"/3/employees/{link.external_id}", {"Employee": {"Phone1": phone}})
+            edited = time.monotonic()
+            Schedule.objects.filter(name=settings.pull_schedule_name).update(next_run=timezone.now())
+            deadline = edited + 120
+            while time.monotonic() < deadline:
+                if Employee.objects.filter(pk=link.object_id, phone=f"+4670{number:07d}").exists():
+                    latencies.append(time.monotonic() - edited)
+                    break
+                time.sleep(0.2)
+    return latencies
+
+
+@benchmark("hr_pull")
+def scheduled_pull(quick: bool = False) -> list[Row]:
+    sizes = (40,) if quick else (100, 500, 501, 1200)
+    rows = []
+    with BenchmarkServer() as server:
+        sandbox_url = f"{server.url}/sandbox/fortnox"
+        for size in sizes:
+            (connection_id,) = server.in_processes(_connect_seeded, [(sandbox_url, f"Läsning {size} AB", size)])
+            server.in_processes(_mirror, [(connection_id,)])
+            (result,) = server.in_processes(_idle_pull, [(connection_id,)])
+            expected = -(-result["people"] // 500)
+            rows.append(Row(f"Idle scheduled pull, {result['people']:,} employees: Fortnox calls", f"⌈n/500⌉ = {expected}",
+                            f"{result['calls']} ({result['seconds']:.2f} s, {result['updated']} updated)",
+                            result["calls"] == expected and result["updated"] == 0, api_calls=str(result["calls"])))
+        if not quick:
+            edits = 5
+            cluster = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "qcluster"], env=server.env,
+                                       cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                time.sleep(3)
+                (latencies,) = server.in_processes(_edit_in_fortnox_and_wait, [(connection_id, edits)])
+            finally:
+                cluster.terminate()
+                cluster.wait(timeout=15)
+            worst = max(latencies) if latencies else float("inf")
+            rows.append(Row(f"Fortnox edit → Brygga, {edits} edits, {sizes[-1]:,} employees, cluster running",
+                            "≤ 5 min (one interval)",
+                            f"slot start → in Brygga: max {worst:.1f} s; worst case = 5 min + {worst:.0f} s"
+                            if len(latencies) == edits else f"only {len(latencies)} of {edits} arrived",
+                            len(latencies) == edits and worst < 60))
+    return rows

@@ -50,6 +50,9 @@ RUN_KIND = "hr_pull"
 RUN_TASK = "integrations.hr_sync.pull.execute_pull"
 SCHEDULED_TASK = "integrations.hr_sync.pull.scheduled_pull"
 SOURCE = "Fortnox"
+# Whether Fortnox had the person inactive at the last read (beside the synced fields in the link's
+# last synced values): only a change to inactive ends the employment, not one Brygga never saw happen.
+INACTIVE = "fortnox_inactive"
 # A run that never finished within this had its worker die: it no longer blocks the next one.
 STALE_RUN = SyncRun.LOST_AFTER
 
@@ -222,12 +225,14 @@ def _compare_person(run, employee, link, document, open_conflicts) -> tuple[list
             )
             found += 1
     changes = hr_fields.employee_changes(to_brygga)
-    end = "employment_end"
-    if document.get("Inactive") and not remote.get(end) and not local.get(end) and end not in to_brygga \
-            and (employee.pk, end) not in open_conflicts:
-        # Made inactive in Fortnox with no end date there: Brygga's employment ends today.
+    end, inactive = "employment_end", bool(document.get("Inactive"))
+    if inactive and last.get(INACTIVE) is False and not remote.get(end) and not local.get(end) \
+            and end not in to_brygga and (employee.pk, end) not in open_conflicts:
+        # Made inactive in Fortnox (since the last read) with no end date there: Brygga's employment ends today.
         changes["employment_end"] = timezone.localdate()
         to_brygga.setdefault(end, None)
+    if last.get(INACTIVE) is not inactive:
+        agreed[INACTIVE] = inactive
     if changes:
         _validate(employee, changes)
     with transaction.atomic():

@@ -172,6 +172,7 @@ def test_an_end_date_or_inactivity_set_in_fortnox_ends_the_employment_in_brygga(
     anna = linked(tenant.organization, fortnox, employment_start=date(2020, 1, 1))
     bo = linked(tenant.organization, fortnox, given_name="Bo", email="bo@alfa.test", employment_id="2001",
                 phone="+46702020202", employment_start=date(2020, 1, 1))
+    pull(tenant.organization)  # Fortnox has both active
     fortnox.put("/3/employees/1001", {"Employee": {"EmployedTo": "2026-12-31"}})
     fortnox.put("/3/employees/2001", {"Employee": {"Inactive": True}})
 
