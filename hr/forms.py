@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
@@ -9,6 +11,7 @@ from organizations.models import User
 
 from . import outside
 from .models import Absence, AbsenceStatus, AbsenceType, Employee
+from .validators import format_hours
 
 
 class DateInput(forms.DateInput):
@@ -80,6 +83,12 @@ class HoursField(forms.DecimalField):
     """Hours as people type them: "2", "1.5" or, in Swedish, "1,5"."""
 
     default_error_messages = {"invalid": _("Enter the hours as a number, e.g. 2 or 1.5.")}
+
+    def prepare_value(self, value):
+        """2, not "2.00"; 1,5 in Swedish."""
+        if isinstance(value, Decimal):
+            return format_hours(value)
+        return value
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -155,3 +155,11 @@ def test_every_list_shows_hours_instead_of_days(staff, absence_types, tenant, cl
         assert "1.5 h" in page, url
     with translation.override("sv"):
         assert absence.hours_display == "1,5 h"
+
+
+def test_the_edit_form_shows_hours_as_people_write_them(staff, absence_types, tenant, client_for):
+    absence = actions.do_register_absence(staff.report, {
+        "absence_type": absence_types["care_of_child"], "start_date": MONDAY, "end_date": MONDAY, "grade": 100,
+        "hours": Decimal("2"), "note": ""}, acting_user=tenant.hr_admin)
+    page = client_for(tenant.hr_admin).get(reverse("hr:absence_edit", args=[absence.pk])).content.decode()
+    assert 'name="hours" value="2"' in page
