@@ -47,7 +47,7 @@ class AbsenceTypeAdmin(OrganizationScopedAdmin):
 
 @admin.register(Absence)
 class AbsenceAdmin(WritesThroughActions, OrganizationScopedAdmin):
-    list_display = ["employee", "absence_type", "start_date", "end_date", "grade", "status", "decided_by",
+    list_display = ["employee", "absence_type", "start_date", "end_date", "grade", "hours", "status", "decided_by",
                     "organization"]
     list_filter = ["status", "absence_type__code", "organization"]
     search_fields = ["employee__given_name", "employee__family_name", "employee__email", "employee__employment_id"]
