@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from integrations.fortnox.errors import FortnoxError, FortnoxRateLimited, FortnoxTransientError
+from integrations.fortnox.errors import FortnoxError, FortnoxNotConnected, FortnoxRateLimited, FortnoxTransientError
 from organizations.actions import do_notify
 from organizations.middleware import acting_user
 from organizations.stored_text import StoredText
@@ -240,7 +240,14 @@ def _fail(event: OutboxEvent, error: Exception) -> None:
     event.failure = entry
     event.save(update_fields=["failure"])
     log.warning("outbox event %s (%s) failed for good: %s", event.pk, event.kind, event.last_error)
-    tell = _teller(event, entry, error)
+    if isinstance(error, FortnoxNotConnected):
+        # Kept for when Fortnox is connected again (it is sent then), but told to nobody: the admins
+        # were told once when the connection ended (a revoked consent, say), and the person who
+        # made the change was told at once that it waits. A notice per change would be noise.
+        def tell(users):
+            return None
+    else:
+        tell = _teller(event, entry, error)
     tell([*event.organization.admins(), event.acting_user])
     if event.kind in FAILURE_LISTENERS:
         FAILURE_LISTENERS[event.kind](event, entry, tell)

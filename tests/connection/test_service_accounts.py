@@ -19,6 +19,7 @@ from django_q.tasks import async_task, result
 
 from integrations.core.models import ExternalLink, FortnoxConnection
 from integrations.fortnox import oauth
+from integrations.fortnox.client import FortnoxClient
 from integrations.fortnox.errors import FortnoxConsentRevoked
 from organizations.models import Notification
 from tests.support.fortnox import fetch, path_of, start_and_consent
@@ -300,3 +301,36 @@ def test_a_forged_consent_created_for_a_company_that_revoked_connects_nothing(se
     assert webhook(Client(), body).status_code == 204
     saved = FortnoxConnection.objects.get()
     assert saved.status == FortnoxConnection.Status.DISCONNECTED and saved.access_token == ""
+
+
+def test_a_change_pushed_after_the_consent_was_revoked_waits_quietly_and_is_sent_once_consent_is_given_again(
+    service_connection, sandbox, fortnox_company, tenant, client_for,
+):
+    from hr import actions as hr_actions
+    from integrations.core import outbox
+    from integrations.core.models import IntegrationError, OutboxEvent
+    from integrations.hr_sync.models import HrIntegrationSettings
+    from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox
+
+    HrIntegrationSettings.objects.update_or_create(organization=tenant.organization, defaults={
+        "terms_accepted_at": service_connection.connected_at, "settings_saved_at": service_connection.connected_at,
+        "activated_at": service_connection.connected_at})
+    with FortnoxClient(service_connection) as fortnox:
+        create_fortnox_employee(fortnox, EmployeeId="1001", Email="anna@alfa.test")
+    anna = employee(tenant.organization)
+    link_to_fortnox(anna, "1001")
+    sandbox.revoke_consent(fortnox_company.data, settings.FORTNOX_CLIENT_ID)
+    wait_for(lambda: not FortnoxConnection.objects.get().is_connected, 10, "the revoked webhook")
+
+    hr_actions.do_update_employee(anna, {"phone": "0701234567"}, acting_user=tenant.hr_admin)
+    outbox.push_due()
+    waiting = IntegrationError.objects.get()
+    assert "revoked Brygga's service account" in str(waiting.message)
+    assert len(mail.outbox) == 1  # only the notice of the revocation: no second one per change
+
+    start_and_consent(client_for(tenant.owner), sandbox, fortnox_company)  # the system administrator approves again
+    wait_for(lambda: FortnoxConnection.objects.get().is_connected, 10, "the created webhook")
+    outbox.push_due()
+    assert OutboxEvent.objects.get().status == OutboxEvent.Status.DONE
+    with FortnoxClient(FortnoxConnection.objects.get()) as fortnox:
+        assert fortnox.get("/3/employees/1001")["Phone1"] == "+46701234567"
