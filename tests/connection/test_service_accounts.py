@@ -170,7 +170,7 @@ def test_the_notice_of_a_revoked_consent_is_written_in_each_admins_language(
     assert "tjänstekonto" in mail.outbox[0].subject
 
 
-def test_a_push_after_the_consent_was_revoked_fails_fast_saying_so_and_is_sent_when_consent_is_given_again(
+def test_consent_given_again_in_fortnox_completes_the_waiting_connection_through_the_created_webhook(
     service_connection, sandbox, fortnox_company, tenant, client_for,
 ):
     sandbox.revoke_consent(fortnox_company.data, settings.FORTNOX_CLIENT_ID)
