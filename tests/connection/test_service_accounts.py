@@ -334,3 +334,24 @@ def test_a_change_pushed_after_the_consent_was_revoked_waits_quietly_and_is_sent
     assert OutboxEvent.objects.get().status == OutboxEvent.Status.DONE
     with FortnoxClient(FortnoxConnection.objects.get()) as fortnox:
         assert fortnox.get("/3/employees/1001")["Phone1"] == "+46701234567"
+
+
+def test_the_event_listener_adds_a_service_account_company_with_a_client_credentials_token(
+    service_connection, sandbox, fortnox_company, sandbox_stream, caplog,
+):
+    from websockets.sync.client import connect as open_stream
+
+    from integrations.fortnox_events.listener import Listener
+    from integrations.fortnox_events.models import StreamTenant
+
+    caplog.set_level(logging.INFO, logger="integrations.fortnox")
+    one_second_tokens(sandbox, fortnox_company)  # the listener must ask for a fresh one
+    listener = Listener(url=sandbox_stream.url, holder="test")
+    with open_stream(sandbox_stream.url, proxy=None, open_timeout=10) as stream:
+        listener.ws = stream
+        listener.add_tenants([FortnoxConnection.objects.get()])
+    organization_id = service_connection.organization_id
+    assert listener.tenants[organization_id].tenant_id == str(fortnox_company.database_number)
+    assert StreamTenant.objects.get(organization_id=organization_id).live_since is not None
+    assert any(r.getMessage().startswith("fortnox service-account token requested") for r in caplog.records)
+    assert stored_refresh_tokens() == []
