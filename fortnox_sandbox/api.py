@@ -100,7 +100,41 @@ def _view_for(pattern: str):
     def view(request, **kwargs):
         return dispatch(request, ROUTES[pattern], kwargs)
 
+    view.route_pattern = pattern
     return view
+
+
+def call_in_fortnox(company, method: str, tail: str, body, like) -> tuple[int, object]:
+    """A change (or read) made in Fortnox itself, as a Fortnox user would in its web app: the
+    route's own handler and rules for `company`, without a token, rate limit, faults or request
+    log. Used by the control panel and the control API, so their edits are the API's edits (and
+    make the same events). `like` is the request whose host the answer's `@url`s use.
+    Returns (HTTP status, decoded body or None)."""
+    from django.test import RequestFactory
+    from django.urls import Resolver404, resolve
+
+    method = method.upper()
+    full_path = reverse("fortnox_sandbox:home") + tail.lstrip("/")
+    try:
+        match = resolve(full_path.split("?", 1)[0])
+    except Resolver404:
+        return 404, {"message": f"No Fortnox path {tail}"}
+    pattern = getattr(match.func, "route_pattern", None)
+    endpoint = ROUTES.get(pattern, {}).get(method) if pattern else None
+    if endpoint is None:
+        return (404 if pattern is None else 405), {"message": f"No {method} {tail} in the sandbox's Fortnox"}
+    request = RequestFactory().generic(
+        method, full_path, data=json.dumps(body) if body is not None else "", content_type="application/json",
+        secure=like.is_secure(), HTTP_HOST=like.get_host())
+    try:
+        response = endpoint.handler(ApiCall(request, Token(company=company), endpoint), **match.kwargs)
+    except ApiError as error:
+        response = error.response(endpoint.style)
+    text = response.content.decode() if response.content else ""
+    try:
+        return response.status_code, json.loads(text) if text else None
+    except ValueError:
+        return response.status_code, text
 
 
 def dispatch(request, endpoints: dict[str, Endpoint], kwargs: dict):

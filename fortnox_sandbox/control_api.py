@@ -10,8 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from .access import control_api_access
 from .actions import do_reset_company, do_revoke_consent, do_seed_company, next_database_number
+from .api import call_in_fortnox
+from .events import as_frame
 from .forms import CompanyForm, OAuthClientForm, OAuthClientSettingsForm, SandboxUserForm, SandboxUserRoleForm
-from .models import Company, Consent, OAuthClient, Record, RequestLog, SandboxUser
+from .models import Company, Consent, OAuthClient, Record, RequestLog, SandboxUser, TopicEvent
 
 RECORD_PAGE = 500
 
@@ -210,3 +212,36 @@ def request_log(request, database_number):
         {"method": e.method, "path": e.path, "query": e.query, "status": e.status, "token": e.token_id,
          "fault": e.fault, "duration_ms": e.duration_ms, "at": e.at.isoformat()} for e in entries
     ]})
+
+
+@control_endpoint("POST")
+def in_fortnox(request, database_number):
+    """`{"method": "PUT", "path": "3/orders/7/cancel", "body": {...}}`: a change made in Fortnox
+    itself, through the route's own rules (`api.call_in_fortnox`); answers its status and body."""
+    company = get_object_or_404(Company, database_number=database_number)
+    try:
+        body = _body(request)
+    except BadBody as error:
+        return _bad(str(error))
+    method, tail = body.get("method", "GET"), body.get("path")
+    if not isinstance(tail, str) or not tail or not isinstance(method, str):
+        return _bad("Send {\"method\": \"POST\", \"path\": \"3/orders\", \"body\": {...}}.")
+    unknown = set(body) - {"method", "path", "body"}
+    if unknown:
+        return _bad(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    status, answer = call_in_fortnox(company, method, tail, body.get("body"), request)
+    return JsonResponse({"status": status, "body": answer})
+
+
+@control_endpoint("GET")
+def stream_events(request, database_number):
+    """The company's latest events on the stream, newest first (`?topic=orders&limit=100`)."""
+    company = get_object_or_404(Company, database_number=database_number)
+    found = TopicEvent.objects.filter(company=company).order_by("-at", "-pk")
+    if request.GET.get("topic"):
+        found = found.filter(topic=request.GET["topic"])
+    try:
+        limit = min(max(int(request.GET.get("limit", 100)), 1), RECORD_PAGE)
+    except ValueError:
+        return _bad("limit must be a whole number.")
+    return JsonResponse({"events": [as_frame(event) for event in found[:limit]]})

@@ -1,15 +1,20 @@
 """The control panel (HTML, for people) and the app market."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from . import events as events_module
 from .access import panel_access
 from .actions import do_reset_company, do_revoke_consent, do_seed_company, next_database_number
+from .api import call_in_fortnox
 from .forms import CompanyForm, OAuthClientSettingsForm, SandboxUserForm
-from .models import Company, Consent, OAuthClient, Record, RequestLog, may_send_browser_to
+from .models import Company, Consent, OAuthClient, Record, RequestLog, TopicEvent, may_send_browser_to
 
 PAGE = 50
 
@@ -41,6 +46,7 @@ def company(request, database_number):
         "users": company.users.all(), "resources": resources,
         "consents": company.consents.select_related("client", "approved_by"),
         "requests": RequestLog.objects.filter(company=company)[:PAGE],
+        "events": TopicEvent.objects.filter(company=company).order_by("-at", "-pk")[:10],
     })
 
 
@@ -152,3 +158,55 @@ def activate(request, client_id):
     if not may_send_browser_to(client.landing_page):
         raise Http404("This app's landing page is not on Brygga's own address.")
     return HttpResponseRedirect(client.landing_page)
+
+
+@panel_access
+@require_POST
+def in_fortnox(request, database_number):
+    """"Make a change in Fortnox": any route of the sandbox's API, by its own rules, as the
+    company's user in Fortnox's web app (no token, rate limit or faults)."""
+    company = get_object_or_404(Company, database_number=database_number)
+    method, tail, raw = request.POST.get("method", "GET"), request.POST.get("path", "").strip(), request.POST.get("body", "")
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        messages.error(request, "The body is not JSON.")
+        return redirect("fortnox_sandbox:company", database_number)
+    _tell(request, *call_in_fortnox(company, method, tail, body, request), what=f"{method} {tail}")
+    return redirect("fortnox_sandbox:company", database_number)
+
+
+@panel_access
+@require_POST
+def new_order(request, database_number):
+    """A new order for one customer and one article, made in Fortnox (as `in_fortnox`)."""
+    company = get_object_or_404(Company, database_number=database_number)
+    customer, item = request.POST.get("customer", "").strip(), request.POST.get("article", "").strip()
+    try:
+        quantity = float(request.POST.get("quantity", "1").replace(",", "."))
+    except ValueError:
+        quantity = 0
+    if not (customer and item and quantity > 0):
+        messages.error(request, "A new order needs a customer number, an article number and a quantity above 0.")
+        return redirect("fortnox_sandbox:company", database_number)
+    body = {"Order": {"CustomerNumber": customer,
+                      "OrderRows": [{"ArticleNumber": item, "OrderedQuantity": quantity}]}}
+    _tell(request, *call_in_fortnox(company, "POST", "3/orders", body, request), what="New order")
+    return redirect("fortnox_sandbox:company", database_number)
+
+
+def _tell(request, status: int, answer, what: str):
+    if status < 300:
+        number = (answer or {}).get("Order", {}).get("DocumentNumber") if isinstance(answer, dict) else None
+        messages.success(request, f"{what}: {status}" + (f", order {number}" if number else ""))
+    else:
+        messages.error(request, f"{what}: {status} {json.dumps(answer, ensure_ascii=False)[:500]}")
+
+
+@panel_access
+def stream(request):
+    """The event stream: where it is, and its latest events."""
+    latest = TopicEvent.objects.select_related("company").order_by("-at", "-pk")[:PAGE]
+    return render(request, "fortnox_sandbox/stream.html", {
+        "events": latest, "url": settings.FORTNOX_EVENTS_URL, "retention": events_module.retention(),
+    })

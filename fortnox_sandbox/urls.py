@@ -17,6 +17,8 @@ control_api_patterns = [
     path("companies/<int:database_number>/consents/<str:client_id>/revoke", control_api.revoke_consent),
     path("companies/<int:database_number>/records/<slug:resource>", control_api.records),
     path("companies/<int:database_number>/requests", control_api.request_log),
+    path("companies/<int:database_number>/fortnox", control_api.in_fortnox),
+    path("companies/<int:database_number>/events", control_api.stream_events),
     path("clients", control_api.clients),
     path("clients/<str:client_id>", control_api.client),
 ]
@@ -38,6 +40,9 @@ urlpatterns = [
     path("_control/companies/<int:database_number>/seed", panel.seed, name="seed"),
     path("_control/companies/<int:database_number>/records/<slug:resource>/", panel.records, name="records"),
     path("_control/companies/<int:database_number>/requests/", panel.request_log, name="requests"),
+    path("_control/companies/<int:database_number>/fortnox", panel.in_fortnox, name="in_fortnox"),
+    path("_control/companies/<int:database_number>/orders/new", panel.new_order, name="new_order"),
+    path("_control/stream/", panel.stream, name="stream"),
     path("_control/api/", include(control_api_patterns)),
     *api.urlpatterns(),
 ]

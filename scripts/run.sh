@@ -7,10 +7,16 @@ PORT="${BRYGGA_PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
 # The demo talks to the bundled Fortnox sandbox; it is never on unless asked for by name.
 export FORTNOX_SANDBOX_ENABLED="${FORTNOX_SANDBOX_ENABLED:-true}"
+# The sandbox's event stream (fortnox_sandbox/EVENTS.md) listens on its own port beside the web
+# server (BRYGGA_PORT + 1000: 9000 for the default 8000), and the listener is pointed at it.
+export FORTNOX_SANDBOX_EVENTS_PORT="${FORTNOX_SANDBOX_EVENTS_PORT:-$((PORT + 1000))}"
 
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py load_demo
+sandbox=false
 if "$PY" manage.py shell --verbosity 0 -c "from django.conf import settings; raise SystemExit(0 if settings.SANDBOX_ENABLED else 1)"; then
+  sandbox=true
+  export FORTNOX_EVENTS_URL="${FORTNOX_EVENTS_URL-ws://127.0.0.1:$FORTNOX_SANDBOX_EVENTS_PORT/topics-v1}"
   # The sandbox's demo company gets the demo's people as Fortnox has them: mostly the same, with
   # the drift that makes the first "Synchronise users" worth watching (conflicts, gaps, one-sided people).
   employees_file="$(mktemp --suffix=.json)"
@@ -32,6 +38,11 @@ trap cleanup INT TERM EXIT
 
 "$PY" manage.py qcluster &
 pids+=($!)
+if $sandbox; then
+  # Fortnox's event stream as the sandbox serves it (on this machine only, never public).
+  "$PY" manage.py sandbox_events --host 127.0.0.1 --port "$FORTNOX_SANDBOX_EVENTS_PORT" &
+  pids+=($!)
+fi
 # The one listener on Fortnox's event stream (a process type of its own, docs/operations.md),
 # started again a second after it ends however it ended (SIGKILL included): it resumes every topic
 # from the stored offsets. A second machine's listener would stand by.
@@ -45,5 +56,8 @@ pids+=($!)
 sleep 2
 echo
 echo "Brygga runs at $SITE_URL/  (Fortnox sandbox: $SITE_URL/sandbox/fortnox/_control/)"
+if $sandbox; then
+  echo "Fortnox event stream (sandbox): ${FORTNOX_EVENTS_URL:-off}  (events: $SITE_URL/sandbox/fortnox/_control/stream/)"
+fi
 echo "Log in with a demo login above. Ctrl-C stops the web server, the job cluster and the event listener."
 wait -n "${pids[@]}"

@@ -3,18 +3,20 @@ errors, and the events an edit through the REST API makes, as a client on a real
 connection sees them (the server runs in its own process on the test database)."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from fortnox_sandbox.models import Company, Token
+from fortnox_sandbox import events
+from fortnox_sandbox.models import Company, Token, TopicEvent
+from tests.support.sandbox_stream import STREAM_TOPICS, access_token, by_topic, shapes
 from tests.support.sandbox_warehouse import article, customer, order, supplier
 
 SECRET = settings.FORTNOX_CLIENT_SECRET
 ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
-STREAM_TOPICS = ["articles", "orders", "customers", "suppliers", "warehouse-stockbalances"]
 
 pytestmark = pytest.mark.slow
 
@@ -39,10 +41,6 @@ def make_sandbox_company(db):
     return make
 
 
-def access_token(api) -> str:
-    return api.headers["Authorization"].split(" ", 1)[1]
-
-
 @pytest.fixture
 def listening(sandbox_stream, api):
     """A client subscribed to the stream's five topics for the company, from now."""
@@ -51,16 +49,6 @@ def listening(sandbox_stream, api):
         yield client
 
 
-def shapes(events) -> list[tuple]:
-    return [(e["topic"], e["type"], e["entityId"]) for e in events]
-
-
-def by_topic(events) -> dict[str, list[tuple]]:
-    """Fortnox orders events per topic only; across topics they may interleave either way."""
-    grouped = {}
-    for event in events:
-        grouped.setdefault(event["topic"], []).append((event["type"], event["entityId"]))
-    return grouped
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -192,3 +180,72 @@ def test_only_the_added_tenants_and_topics_are_delivered(sandbox_stream, api, co
         article(api, "A1")
         assert shapes(client.events(1)) == [("articles", "article-created-v1", "A1")]
         assert client.quiet(0.5) == []
+
+
+# --- offsets: replay, now, retention --------------------------------------------------------------
+
+def offsets_of_three_articles(sandbox_stream, api) -> list[str]:
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], ["articles"])
+        for number in ("A1", "A2", "A3"):
+            article(api, number, StockGoods=False)
+        return [event["offset"] for event in client.events(3)]
+
+
+def test_a_client_replays_a_topic_from_the_offset_it_gives_that_event_included(sandbox_stream, api):
+    offsets = offsets_of_three_articles(sandbox_stream, api)
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], [{"topic": "articles", "offset": offsets[1]}])
+        replayed = client.events(2)
+        assert [(e["offset"], e["entityId"]) for e in replayed] == [(offsets[1], "A2"), (offsets[2], "A3")]
+        assert client.quiet(0.5) == []
+
+
+def test_without_an_offset_a_topic_starts_now(sandbox_stream, api):
+    offsets_of_three_articles(sandbox_stream, api)
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], ["articles"])
+        article(api, "A4", StockGoods=False)
+        assert shapes(client.events(1)) == [("articles", "article-created-v1", "A4")]
+
+
+def test_an_offset_beyond_the_newest_event_starts_now(sandbox_stream, api):
+    offsets_of_three_articles(sandbox_stream, api)
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], [{"topic": "articles", "offset": "zzzz"}])
+        article(api, "A4", StockGoods=False)
+        assert shapes(client.events(1)) == [("articles", "article-created-v1", "A4")]
+
+
+def test_events_older_than_the_retention_are_purged_and_an_older_offset_starts_at_the_earliest_kept(
+        sandbox_stream, api, settings):
+    offsets = offsets_of_three_articles(sandbox_stream, api)
+    TopicEvent.objects.filter(topic="articles", entity_id__in=["A1", "A2"]).update(
+        at=timezone.now() - timedelta(days=15))
+    assert events.purge() == 2  # the default retention: 14 days
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], [{"topic": "articles", "offset": offsets[0]}])
+        assert [(e["offset"], e["entityId"]) for e in client.events(1)] == [(offsets[2], "A3")]
+    settings.FORTNOX_SANDBOX_EVENTS_RETENTION_DAYS = 1
+    TopicEvent.objects.filter(entity_id="A3").update(at=timezone.now() - timedelta(days=2))
+    assert events.purge() == 1
+
+
+# --- a token that expires on the connection ---------------------------------------------------------
+
+def test_a_tenant_whose_token_expires_gets_a_notice_and_no_more_events_until_added_again(sandbox_stream, api, connect):
+    Token.objects.filter(pk=Token.objects.order_by("-pk").values_list("pk", flat=True)[0]).update(
+        access_expires=timezone.now() + timedelta(seconds=2))
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], ["articles"])
+        article(api, "A1", StockGoods=False)
+        assert shapes(client.events(1)) == [("articles", "article-created-v1", "A1")]
+        time.sleep(2.5)
+        fresh = connect(ALL_SCOPES)
+        fresh.post("3/articles", {"Article": {"ArticleNumber": "A2", "Description": "Mutter"}})
+        assert client.quiet(1.5) == []
+        assert client.notices == [{"notice": "tenant-removed-v1", "tenantId": 1234567, "reason": "access token expired"}]
+        assert client.command({"command": "list-tenants-v1"})["tenants"] == []
+        client.command({"command": "add-tenants-v1", "clientSecret": SECRET, "accessTokens": [access_token(fresh)]})
+        article(fresh, "A3", StockGoods=False)
+        assert shapes(client.events(1)) == [("articles", "article-created-v1", "A3")]

@@ -17,6 +17,24 @@ from websockets.sync.client import connect
 from .processes import MANAGE, subprocess_env
 
 STARTUP_SECONDS = 60
+STREAM_TOPICS = ["articles", "orders", "customers", "suppliers", "warehouse-stockbalances"]
+
+
+def access_token(api) -> str:
+    """The Bearer token of a sandbox `Api` test client."""
+    return api.headers["Authorization"].split(" ", 1)[1]
+
+
+def shapes(events) -> list[tuple]:
+    return [(e["topic"], e["type"], e["entityId"]) for e in events]
+
+
+def by_topic(events) -> dict[str, list[tuple]]:
+    """Fortnox orders events per topic only; across topics they may interleave either way."""
+    grouped = {}
+    for event in events:
+        grouped.setdefault(event["topic"], []).append((event["type"], event["entityId"]))
+    return grouped
 
 
 class SandboxStream:
