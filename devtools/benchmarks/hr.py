@@ -10,7 +10,14 @@ import time
 from devtools.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
 
 
-def _connect_seeded(sandbox_url: str, name: str, size: int) -> int:
+def _organisation_number(serial: int) -> str:
+    """A valid Swedish organisation number (Luhn check digit), one per serial."""
+    digits = f"556{serial:06d}"
+    total = sum(sum(divmod(int(d) * (2 if i % 2 == 0 else 1), 10)) for i, d in enumerate(digits))
+    return f"{digits[:6]}-{digits[6:]}{(10 - total % 10) % 10}"
+
+
+def _connect_seeded(sandbox_url: str, name: str, size: int, serial: int = 0) -> int:
     """A sandbox company seeded with `size` employees of each kind of record (seeding empties a
     company, tokens included, so it comes before connecting), connected through its consent page."""
     from urllib.parse import parse_qs, urlsplit
@@ -24,7 +31,8 @@ def _connect_seeded(sandbox_url: str, name: str, size: int) -> int:
     company = control.create_company(name=name)
     control._call("POST", f"companies/{company['database_number']}/seed", size=size, seed=1)
     user = control.create_user(company)
-    organization = Organization.objects.create(name=name, organisation_number="556036-0793")
+    number = "556036-0793" if serial == 0 else _organisation_number(serial)
+    organization = Organization.objects.create(name=name, organisation_number=number)
     back = control.consent(oauth.authorization_url(["companyinformation", "salary"], "benchmark"), user)
     return actions.do_connect(organization, oauth.exchange_code(parse_qs(urlsplit(back).query)["code"][0]), user=None).pk
 
@@ -213,7 +221,7 @@ def scheduled_pull(quick: bool = False) -> list[Row]:
     with BenchmarkServer() as server:
         sandbox_url = f"{server.url}/sandbox/fortnox"
         for size in sizes:
-            (connection_id,) = server.in_processes(_connect_seeded, [(sandbox_url, f"Läsning {size} AB", size)])
+            (connection_id,) = server.in_processes(_connect_seeded, [(sandbox_url, f"Läsning {size} AB", size, 100 + size)])
             server.in_processes(_mirror, [(connection_id,)])
             (result,) = server.in_processes(_idle_pull, [(connection_id,)])
             expected = -(-result["people"] // 500)

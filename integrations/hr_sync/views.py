@@ -21,7 +21,7 @@ from integrations.core import outbox
 from integrations.core.models import ExternalLink, FortnoxConnection, SyncRun
 from integrations.fortnox.errors import FortnoxError
 from organizations.decorators import organization_required
-from organizations.permissions import Perm
+from organizations.permissions import Perm, user_can
 
 from . import (
     absences,
@@ -275,7 +275,10 @@ def hr_conflicts(request):
         conflict.brygga_shown = field.shown(conflict.brygga_value) if field else conflict.brygga_value
         conflict.fortnox_shown = field.shown(conflict.fortnox_value) if field else conflict.fortnox_value
         people.setdefault(conflict.employee_id, {"employee": conflict.employee, "conflicts": []})["conflicts"].append(conflict)
-    return render(request, "integrations/hr_conflicts.html", {"people": list(people.values()), "last_pull": hr_pull.last_pull(request.organization)})
+    return render(request, "integrations/hr_conflicts.html", {
+        "people": list(people.values()), "last_pull": hr_pull.last_pull(request.organization),
+        "manages_settings": user_can(request.user, request.organization, Perm.MANAGE_SETTINGS),
+    })
 
 
 def _keep(request) -> str | None:

@@ -14,33 +14,12 @@ from hr import actions as hr_actions
 from hr.models import ChangeRecord, Employee
 from integrations.core import outbox
 from integrations.core.models import ExternalLink, OutboxEvent, SyncRun
-from integrations.fortnox.client import FortnoxClient
 from integrations.hr_sync import fields as hr_fields
-from integrations.hr_sync.links import link_employee
 from integrations.hr_sync.models import EmployeeConflict, HrIntegrationSettings
-from integrations.hr_sync.pull import RUN_KIND, do_queue_pull, do_resolve_conflict, execute_pull, scheduled_pull
+from integrations.hr_sync.pull import RUN_KIND, do_queue_pull, do_resolve_conflict, scheduled_pull
 from organizations.models import Notification
-from tests.support.hr_sync import employee
+from tests.support.hr_sync import linked, pull
 from tests.support.processes import wait_for
-
-
-def linked(organization, fortnox: FortnoxClient, **values) -> Employee:
-    """A Brygga employee and their Fortnox twin holding the same values, linked as a
-    synchronisation leaves them (both sides last agreed on everything)."""
-    emp = employee(organization, **{"phone": "+46701111111", "city": "Lund", **values})
-    agreed = hr_fields.employee_values(emp)
-    fortnox.post("/3/employees", {"Employee": hr_fields.fortnox_document(agreed, creating=True)})
-    link_employee(emp, emp.employment_id, agreed)
-    return emp
-
-
-def pull(organization) -> SyncRun:
-    run = do_queue_pull(organization, trigger=SyncRun.Trigger.SCHEDULED)
-    assert run is not None, "a pull was refused"
-    execute_pull(run.pk)
-    run.refresh_from_db()
-    assert run.status == SyncRun.Status.SUCCEEDED, (run.status, run.error, run.log)
-    return run
 
 
 def test_the_sandboxs_employee_list_carries_every_field_brygga_syncs(activated, fortnox, tenant):

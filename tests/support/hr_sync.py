@@ -7,9 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from hr.models import Employee
-from integrations.core.models import ExternalLink, FortnoxConnection, OutboxEvent
+from integrations.core.models import ExternalLink, FortnoxConnection, OutboxEvent, SyncRun
 from integrations.fortnox.client import FortnoxClient
+from integrations.hr_sync import fields as hr_fields
+from integrations.hr_sync.links import link_employee
 from integrations.hr_sync.models import HrIntegrationSettings
+from integrations.hr_sync.pull import do_queue_pull, execute_pull
 
 from .fortnox import FortnoxCompany, path_of
 
@@ -95,3 +98,22 @@ def three_people_in_conflict(connected, fortnox, tenant):
                             Phone1="0709999999")
     create_fortnox_employee(fortnox, EmployeeId="3001", FirstName="Cilla", LastName="Ek", Email="cecilia@alfa.test")
     return people
+
+
+def linked(organization, fortnox: FortnoxClient, **values) -> Employee:
+    """A Brygga employee and their Fortnox twin holding the same values, linked as a
+    synchronisation leaves them (both sides last agreed on everything)."""
+    emp = employee(organization, **{"phone": "+46701111111", "city": "Lund", **values})
+    agreed = hr_fields.employee_values(emp)
+    fortnox.post("/3/employees", {"Employee": hr_fields.fortnox_document(agreed, creating=True)})
+    link_employee(emp, emp.employment_id, agreed)
+    return emp
+
+
+def pull(organization) -> SyncRun:
+    run = do_queue_pull(organization, trigger=SyncRun.Trigger.SCHEDULED)
+    assert run is not None, "a pull was refused"
+    execute_pull(run.pk)
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.SUCCEEDED, (run.status, run.error, run.log)
+    return run
