@@ -143,26 +143,44 @@ def _percentile(values: list[float], share: float) -> float:
     return values[min(len(values) - 1, int(round(share * (len(values) - 1))))]
 
 
-def stream_url(server: BenchmarkServer) -> str:
-    """The sandbox stream server's address for this benchmark server (see fortnox_sandbox/EVENTS.md)."""
-    raise NotImplementedError("the sandbox's stream server is not wired into the benchmark yet")
+def _start_stream(server: BenchmarkServer, manage: list[str]) -> tuple[subprocess.Popen, str]:
+    """The sandbox's stream server (`manage.py sandbox_events`, fortnox_sandbox/EVENTS.md) on a
+    free port, on the benchmark server's database; its process and URL once it accepts connections."""
+    import socket
+
+    from devtools.benchmarks import _free_port
+
+    port = _free_port()
+    process = subprocess.Popen([*manage, "sandbox_events", "--port", str(port)], env=server.env, cwd=BASE_DIR,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, f"ws://127.0.0.1:{port}/topics-v1"
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the sandbox's stream server did not start within 30 s")
 
 
 @benchmark("events")
 def order_to_pick_queue(quick: bool = False) -> list[Row]:
     organizations, orders = SIZES[quick]
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
     with BenchmarkServer() as server:
-        env = {**server.env, "FORTNOX_EVENTS_URL": stream_url(server), "Q_WORKERS": "2"}
-        manage = [sys.executable, str(BASE_DIR / "manage.py")]
+        stream, url = _start_stream(server, manage)
+        os.environ["FORTNOX_EVENTS_URL"] = url  # the server's environment (and its worker processes') is built from it
+        env = {**server.env, "Q_WORKERS": "2"}
         share = -(-organizations // 4)
         connection_ids = [pk for chunk in server.in_processes(
             _connect_many, [(f"{server.url}/sandbox/fortnox", start, min(share, organizations - start))
                             for start in range(0, organizations, share)]) for pk in chunk]
-        processes = [subprocess.Popen([*manage, "qcluster"], env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL,
+        processes = [stream, subprocess.Popen([*manage, "qcluster"], env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL),
                      subprocess.Popen([*manage, "fortnox_events"], env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)]
-        listener = processes[1]
+        listener = processes[2]
         try:
             (ready,) = server.in_processes(_stream_ready, [(organizations,)])
             cpu_before = _cpu_seconds(listener.pid)
@@ -178,6 +196,7 @@ def order_to_pick_queue(quick: bool = False) -> list[Row]:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+            os.environ.pop("FORTNOX_EVENTS_URL", None)
     latencies = arrived["latencies"]
     p50, p95, p99 = (_percentile(latencies, share) for share in (0.5, 0.95, 0.99))
     light = statistics.mean(calls["light"])

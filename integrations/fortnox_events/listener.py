@@ -255,6 +255,9 @@ class Listener:
         for message in messages:
             if "response" in message:
                 continue  # an answer nobody waits for any more
+            if message.get("notice") == "tenant-removed-v1":
+                self.tenant_removed(str(message.get("tenantId")))
+                continue
             topic, offset = message.get("topic"), message.get("offset")
             if not topic or offset in (None, ""):
                 continue
@@ -355,6 +358,17 @@ class Listener:
             self.tenants.pop(organization_id, None)
             StreamTenant.objects.update_or_create(organization_id=organization_id, defaults={
                 "live_since": None, "polling_since": timezone.now(), "problem": problem})
+
+    def tenant_removed(self, tenant_id: str) -> None:
+        """The stream dropped a tenant (its token expired or was revoked): added again with a
+        fresh token at once, or removed for good if its connection is gone."""
+        organization_id = self.by_tenant_id.pop(tenant_id, None)
+        if organization_id is not None:
+            self.tenants.pop(organization_id, None)
+            StreamTenant.objects.filter(organization_id=organization_id).update(live_since=None,
+                                                                                polling_since=timezone.now())
+            log.info("fortnox events: the stream dropped a tenant; adding it again")
+        self._next["tenants"] = 0
 
     def _rotate_later(self, connection: FortnoxConnection, token: str) -> None:
         """The stream called a token invalid (expired early, say): the next round adds a fresh one."""
