@@ -118,6 +118,7 @@ class Listener:
         self.last_queued: dict[int, float] = {}
         self._next = {}
         self._holding = False
+        self.resumed = False
 
     # --- the outer loop: lease, connect, back off ----------------------------------------------
 
@@ -176,8 +177,12 @@ class Listener:
             self.ws = ws
             try:
                 self.lease.renew()
+                offsets = dict(StreamTopic.objects.exclude(offset="").values_list("topic", "offset"))
+                # Every topic resumes from a stored offset: the replay covers the time this
+                # listener (or the one before it) was away, for the tenants it had.
+                self.resumed = all(topic in offsets for topic in jobs.TOPICS)
                 self.update_tenants()
-                offsets = dict(StreamTopic.objects.values_list("topic", "offset"))
+                self.resumed = False  # a tenant added from here on gets events from now on
                 answer = self.command({"command": "add-topics-v1", "topics": [
                     {"topic": topic, **({"offset": offsets[topic]} if offsets.get(topic) else {})}
                     for topic in jobs.TOPICS]})
@@ -350,8 +355,14 @@ class Listener:
                 self.tenants[organization_id] = Tenant(organization_id, tenant_id, connection.expires_at)
                 self.by_tenant_id[tenant_id] = organization_id
                 if was is None:
+                    # Live since: the moment from which the stream has every change of the tenant.
+                    # Kept across a reconnect that resumes every topic from its offset; otherwise
+                    # now, and the next scheduled pull reads what changed before (stream.py).
+                    row = StreamTenant.objects.filter(organization_id=organization_id).first()
+                    gapless = self.resumed and row is not None and row.live_since is not None
                     StreamTenant.objects.update_or_create(organization_id=organization_id, defaults={
-                        "tenant_id": tenant_id, "live_since": now, "polling_since": None, "problem": ""})
+                        "tenant_id": tenant_id, "live_since": row.live_since if gapless else now,
+                        "polling_since": None, "problem": ""})
             if invalid:
                 log.warning("fortnox events: %s access tokens refused by the stream", len(invalid))
         for organization_id, problem in problems.items():
@@ -379,10 +390,10 @@ class Listener:
                         type(error).__name__)
 
     def _all_polling(self) -> None:
-        """This listener no longer delivers: every organization it held polls from now."""
+        """This listener no longer delivers: every organization it held polls from now (their
+        `live_since` stays: a listener that resumes every topic from its offset closes the gap)."""
         if self.tenants:
-            StreamTenant.objects.filter(organization_id__in=list(self.tenants)).update(
-                live_since=None, polling_since=timezone.now())
+            StreamTenant.objects.filter(organization_id__in=list(self.tenants)).update(polling_since=timezone.now())
         self.tenants, self.by_tenant_id = {}, {}
         ListenerLease.objects.filter(name=LEASE_NAME, holder=self.lease.holder).update(subscribed_at=None, tenants=0)
 

@@ -38,7 +38,8 @@ def live_since(organization_id: int) -> datetime | None:
     lease = healthy_lease()
     if lease is None:
         return None
-    tenant = StreamTenant.objects.filter(organization_id=organization_id, live_since__isnull=False).first()
+    tenant = StreamTenant.objects.filter(organization_id=organization_id, live_since__isnull=False,
+                                         polling_since__isnull=True).first()
     return tenant.live_since if tenant else None
 
 
@@ -57,7 +58,7 @@ def organization_stream(organization_id: int) -> OrganizationStream | None:
     now = timezone.now()
     lease = ListenerLease.objects.filter(name=LEASE_NAME).first()
     healthy = healthy_lease(now)
-    if healthy is not None and tenant is not None and tenant.live_since is not None:
+    if healthy is not None and tenant is not None and tenant.live_since is not None and tenant.polling_since is None:
         return OrganizationStream(True, tenant.live_since, tenant)
     moments = [tenant.polling_since if tenant else None]
     if lease is not None and lease.heartbeat_at is not None and now - lease.heartbeat_at > stale_after():

@@ -33,10 +33,13 @@ def scheduled_kinds(warehouse_settings, now: datetime) -> tuple[list[str], bool]
     """(the kinds a scheduled run pulls now, whether it is a full run). Live: the kinds without a
     topic, plus the stream's kinds whose last good pull is older than the reconciliation interval."""
     kinds = warehouse_settings.enabled_pulls()
-    if stream_live_since(warehouse_settings.organization_id) is None:
+    live = stream_live_since(warehouse_settings.organization_id)
+    if live is None:
         return kinds, True
-    due = [kind for kind in kinds if kind in STREAM_KINDS and _older_than(warehouse_settings.cursors.get(kind),
-                                                                             now - reconciliation_interval())]
+    # Due: a kind last read before the stream had every change (what changed between that pull
+    # and the stream's start), or longer ago than the reconciliation interval.
+    since = max(live, now - reconciliation_interval())
+    due = [kind for kind in kinds if kind in STREAM_KINDS and _older_than(warehouse_settings.cursors.get(kind), since)]
     if warehouse_settings.order_choice_pending and "orders" in kinds:
         due.append("orders")  # the fulfilment choice changed: read at the next slot, not hours later
     if due:  # one kind due means a reconciliation: read them all, so they share one cursor moment

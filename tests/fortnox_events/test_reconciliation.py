@@ -62,6 +62,13 @@ def test_a_live_organization_reconciles_everything_once_the_last_pull_is_six_hou
     assert scheduled(tenant).data["full"] is False  # reconciled: the next slot is light again
 
 
+def test_a_stream_that_became_live_after_the_last_pull_gets_one_full_pull_for_the_gap_then_light_slots(
+        pulled_once, tenant):
+    live(pulled_once, since=timezone.now())  # (re)started without offsets to resume from: a gap is possible
+    assert scheduled(tenant).data["full"] is True
+    assert scheduled(tenant).data["full"] is False
+
+
 def test_when_the_listener_goes_quiet_the_next_slot_pulls_everything(pulled_once, tenant, settings):
     live(pulled_once)
     silent(settings.FORTNOX_EVENTS_STALE_SECONDS + 1)

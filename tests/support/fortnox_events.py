@@ -39,12 +39,14 @@ def apply(connection) -> str:
 
 
 def live(connection, *, since=None) -> None:
-    """A listener holds the stream with a fresh heartbeat, the organization's tenant on it."""
+    """A listener holds the stream with a fresh heartbeat, the organization's tenant on it (since
+    an hour ago unless said: before the test's pulls)."""
     now = timezone.now()
     ListenerLease.objects.update_or_create(name=LEASE_NAME, defaults={
         "holder": "another-machine:1", "acquired_at": now, "heartbeat_at": now, "subscribed_at": now, "tenants": 1})
     StreamTenant.objects.update_or_create(organization_id=connection.organization_id, defaults={
-        "tenant_id": str(connection.tenant_id), "live_since": since or now, "polling_since": None})
+        "tenant_id": str(connection.tenant_id), "live_since": since or now - timedelta(hours=1),
+        "polling_since": None})
 
 
 def silent(seconds: float) -> None:
