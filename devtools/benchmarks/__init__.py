@@ -66,10 +66,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+TEMPLATE_VARIABLE = "BRYGGA_BENCH_TEMPLATE"
+
+
 @functools.cache
 def _migrated_template() -> Path:
     """An empty migrated database, made once per command and copied for each server: migrating
-    takes several seconds, and a full benchmark run starts a dozen servers."""
+    takes several seconds, and a full benchmark run starts a dozen servers. Benchmarks run side by
+    side (`--jobs`) get the parent's through the environment."""
+    if os.environ.get(TEMPLATE_VARIABLE):
+        return Path(os.environ[TEMPLATE_VARIABLE])
     directory = Path(tempfile.mkdtemp(prefix="brygga-bench-template-"))
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
     path = directory / "template.sqlite3"

@@ -1,18 +1,27 @@
+import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
-from dataclasses import replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from devtools.benchmarks import BENCHMARKS, TABLE_HEADER, markdown_table
+from devtools.benchmarks import BENCHMARKS, TABLE_HEADER, TEMPLATE_VARIABLE, Row, _migrated_template, markdown_table
 
 REPORT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 WHERE = ("The benchmarks are developer tools in `devtools/benchmarks/` (one module per area, registered with "
          "`@benchmark`); `./brygga bench` runs them all, `./brygga bench --quick --no-report` checks they still work.")
+
+# Measured at quick sizes: these wait longest on Fortnox's rate limit.
+LONGEST_FIRST = ["wms_import", "wms_fulfil", "capacity", "events", "wms_idle"]
 
 
 def machine() -> str:
@@ -35,15 +44,21 @@ class Command(BaseCommand):
         parser.add_argument("--quick", action="store_true", help="Small sizes: checks the benchmarks still work.")
         parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="Run only this benchmark (repeatable).")
         parser.add_argument("--no-report", action="store_true", help=f"Do not write {REPORT.relative_to(settings.BASE_DIR)}.")
+        parser.add_argument("--jobs", type=int, default=1,
+                            help="Run this many benchmarks side by side, each in its own process (for --quick: "
+                                 "they mostly wait on Fortnox's rate limit; figures of a full run want 1).")
+        parser.add_argument("--rows-json", help=argparse.SUPPRESS)
 
-    def handle(self, *args, quick, only, no_report, **options):
-        rows = []
+    def handle(self, *args, quick, only, no_report, jobs, rows_json, **options):
         started = time.monotonic()
-        for name in only or sorted(BENCHMARKS):
-            self.stderr.write(f"running {name}{' (quick)' if quick else ''} …")
-            began = time.monotonic()
-            rows += [replace(row, benchmark=name) for row in BENCHMARKS[name](quick=quick)]
-            self.stderr.write(f"  {name}: {time.monotonic() - began:.0f} s")
+        names = only or sorted(BENCHMARKS)
+        if jobs > 1 and len(names) > 1:
+            rows = self.side_by_side(names, quick=quick, jobs=jobs)
+        else:
+            rows = [row for name in names for row in self.run_one(name, quick=quick)]
+        if rows_json:
+            Path(rows_json).write_text(json.dumps([asdict(row) for row in rows]))
+            return
         self.stdout.write(markdown_table(rows))
         if not no_report:
             self.write_report(rows, quick=quick, only=only or [], seconds=time.monotonic() - started)
@@ -54,6 +69,36 @@ class Command(BaseCommand):
             self.stderr.write(f"quick run: {len(missed)} target(s) missed at small sizes: {'; '.join(missed)}")
         elif missed:
             raise CommandError("at least one target was missed (see the table)")
+
+    def run_one(self, name: str, *, quick: bool) -> list[Row]:
+        self.stderr.write(f"running {name}{' (quick)' if quick else ''} …")
+        began = time.monotonic()
+        rows = [replace(row, benchmark=name) for row in BENCHMARKS[name](quick=quick)]
+        self.stderr.write(f"  {name}: {time.monotonic() - began:.0f} s")
+        return rows
+
+    def side_by_side(self, names: list[str], *, quick: bool, jobs: int) -> list[Row]:
+        """Each benchmark in a child `benchmark --only NAME` process, `jobs` at a time, sharing one
+        migrated template; the rows come back as JSON, in the order of `names`. A child that fails
+        fails the command, as a benchmark raising does in one process."""
+        environment = {**os.environ, TEMPLATE_VARIABLE: str(_migrated_template())}
+        directory = Path(tempfile.mkdtemp(prefix="brygga-bench-rows-"))
+
+        def child(name: str) -> list[Row]:
+            out = directory / f"{name}.json"
+            command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "benchmark", "--only", name,
+                       "--rows-json", str(out), *(["--quick"] if quick else [])]
+            finished = subprocess.run(command, env=environment, cwd=settings.BASE_DIR, capture_output=True, text=True)
+            self.stderr.write(finished.stderr.rstrip())
+            if finished.returncode != 0:
+                raise CommandError(f"benchmark {name} failed (exit code {finished.returncode})")
+            return [Row(**row) for row in json.loads(out.read_text())]
+
+        # The longest start first, so the others fill the remaining slots beside them.
+        by_length = sorted(names, key=lambda name: (name not in LONGEST_FIRST, LONGEST_FIRST.index(name) if name in LONGEST_FIRST else 0))
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = dict(zip(by_length, pool.map(child, by_length)))
+        return [row for name in names for row in results[name]]
 
     def write_report(self, rows, *, quick: bool, only: list[str], seconds: float) -> None:
         """The table in docs/benchmarks.md. A run of some benchmarks (`--only`) keeps the rows of
