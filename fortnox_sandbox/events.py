@@ -44,8 +44,7 @@ def changed(company: Company, resource: str, key: str, old: dict | None, new: di
     """The store made a change: `old` None for a create, `new` None for a delete."""
     if resource == "stockbalances":
         item = (new or old or {}).get("itemId") or key.split("|", 1)[0]
-        if (old or {}).get("inStock") != (new or {}).get("inStock") or \
-                (old or {}).get("reserved") != (new or {}).get("reserved"):
+        if any(((old or {}).get(f) or 0) != ((new or {}).get(f) or 0) for f in ("inStock", "reserved")):
             _emit(company, STOCK_TOPIC, STOCK_CHANGED, item)
         return
     if resource not in RESOURCES:
@@ -54,7 +53,11 @@ def changed(company: Company, resource: str, key: str, old: dict | None, new: di
     change = _change(resource, old, new)
     if change:
         _emit(company, topic, f"{prefix}-{change}-{versions.get(change, 'v1')}", key)
-    if resource == "articles" and new and (new.get("StockGoods") or (old or {}).get("StockGoods")):
+    # With Lager every stock movement also writes the article's stock balances (`stock.move`),
+    # which tells the stream; the item register's own quantity speaks only without Lager (or when
+    # an article is created with stock), so one movement is one event, not two.
+    from_register = old is None or not company.warehouse_licence
+    if resource == "articles" and new and from_register and (new.get("StockGoods") or (old or {}).get("StockGoods")):
         before, after = old or {}, new
         if any((before.get(f) or 0) != (after.get(f) or 0) for f in ("QuantityInStock", "ReservedQuantity")):
             _emit(company, STOCK_TOPIC, STOCK_CHANGED, key)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from fortnox_sandbox import events
 from fortnox_sandbox.models import Company, Token, TopicEvent
 from tests.support.sandbox_stream import STREAM_TOPICS, access_token, by_topic, shapes
-from tests.support.sandbox_warehouse import article, customer, order, supplier
+from tests.support.sandbox_warehouse import article, customer, order, receive, supplier
 
 SECRET = settings.FORTNOX_CLIENT_SECRET
 ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
@@ -249,3 +249,16 @@ def test_a_tenant_whose_token_expires_gets_a_notice_and_no_more_events_until_add
         client.command({"command": "add-tenants-v1", "clientSecret": SECRET, "accessTokens": [access_token(fresh)]})
         article(fresh, "A3", StockGoods=False)
         assert shapes(client.events(1)) == [("articles", "article-created-v1", "A3")]
+
+
+def test_with_lager_one_stock_movement_is_one_stock_balance_event(sandbox_stream, unlimited, connect):
+    unlimited.warehouse_licence = True
+    unlimited.save(update_fields=["warehouse_licence"])
+    lager = connect(ALL_SCOPES)  # a token that covers Lager
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(lager)], STREAM_TOPICS)
+        article(lager, "A1")
+        client.events(1)
+        receive(lager, "A1", 10)
+        assert by_topic(client.quiet(1.0)) == {
+            "warehouse-stockbalances": [("warehouse-stockbalance-changed-v1", "A1")]}
