@@ -197,7 +197,10 @@ def _edit_in_fortnox_and_wait(connection_id: int, edits: int) -> list[float]:
     connection = FortnoxConnection.objects.get(pk=connection_id)
     settings = HrIntegrationSettings.objects.get(organization=connection.organization)
     do_update_pull_schedule(settings)
-    links = list(ExternalLink.objects.filter(organization=connection.organization, kind="employee")[:edits])
+    # People whose phone both sides last agreed on (the seeding gives every third another phone in
+    # Brygga: those wait for a user synchronisation's decision, not for the pull).
+    links = [link for link in ExternalLink.objects.filter(organization=connection.organization, kind="employee")
+             if link.last_synced_values.get("phone")][:edits]
     latencies = []
     with FortnoxClient(connection) as client:
         for number, link in enumerate(links):
@@ -228,20 +231,32 @@ def scheduled_pull(quick: bool = False) -> list[Row]:
             rows.append(Row(f"Idle scheduled pull, {result['people']:,} employees: Fortnox calls", f"⌈n/500⌉ = {expected}",
                             f"{result['calls']} ({result['seconds']:.2f} s, {result['updated']} updated)",
                             result["calls"] == expected and result["updated"] == 0, api_calls=str(result["calls"])))
-        if not quick:
-            edits = 5
-            cluster = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "qcluster"], env=server.env,
-                                       cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                time.sleep(3)
-                (latencies,) = server.in_processes(_edit_in_fortnox_and_wait, [(connection_id, edits)])
-            finally:
-                cluster.terminate()
-                cluster.wait(timeout=15)
-            worst = max(latencies) if latencies else float("inf")
-            rows.append(Row(f"Fortnox edit → Brygga, {edits} edits, {sizes[-1]:,} employees, cluster running",
-                            "≤ 5 min (one interval)",
-                            f"slot start → in Brygga: max {worst:.1f} s; worst case = 5 min + {worst:.0f} s"
-                            if len(latencies) == edits else f"only {len(latencies)} of {edits} arrived",
-                            len(latencies) == edits and worst < 60))
     return rows
+
+
+@benchmark("hr_pull_edit")
+def fortnox_edit_reaches_brygga(quick: bool = False) -> list[Row]:
+    """A Fortnox-side edit until Brygga holds it, through the schedule on a real job cluster. Not
+    in the quick run: the schedule's slot comes from django-q2's scheduler (about every 30 s)."""
+    if quick:
+        return []
+    size, edits = 100, 5
+    with BenchmarkServer() as server:
+        sandbox_url = f"{server.url}/sandbox/fortnox"
+        (connection_id,) = server.in_processes(_connect_seeded, [(sandbox_url, "Ändring AB", size, 7)])
+        server.in_processes(_mirror, [(connection_id,)])
+        server.in_processes(_idle_pull, [(connection_id,)])
+        cluster = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "qcluster"], env=server.env,
+                                   cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(3)
+            (latencies,) = server.in_processes(_edit_in_fortnox_and_wait, [(connection_id, edits)])
+        finally:
+            cluster.terminate()
+            cluster.wait(timeout=15)
+    worst = max(latencies) if latencies else float("inf")
+    return [Row(f"Fortnox edit → Brygga, {edits} phone edits, {size} employees, cluster running",
+                "≤ 5 min (one interval)",
+                f"slot due → in Brygga: max {worst:.1f} s; worst case 5 min + {worst:.0f} s"
+                if len(latencies) == edits else f"only {len(latencies)} of {edits} arrived within 2 min",
+                len(latencies) == edits and worst < 60, api_calls="1 per run")]
