@@ -195,7 +195,7 @@ def _call_repeatedly(connection_id: int, calls: int) -> dict:
 def rate_limit_throughput(quick: bool = False) -> list[Row]:
     """N calls through two processes sharing one connection at Fortnox's real limit (25 per
     5 s): they should take (N/25 − 1) × 5 s plus a little, and never meet a 429."""
-    calls = 50 if quick else 1000
+    calls = 30 if quick else 1000
     with BenchmarkServer() as server:
         from django.conf import settings
 

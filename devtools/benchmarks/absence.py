@@ -106,7 +106,7 @@ def _ten_day_absences(employee_id: int, count: int) -> list[dict]:
 
 @benchmark("absence_10day")
 def ten_day_absences(quick: bool = False) -> list[Row]:
-    count = 3 if quick else 12
+    count = 2 if quick else 12
     with BenchmarkServer() as server:
         (prepared,) = server.in_processes(_prepare, [(f"{server.url}/sandbox/fortnox", "Tiodagars AB")])
         with _cluster(server):
@@ -138,7 +138,7 @@ def long_parental_leave(quick: bool = False) -> list[Row]:
     from devtools.chaos.absence import expected_days, held_by_fortnox
     from devtools.sandbox_control import SandboxControl
 
-    days = 40 if quick else 180
+    days = 21 if quick else 180
     with BenchmarkServer() as server:
         sandbox_url = f"{server.url}/sandbox/fortnox"
         (prepared,) = server.in_processes(_prepare, [(sandbox_url, "Föräldraledighet AB")])
@@ -198,7 +198,7 @@ def random_edits_under_faults(quick: bool = False) -> list[Row]:
     from devtools.chaos.absence import held_by_fortnox
     from devtools.sandbox_control import SandboxControl
 
-    edits = 30 if quick else 200
+    edits = 12 if quick else 200
     with BenchmarkServer() as server:
         sandbox_url = f"{server.url}/sandbox/fortnox"
         (prepared,) = server.in_processes(_prepare, [(sandbox_url, "Fel AB")])

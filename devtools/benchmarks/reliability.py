@@ -181,7 +181,7 @@ def worker_capacity(quick: bool = False) -> list[Row]:
 
     from devtools.benchmarks import BASE_DIR
 
-    count = 6 if quick else 100
+    count = 3 if quick else 100
     with BenchmarkServer() as server:
         server.in_processes(_connect_idle_organizations, [(f"{server.url}/sandbox/fortnox", count)])
         cluster = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "qcluster"], env={**server.env, "Q_WORKERS": "2"},

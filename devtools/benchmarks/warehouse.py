@@ -130,7 +130,7 @@ def _idle(connection_id: int) -> dict:
 @benchmark("wms_idle")
 def idle_run(quick: bool = False) -> list[Row]:
     with BenchmarkServer() as server:
-        connection_id = _prepare(server, 20)
+        connection_id = _prepare(server, 5 if quick else 20)
         (result,) = server.in_processes(_idle, [(connection_id,)])
     idle = result["idle"]
     return [Row(

@@ -18,7 +18,8 @@ from devtools.benchmarks import BENCHMARKS, TABLE_HEADER, TEMPLATE_VARIABLE, Row
 
 REPORT = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 WHERE = ("The benchmarks are developer tools in `devtools/benchmarks/` (one module per area, registered with "
-         "`@benchmark`); `./brygga bench` runs them all, `./brygga bench --quick --no-report` checks they still work.")
+         "`@benchmark`); `./brygga bench` runs them all, `./brygga bench --quick --no-report` checks they still work "
+         "(at small sizes that prove nothing about the targets; the full sizes are in each benchmark).")
 
 # Measured at quick sizes: these wait longest on Fortnox's rate limit.
 LONGEST_FIRST = ["wms_import", "wms_fulfil", "capacity", "events", "wms_idle"]
