@@ -470,3 +470,18 @@ class StaleRead(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["company", "resource", "key"])]
+
+
+class StreamConnection(models.Model):
+    """A client on the event stream, as its server reports it every few seconds (for the panel)."""
+
+    peer = models.CharField(max_length=100)
+    client = models.CharField(max_length=100, blank=True)
+    tenants = models.JSONField(default=list)
+    topics = models.JSONField(default=dict)  # topic -> next offset
+    subscribed = models.BooleanField(default=False)
+    connected_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["connected_at"]

@@ -1,12 +1,14 @@
 """The control panel (HTML, for people) and the app market."""
 
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import events as events_module
@@ -14,7 +16,7 @@ from .access import panel_access
 from .actions import do_reset_company, do_revoke_consent, do_seed_company, next_database_number
 from .api import call_in_fortnox
 from .forms import CompanyForm, OAuthClientSettingsForm, SandboxUserForm
-from .models import Company, Consent, OAuthClient, Record, RequestLog, TopicEvent, may_send_browser_to
+from .models import Company, Consent, OAuthClient, Record, RequestLog, StreamConnection, TopicEvent, may_send_browser_to
 
 PAGE = 50
 
@@ -207,6 +209,9 @@ def _tell(request, status: int, answer, what: str):
 def stream(request):
     """The event stream: where it is, and its latest events."""
     latest = TopicEvent.objects.select_related("company").order_by("-at", "-pk")[:PAGE]
+    # A server reports its connections every 2 s; a row older than 10 s is a server that was killed.
+    connected = StreamConnection.objects.filter(seen_at__gt=timezone.now() - timedelta(seconds=10))
     return render(request, "fortnox_sandbox/stream.html", {
         "events": latest, "url": settings.FORTNOX_EVENTS_URL, "retention": events_module.retention(),
+        "connections": connected,
     })

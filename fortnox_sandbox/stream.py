@@ -23,13 +23,24 @@ from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
 from . import events
-from .models import Company, OAuthClient, Token, TopicEvent, TopicSequence, digest, from_offset
+from .models import (
+    Company,
+    OAuthClient,
+    StreamConnection,
+    Token,
+    TopicEvent,
+    TopicSequence,
+    digest,
+    from_offset,
+    to_offset,
+)
 
 log = logging.getLogger("fortnox_sandbox.stream")
 
 PATH = "/topics-v1"
 POLL_SECONDS = 0.15
 TOKEN_CHECK_SECONDS = 1.0
+REPORT_SECONDS = 2.0  # how often a connection's state is written for the panel
 PURGE_SECONDS = 60.0
 BATCH = 500  # events read per topic and round
 DROP_CODE, DROP_REASON = 1011, "connection dropped (sandbox fault)"
@@ -112,6 +123,29 @@ def faults_of(tenant_ids: set[int]) -> dict[int, StreamFaults]:
 
 
 @db
+def report(pk: int | None, peer: str, client_pk, tenants: list, positions: dict, subscribed: bool) -> int:
+    """Writes a connection's state for the panel's list of connected clients; returns its row's pk."""
+    client = OAuthClient.objects.filter(pk=client_pk).values_list("client_id", flat=True).first() or ""
+    fields = {"peer": peer[:100], "client": client, "tenants": tenants, "subscribed": subscribed,
+              "topics": {topic: to_offset(position) for topic, position in positions.items()},
+              "seen_at": timezone.now()}
+    if pk is None or not StreamConnection.objects.filter(pk=pk).update(**fields):
+        pk = StreamConnection.objects.create(**fields).pk
+    return pk
+
+
+@db
+def forget(pk: int | None) -> None:
+    if pk is not None:
+        StreamConnection.objects.filter(pk=pk).delete()
+
+
+@db
+def forget_all() -> None:
+    StreamConnection.objects.all().delete()
+
+
+@db
 def purge() -> int:
     return events.purge()
 
@@ -134,6 +168,14 @@ class Connection:
     sent: dict[int, int] = field(default_factory=dict)  # events sent per tenant (drop_after)
     delivery: asyncio.Task | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    report_pk: int | None = None
+    reported: float = 0.0
+
+    async def report(self, now: bool = False) -> None:
+        if now or time.monotonic() - self.reported >= REPORT_SECONDS:
+            self.reported = time.monotonic()
+            self.report_pk = await report(self.report_pk, str(self.ws.remote_address), self.client_pk,
+                                          sorted(self.tenants), dict(self.positions), self.subscribed)
 
     async def send(self, message: dict) -> None:
         async with self.lock:
@@ -225,6 +267,7 @@ class Connection:
                 if self.positions:
                     if not await self.deliver_once():
                         return
+                await self.report()
                 await asyncio.sleep(POLL_SECONDS)
         except ConnectionClosed:
             return
@@ -298,9 +341,11 @@ async def handle(ws) -> None:
     CONNECTIONS.add(connection)
     log.info("sandbox stream: %s connected", ws.remote_address)
     try:
+        await connection.report(now=True)
         async for raw in ws:
             answer = await connection.command(raw)
             await connection.send(answer)
+            await connection.report(now=True)
             connection.start_delivery()
     except ConnectionClosed:
         pass
@@ -308,6 +353,7 @@ async def handle(ws) -> None:
         CONNECTIONS.discard(connection)
         if connection.delivery is not None:
             connection.delivery.cancel()
+        await forget(connection.report_pk)
         log.info("sandbox stream: %s disconnected", ws.remote_address)
 
 
@@ -335,6 +381,7 @@ async def run(host: str, port: int, ready=None) -> None:
         bound = server.sockets[0].getsockname()[1]
         if ready:
             ready(bound)
+        await forget_all()  # rows a killed server left behind
         purger = asyncio.create_task(purge_now_and_then())
         try:
             await server.serve_forever()

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.test import Client
 
 from fortnox_sandbox.events import EMITTED
-from fortnox_sandbox.models import TopicEvent
+from fortnox_sandbox.models import StreamConnection, TopicEvent
 from fortnox_sandbox.store import Store
+from tests.support.processes import wait_for
 from tests.support.sandbox_api import API, control as call
 from tests.support.sandbox_stream import STREAM_TOPICS, access_token, by_topic, shapes
 from tests.support.sandbox_warehouse import article, customer
@@ -134,3 +135,13 @@ def test_the_panel_shows_the_stream_s_address_and_latest_events(transactional_db
     page = browser.get(API + "_control/stream/").content.decode()
     assert "ws://127.0.0.1:9123/topics-v1" in page and "order-created-v1" in page
     assert "order-created-v1" in browser.get(API + f"_control/companies/{company.database_number}/").content.decode()
+
+
+def test_the_panel_lists_the_connected_clients_with_their_tenants_and_topics(sandbox_stream, api, browser):
+    with sandbox_stream.client() as client:
+        client.subscribe(SECRET, [access_token(api)], ["orders"])
+        wait_for(lambda: StreamConnection.objects.filter(subscribed=True).exists(), 10, "the connection's report")
+        page = browser.get(API + "_control/stream/").content.decode()
+        assert settings.FORTNOX_CLIENT_ID in page and "1234567" in page and "orders <code>1</code>" in page
+    wait_for(lambda: not StreamConnection.objects.exists(), 10, "the connection's row to go")
+    assert "Nobody is connected." in browser.get(API + "_control/stream/").content.decode()
