@@ -215,4 +215,4 @@ def rate_limit_throughput(quick: bool = False) -> list[Row]:
         passed=elapsed <= 1.05 * theoretical and too_many == 0,
         api_calls=f"{sum(r['total'] for r in results):,} for {calls:,} calls",
     )]
-from . import absence, hr, reliability, warehouse  # noqa: E402,F401  (each registers its benchmarks)
+from . import absence, events, hr, reliability, warehouse  # noqa: E402,F401  (each registers its benchmarks)
