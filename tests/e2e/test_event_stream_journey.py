@@ -9,7 +9,7 @@ from integrations.fortnox.client import FortnoxClient
 from integrations.fortnox_events.models import StreamTenant
 from integrations.warehouse_sync.tasks import RUN_KIND
 from organizations.models import User
-from tests.support.browser import check_accessibility, log_in_on, save_screenshot
+from tests.support.browser import check_accessibility, log_in_on, save_artifact
 from tests.support.fortnox_events import listener_env, start_listener, stop_listener
 from tests.support.processes import wait_for
 from tests.support.warehouse_sync import FAST, article, configure, customer
@@ -46,7 +46,7 @@ def test_an_order_made_in_fortnox_appears_in_the_pick_queue_without_sync_now(
 
         wait_for(in_queue, 20, "the order in the pick queue on the phone")
         check_accessibility(phone)
-        save_screenshot(phone, "pick-queue-from-the-event-stream")
+        save_artifact(phone, "pick-queue-from-the-event-stream")
         assert not SyncRun.objects.filter(organization=tenant.organization, kind=RUN_KIND).exists()
     finally:
         stop_listener(listener)
