@@ -189,7 +189,7 @@ def _edit_in_fortnox_and_wait(connection_id: int, edits: int) -> list[float]:
     from django_q.models import Schedule
 
     from hr.models import Employee
-    from integrations.core.models import ExternalLink, FortnoxConnection
+    from integrations.core.models import ExternalLink, FortnoxConnection, SyncRun
     from integrations.fortnox.client import FortnoxClient
     from integrations.hr_sync.models import HrIntegrationSettings
     from integrations.hr_sync.pull import do_update_pull_schedule
@@ -204,13 +204,20 @@ def _edit_in_fortnox_and_wait(connection_id: int, edits: int) -> list[float]:
     latencies = []
     with FortnoxClient(connection) as client:
         for number, link in enumerate(links):
-            phone = f"070{number:07d}"
+            # Between slots: the last pull finished and the scheduler has moved the slot ahead (moving
+            # it to now while the scheduler saves it would race the scheduler's own save).
+            settle = time.monotonic() + 60
+            while time.monotonic() < settle and (
+                    SyncRun.objects.filter(kind="hr_pull", status__in=["queued", "running"]).exists()
+                    or Schedule.objects.filter(name=settings.pull_schedule_name, next_run__lte=timezone.now()).exists()):
+                time.sleep(0.2)
+            phone = f"076{number:07d}"  # not a number the seeding gave anyone (phones are unique)
             client.put(f"/3/employees/{link.external_id}", {"Employee": {"Phone1": phone}})
             edited = time.monotonic()
             Schedule.objects.filter(name=settings.pull_schedule_name).update(next_run=timezone.now())
             deadline = edited + 120
             while time.monotonic() < deadline:
-                if Employee.objects.filter(pk=link.object_id, phone=f"+4670{number:07d}").exists():
+                if Employee.objects.filter(pk=link.object_id, phone=f"+4676{number:07d}").exists():
                     latencies.append(time.monotonic() - edited)
                     break
                 time.sleep(0.2)
