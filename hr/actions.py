@@ -21,7 +21,10 @@ def _value(instance, field: str):
 
 
 def _shown(instance, field: str) -> StoredText:
-    """For the history: the value in every language (statuses, types, dates and times as read)."""
+    """For the history: the value in every language (statuses, types, dates and times as read).
+    A personal identity number is kept masked: the history is read by more people, for longer."""
+    if field == "personal_identity_number":
+        return StoredText.each_language(lambda: instance.personal_identity_number_masked)
     return StoredText.each_language(ChangeRecord.words_for, type(instance), field, getattr(instance, field))
 
 

@@ -29,6 +29,12 @@ class EmployeeAdmin(WritesThroughActions, OrganizationScopedAdmin):
     raw_id_fields = ["manager", "user"]
     readonly_fields = ["created_at", "updated_at"]
 
+    def get_exclude(self, request, obj=None):
+        """Personal identity numbers, salary form and tax details are for HR admins in Brygga,
+        not for staff in the admin: only superusers see them here."""
+        excluded = list(super().get_exclude(request, obj) or ())
+        return excluded if request.user.is_superuser else excluded + list(Employee.PAYROLL_PRIVATE_FIELDS)
+
     def create(self, obj, values, user):
         return actions.do_create_employee(obj.organization, values, acting_user=user)
 
@@ -82,6 +88,12 @@ class ChangeRecordAdmin(OrganizationScopedAdmin):
     search_fields = ["subject", "field_name", "employee__email"]
     list_select_related = ["changed_by"]
     date_hierarchy = "changed_at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.exclude(field_name__in=Employee.PAYROLL_PRIVATE_FIELDS)
 
     def has_add_permission(self, request):
         return False

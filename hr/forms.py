@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.edit_conflicts import ConcurrentEditForm
 from organizations.models import User
 
-from . import outside
+from . import outside, working_time
 from .models import Absence, AbsenceStatus, AbsenceType, Employee
 from .validators import format_hours
 
@@ -19,6 +19,21 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SuggestionsInput(forms.TextInput):
+    """A text input offering known values (a <datalist>) while accepting others."""
+
+    def __init__(self, suggestions, attrs=None):
+        super().__init__(attrs)
+        self.suggestions = list(suggestions)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html, format_html_join
+
+        options = format_html_join("", '<option value="{}">', ((code,) for code in self.suggestions))
+        return format_html('{}<datalist id="{}">{}</datalist>', super().render(name, value, attrs, renderer),
+                           self.attrs["list"], options)
 
 
 MANAGER_SEARCH_RESULTS = 20
@@ -60,7 +75,8 @@ class EmployeeForm(ConcurrentEditForm):
         fields = [
             "given_name", "family_name", "email", "employment_id", "phone", "street", "postal_code", "city",
             "country", "clearing_number", "account_number", "employment_start", "employment_end",
-            "personal_identity_number", "manager", "user", "active",
+            "personal_identity_number", "job_title", "employment_form", "salary_form", "personnel_type",
+            "tax_table", "tax_column", "schedule", "manager", "user", "active",
         ]
         widgets = {
             "employment_start": DateInput(), "employment_end": DateInput(), "manager": ManagerSearchSelect(),
@@ -77,6 +93,15 @@ class EmployeeForm(ConcurrentEditForm):
         self.fields["postal_code"].help_text = _("Five digits in Sweden, e.g. 123 45.")
         self.fields["clearing_number"].help_text = _("Four digits (five for Swedbank accounts with clearing 8xxx-x).")
         self.fields["account_number"].help_text = _("Digits after the clearing number; spaces and dashes are ignored.")
+        self.fields["personal_identity_number"].help_text = _(
+            "Personnummer or samordningsnummer, YYYYMMDD-NNNN (ten digits are read too)."
+        )
+        codes = working_time.schedule_codes(organization)
+        if codes:
+            self.fields["schedule"].widget = SuggestionsInput(codes, attrs={"list": "schedule-codes"})
+            self.fields["schedule"].help_text = format_lazy(
+                "{} {}", _("The payroll system's schedule code; known there:"), ", ".join(codes),
+            )
 
 
 class HoursField(forms.DecimalField):

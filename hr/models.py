@@ -40,6 +40,29 @@ class ConstraintErrorsByField:
             raise ValidationError(by_field) from error
 
 
+class EmploymentForm(models.TextChoices):
+    PERMANENT = "permanent", _("Permanent (tillsvidare)")
+    PROBATION = "probation", _("Probationary (provanställning)")
+    FIXED_TERM = "fixed_term", _("Fixed-term (tidsbegränsad)")
+    SPECIAL_FIXED_TERM = "special_fixed_term", _("Special fixed-term (särskild visstid)")
+    SUBSTITUTE = "substitute", _("Substitute (vikariat)")
+    PROJECT = "project", _("Project (projektanställning)")
+    INTERNSHIP = "internship", _("Internship (praktik)")
+    HOLIDAY_JOB = "holiday_job", _("Holiday job (feriearbete)")
+    SEASONAL = "seasonal", _("Seasonal (säsong)")
+    NOT_EMPLOYED = "not_employed", _("Not employed (ej anställd)")
+
+
+class SalaryForm(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly salary")
+    HOURLY = "hourly", _("Hourly pay")
+
+
+class PersonnelType(models.TextChoices):
+    SALARIED = "salaried", _("Salaried employee (tjänsteman)")
+    WORKER = "worker", _("Worker (arbetare)")
+
+
 class EmployeeQuerySet(models.QuerySet):
     def for_organization(self, organization):
         return self.filter(organization=organization)
@@ -86,6 +109,24 @@ class Employee(ConstraintErrorsByField, OrganizationOwned):
     personal_identity_number = models.CharField(
         _("personal identity number"), max_length=13, blank=True, help_text=_("YYYYMMDD-NNNN. Optional."),
     )
+    # What payroll needs (personal identity number above, too). HR admins see and edit them;
+    # everyone else sees at most their own (see `PAYROLL_PRIVATE_FIELDS`).
+    job_title = models.CharField(_("job title"), max_length=30, blank=True)
+    employment_form = models.CharField(_("employment form"), max_length=20, blank=True, choices=EmploymentForm.choices)
+    salary_form = models.CharField(_("salary form"), max_length=10, blank=True, choices=SalaryForm.choices)
+    personnel_type = models.CharField(_("personnel type"), max_length=10, blank=True, choices=PersonnelType.choices)
+    tax_table = models.CharField(
+        _("tax table"), max_length=2, blank=True, validators=[validators.validate_tax_table],
+        help_text=_("Skatteverket's table number (29–42), from the person's municipality."),
+    )
+    tax_column = models.PositiveSmallIntegerField(
+        _("tax column"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(6)],
+        help_text=_("1–6; column 1 for most salaried people under 66."),
+    )
+    schedule = models.CharField(
+        _("working-time schedule"), max_length=20, blank=True,
+        help_text=_("The payroll system's schedule code (e.g. HEL for full time). Empty: no hours are scheduled there."),
+    )
     manager = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports", verbose_name=_("manager"),
     )
@@ -104,8 +145,12 @@ class Employee(ConstraintErrorsByField, OrganizationOwned):
     TRACKED_FIELDS = (
         "email", "employment_id", "given_name", "family_name", "phone", "street", "postal_code", "city", "country",
         "clearing_number", "account_number", "employment_start", "employment_end", "personal_identity_number",
+        "job_title", "employment_form", "salary_form", "personnel_type", "tax_table", "tax_column", "schedule",
         "manager", "user", "active",
     )
+    # Personal and pay details only HR admins see and edit (an employee sees their own, read-only):
+    # left out of every page, export and admin form shown to anyone else.
+    PAYROLL_PRIVATE_FIELDS = ("personal_identity_number", "salary_form", "tax_table", "tax_column")
 
     constraint_error_fields = {
         "duplicate_email": "email",
@@ -194,6 +239,9 @@ class Employee(ConstraintErrorsByField, OrganizationOwned):
         if self.country == "SE":
             normalise("postal_code", validators.normalise_swedish_postal_code)
         normalise("personal_identity_number", validators.normalise_personal_identity_number)
+        self.job_title = self.job_title.strip()
+        self.schedule = self.schedule.strip().upper()
+        normalise("tax_table", validators.digits)
         self.clearing_number = validators.digits(self.clearing_number)
         self.account_number = validators.digits(self.account_number)
         if self.clearing_number and self.account_number:
@@ -246,6 +294,11 @@ class Employee(ConstraintErrorsByField, OrganizationOwned):
         if not self.account_number:
             return ""
         return "••••-" + "•" * (len(self.account_number) - 4) + self.account_number[-4:]
+
+    @property
+    def personal_identity_number_masked(self) -> str:
+        """The last four digits: what the history and stored copies keep."""
+        return validators.mask_personal_identity_number(self.personal_identity_number)
 
     def is_managed_by(self, user) -> bool:
         return self.manager_id is not None and self.manager.user_id == user.pk

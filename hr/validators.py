@@ -11,6 +11,7 @@ from bankkonto.exceptions import BankkontoValidationError, SwedbankBankkontoVali
 from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
+from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.se import personnummer
 
@@ -109,19 +110,67 @@ def validate_bank_account(clearing_number: str, account_number: str) -> dict[str
     return {}
 
 
-def normalise_personal_identity_number(value: str) -> str:
-    """Stored as YYYYMMDD-NNNN (the century is read from a 10-digit number as Skatteverket does)."""
+def _identity_number_digits(value: str) -> str | None:
+    """The 12 digits of a valid personnummer or samordningsnummer (python-stdnum checks the date
+    and the check digit; it knows no samordningsnummer, whose day is the birth day + 60: its date
+    is checked with the day less 60, its check digit over the digits as written). None if invalid."""
     try:
-        number = personnummer.validate(value)
+        number = personnummer.compact(value)
     except StdnumValidationError:
-        raise ValidationError(
-            _("“%(value)s” is not a valid Swedish personal identity number (YYYYMMDD-NNNN, with a correct check digit)."),
-            params={"value": value}, code="invalid_personal_identity_number",
-        ) from None
+        return None
+    day_at = 6 if len(number) == 13 else 4
+    day = number[day_at:day_at + 2]
+    coordination = day.isdigit() and 61 <= int(day) <= 91
+    dated = f"{number[:day_at]}{int(day) - 60:02d}{number[day_at + 2:]}" if coordination else number
+    try:
+        personnummer.validate(dated) if not coordination else personnummer.get_birth_date(dated)
+        if coordination and not luhn.is_valid(digits(number)[-10:]):
+            return None
+    except StdnumValidationError:
+        return None
     full = digits(number)
     if len(full) == 10:
-        full = str(personnummer.get_birth_date(number).year)[:2] + full
+        full = str(personnummer.get_birth_date(dated).year)[:2] + full
+    return full
+
+
+def normalise_personal_identity_number(value: str) -> str:
+    """Stored as YYYYMMDD-NNNN (the century is read from a 10-digit number as Skatteverket does);
+    a samordningsnummer (day + 60) is accepted too."""
+    full = _identity_number_digits(value)
+    if full is None:
+        raise ValidationError(
+            _("“%(value)s” is not a valid Swedish personal identity number or coordination number (YYYYMMDD-NNNN, with a correct check digit)."),
+            params={"value": value}, code="invalid_personal_identity_number",
+        )
     return f"{full[:8]}-{full[8:]}"
+
+
+def mask_personal_identity_number(value: str) -> str:
+    """"19850101-1234" → "••••••••-1234": recognisable, not usable."""
+    if not value:
+        return ""
+    shown = 0
+    out = []
+    for character in reversed(value):
+        if character.isdigit():
+            shown += 1
+            out.append(character if shown <= 4 else "•")
+        else:
+            out.append(character)
+    return "".join(reversed(out))
+
+
+# Skatteverket's tax tables (since 2024): 29–42, one per municipal tax rate.
+TAX_TABLES = range(29, 43)
+
+
+def validate_tax_table(value: str) -> None:
+    if not (value.isdigit() and int(value) in TAX_TABLES):
+        raise ValidationError(
+            _("“%(value)s” is not a tax table: Skatteverket's tables are numbered %(first)s–%(last)s."),
+            params={"value": value, "first": TAX_TABLES[0], "last": TAX_TABLES[-1]}, code="invalid_tax_table",
+        )
 
 
 # An absence in hours is counted in quarter hours (payroll systems and Fortnox's schedules do).

@@ -103,7 +103,10 @@ def employee_export(request):
         ("postal_code", _("Postal code")), ("city", _("City")), ("country", _("Country")),
         ("clearing_number", _("Clearing number")), ("account_number", _("Account number")),
         ("employment_start", _("Employment start")), ("employment_end", _("Employment end")),
-        ("personal_identity_number", _("Personal identity number")), ("manager", _("Manager")),
+        ("personal_identity_number", _("Personal identity number")), ("job_title", _("Job title")),
+        ("employment_form", _("Employment form")), ("salary_form", _("Salary form")),
+        ("personnel_type", _("Personnel type")), ("tax_table", _("Tax table")), ("tax_column", _("Tax column")),
+        ("schedule", _("Working-time schedule")), ("manager", _("Manager")),
         ("user", _("User account")), ("active", _("Active")),
     ]
 

@@ -44,3 +44,21 @@ def scheduled_day(employee, day: date) -> ScheduledDay:
         if found is not None:
             return found
     return ScheduledDay(FULL_DAY_HOURS if calendar.is_work_day(day) else Decimal(0), CALENDAR)
+
+
+class ScheduleList(Protocol):
+    def schedule_codes(self, organization) -> list[str]:
+        """The working-time schedule codes this system knows for the organization (may be empty)."""
+
+
+SCHEDULE_LISTS: list[ScheduleList] = []
+
+
+def register_schedule_list(source: ScheduleList) -> None:
+    if source not in SCHEDULE_LISTS:
+        SCHEDULE_LISTS.append(source)
+
+
+def schedule_codes(organization) -> list[str]:
+    """What the employee form offers for the schedule: the codes of every registered system."""
+    return sorted({code for source in SCHEDULE_LISTS for code in source.schedule_codes(organization) if code})

@@ -3,6 +3,9 @@
 from datetime import date, timedelta
 
 from django.utils import timezone
+from stdnum import luhn
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.se import personnummer
 
 from .. import spec
 from ..api import Family
@@ -23,6 +26,35 @@ employees = Register(
 EMPLOYEE_ID_TAKEN = 2003452
 EMPLOYEE_ID_FIXED = 2003453
 DATED_ROWS = 2003454
+INVALID_PERSONAL_IDENTITY_NUMBER = 2003457
+
+
+def check_payroll_fields(changes: dict) -> None:
+    """`TaxColumn` within the spec's 1–6 (the shared validation checks types, enums and lengths,
+    not ranges). Fortnox's payroll checks a personnummer's (or samordningsnummer's) date and check digit;
+    the sandbox refuses what python-stdnum refuses. Empty (or API_BLANK, already "") passes."""
+    column = changes.get("TaxColumn")
+    if column not in (None, "") and str(column) not in ("1", "2", "3", "4", "5", "6"):
+        raise FortnoxError(2000359, f"Ogiltigt värde för TaxColumn: {column} (tillåtet 1–6).")
+    value = changes.get("PersonalIdentityNumber")
+    if value and not _valid_identity_number(str(value)):
+        raise FortnoxError(INVALID_PERSONAL_IDENTITY_NUMBER, f"Ogiltigt personnummer eller samordningsnummer: {value}.")
+
+
+def _valid_identity_number(value: str) -> bool:
+    """A personnummer, or a samordningsnummer (day + 60: its date read with the day less 60,
+    its check digit over the digits as written; python-stdnum knows only personnummer)."""
+    try:
+        number = personnummer.compact(value)
+        day_at = 6 if len(number) == 13 else 4
+        day = int(number[day_at:day_at + 2])
+        if day <= 60:
+            personnummer.validate(number)
+            return True
+        personnummer.get_birth_date(f"{number[:day_at]}{day - 60:02d}{number[day_at + 2:]}")
+        return luhn.is_valid("".join(c for c in number if c.isdigit())[-10:])
+    except (StdnumError, ValueError):
+        return False
 
 
 def read_only() -> frozenset:
@@ -60,6 +92,7 @@ def employee_list(call):
 
 def create(call):
     changes = call.payload("Employee", employees.schema, read_only())
+    check_payroll_fields(changes)
     employee_id = changes.get("EmployeeId") or employees.next_key(call)
     document = merged({"EmployeeId": employee_id, "Inactive": False, "DatedSchedules": [], "DatedWages": []},
                       dated_rows(employee_id, changes, creating=True), "FirstName", "LastName", "Email")
@@ -75,6 +108,7 @@ def employee_detail(call, EmployeeId):
     record = employees.find(call, EmployeeId)
     if call.request.method == "PUT":
         changes = call.payload("Employee", employees.schema, read_only())
+        check_payroll_fields(changes)
         if changes.get("EmployeeId", EmployeeId) != EmployeeId:
             raise FortnoxError(EMPLOYEE_ID_FIXED, "Anställningsnumret kan inte ändras.")
         document = merged(record.document, dated_rows(EmployeeId, changes, creating=False),
@@ -157,6 +191,7 @@ def upsert(company, documents: list) -> int:
         record = store.get(employee_id)
         current = record.document if record else {
             "EmployeeId": employee_id, "Inactive": False, "DatedSchedules": [], "DatedWages": []}
+        check_payroll_fields(document)
         changes = dated_rows(employee_id, {**document, "EmployeeId": employee_id}, creating=record is None)
         store.put(employee_id, merged(current, changes, "FirstName", "LastName"))
     return len(documents)

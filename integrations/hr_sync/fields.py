@@ -162,6 +162,97 @@ class BankAccountField(SyncedField):
         return "-".join(value) if value else ""
 
 
+class PersonalIdentityNumberField(SyncedField):
+    """YYYYMMDD-NNNN on both sides; a Fortnox value that is no valid personnummer or
+    samordningsnummer cannot come into Brygga."""
+
+    def from_fortnox(self, document):
+        text = _text(document.get("PersonalIdentityNumber"))
+        return validators.normalise_personal_identity_number(text) if text else ""
+
+
+class TextField(SyncedField):
+    """Free text with Brygga's length limit (Fortnox's too)."""
+
+    max_length = 0
+
+    def from_fortnox(self, document):
+        text = _text(document.get(self.fortnox_fields[0]))
+        if self.max_length and len(text) > self.max_length:
+            raise ValidationError(
+                _("“%(value)s” is longer than %(max)s characters."), params={"value": text, "max": self.max_length},
+            )
+        return text
+
+
+class JobTitleField(TextField):
+    max_length = 30
+
+
+@dataclass(frozen=True)
+class CodeField(SyncedField):
+    """One of Brygga's choices, written in Fortnox as its code (`codes`: Brygga's value →
+    Fortnox's). Compared in Brygga's values; a Fortnox code Brygga has no choice for is refused."""
+
+    codes: tuple[tuple[str, str], ...] = ()
+
+    def from_fortnox(self, document):
+        code = _text(document.get(self.fortnox_fields[0])).upper()
+        if not code:
+            return ""
+        for value, known in self.codes:
+            if known == code:
+                return value
+        raise ValidationError(_("Fortnox's code “%(code)s” is not one Brygga knows."), params={"code": code})
+
+    def to_fortnox(self, value):
+        return {self.fortnox_fields[0]: dict(self.codes).get(value, "") if value else ""}
+
+    def shown(self, value):
+        from hr.models import Employee
+
+        return str(dict(Employee._meta.get_field(self.name).flatchoices).get(value, value)) if value else ""
+
+
+class TaxTableField(SyncedField):
+    def from_fortnox(self, document):
+        text = validators.digits(_text(document.get("TaxTable")))
+        if text:
+            validators.validate_tax_table(text)
+        return text
+
+
+class TaxColumnField(SyncedField):
+    """A number 1–6, compared as text. Fortnox types it as an integer, which `API_BLANK` cannot
+    empty: a column cleared in Brygga is left as it is in Fortnox."""
+
+    def from_employee(self, employee):
+        return "" if employee.tax_column is None else str(employee.tax_column)
+
+    def from_fortnox(self, document):
+        value = document.get("TaxColumn")
+        if value in (None, "", 0, "0"):
+            return ""
+        text = _text(value)
+        if not (text.isdigit() and 1 <= int(text) <= 6):
+            raise ValidationError(_("“%(value)s” is not a tax column (1–6)."), params={"value": text})
+        return str(int(text))
+
+    def to_employee(self, value):
+        return {"tax_column": int(value) if value else None}
+
+    def to_fortnox(self, value):
+        return {"TaxColumn": int(value)} if value else {}
+
+
+class ScheduleField(SyncedField):
+    """The schedule's code as Fortnox has it (Fortnox lists no schedules: the codes the company
+    uses are read from its employees, see `schedules.known_schedules`)."""
+
+    def from_fortnox(self, document):
+        return _text(document.get("ScheduleId")).upper()
+
+
 EMAIL = EmailField("email", _("Email"), ("Email",), _(
     "Required. Must be unique; used to match people the first time you synchronise (upper and lower case count as the same)."
 ))
@@ -183,6 +274,32 @@ FIELDS: tuple[SyncedField, ...] = (
     )),
     DateField("employment_start", _("Employment start"), ("EmploymentDate",), _("A date.")),
     DateField("employment_end", _("Employment end"), ("EmployedTo",), _("A date, not before the start.")),
+    # What payroll needs (issue 21): a hire created from Brygga arrives complete.
+    PersonalIdentityNumberField("personal_identity_number", _("Personal identity number"), ("PersonalIdentityNumber",), _(
+        "A valid Swedish personnummer or samordningsnummer (check digit), YYYYMMDD-NNNN. Must be unique; also "
+        "matches people the first time you synchronise when their email addresses differ."
+    )),
+    JobTitleField("job_title", _("Job title"), ("JobTitle",), _(
+        "Up to 30 characters."
+    )),
+    CodeField("employment_form", _("Employment form"), ("EmploymentForm",), _("One of Fortnox's employment forms."), codes=(
+        ("permanent", "TV"), ("probation", "PRO"), ("fixed_term", "TID"), ("special_fixed_term", "SVT"),
+        ("substitute", "VIK"), ("project", "PRJ"), ("internship", "PRA"), ("holiday_job", "FER"), ("seasonal", "SES"),
+        ("not_employed", "NEJ"),
+    )),
+    CodeField("salary_form", _("Salary form"), ("SalaryForm",), _("Monthly salary (MAN) or hourly pay (TIM)."), codes=(
+        ("monthly", "MAN"), ("hourly", "TIM"),
+    )),
+    CodeField("personnel_type", _("Personnel type"), ("PersonelType",), _("Salaried (TJM) or worker (ARB)."), codes=(
+        ("salaried", "TJM"), ("worker", "ARB"),
+    )),
+    TaxTableField("tax_table", _("Tax table"), ("TaxTable",), _("Skatteverket's table number, 29–42.")),
+    TaxColumnField("tax_column", _("Tax column"), ("TaxColumn",), _(
+        "1–6. Clearing it in Brygga leaves Fortnox's column as it is (Fortnox cannot empty a number)."
+    )),
+    ScheduleField("schedule", _("Working-time schedule"), ("ScheduleId",), _(
+        "One of the Fortnox company's schedule codes; Fortnox refuses a code it does not have."
+    )),
 )
 BY_NAME = {field.name: field for field in FIELDS}
 # Pushed to Fortnox when changed in Brygga (the employment ID never is: Fortnox cannot change it).

@@ -95,6 +95,7 @@ def build_plan(organization, documents: list[dict]) -> dict:
             fortnox_index.add(field, fortnox[external_id].get(field), external_id)
 
     brygga_by_email = {values["email"]: pk for pk, values in brygga.items() if values["email"]}
+    by_pin = _second_key_matches(brygga, fortnox, links, linked_external, brygga_by_email, fortnox_index)
     people, matched_employees = [], set()
     for document in documents:
         external_id = str(document["EmployeeId"])
@@ -103,6 +104,8 @@ def build_plan(organization, documents: list[dict]) -> dict:
         problems = _fortnox_side_problems(external_id, values, unreadable[external_id], fortnox_index)
         if link is not None and link.object_id in by_id:
             how, pk = "link", link.object_id
+        elif external_id in by_pin:
+            how, pk = "personal_identity_number", by_pin[external_id]
         elif not values["email"]:
             people.append(_entry("unmatchable", external_id=external_id, name=name, fortnox=values, problems=[
                 _problem(gettext_noop("This Fortnox employee has no email address, which Brygga needs to match people. Add it in Fortnox."))
@@ -127,6 +130,36 @@ def build_plan(organization, documents: list[dict]) -> dict:
         elif employee.active:
             people.append(_only_brygga(employee, values, fortnox_index))
     return {"people": people, "fortnox_count": len(documents), "brygga_count": len(employees)}
+
+
+def _second_key_matches(brygga, fortnox, links, linked_external, brygga_by_email, fortnox_index) -> dict:
+    """Fortnox employee id → Brygga employee matched by personal identity number, for people
+    whose email addresses differ: both unlinked, the number held by exactly one person on each
+    side, and the Brygga person not matched by email to someone else."""
+    claimed_by_email = {
+        brygga_by_email[values["email"]] for external_id, values in fortnox.items()
+        if external_id not in linked_external and values.get("email") in brygga_by_email
+        and not fortnox_index.others("email", values["email"], external_id)
+    }
+    pins = defaultdict(list)
+    for pk, values in brygga.items():
+        if values["personal_identity_number"] and pk not in links:
+            pins[BRYGGA, values["personal_identity_number"]].append(pk)
+    for external_id, values in fortnox.items():
+        if values.get("personal_identity_number") and external_id not in linked_external:
+            pins[FORTNOX, values["personal_identity_number"]].append(external_id)
+    matches = {}
+    for external_id, values in fortnox.items():
+        pin = values.get("personal_identity_number")
+        if not pin or external_id in linked_external:
+            continue
+        by_email = brygga_by_email.get(values.get("email"))
+        if by_email is not None and by_email not in links:
+            continue  # the email matches someone: email decides
+        ours, theirs = pins.get((BRYGGA, pin), []), pins.get((FORTNOX, pin), [])
+        if len(ours) == 1 and len(theirs) == 1 and ours[0] not in claimed_by_email:
+            matches[external_id] = ours[0]
+    return matches
 
 
 def _entry(section, *, employee=None, external_id="", name="", brygga=None, fortnox=None, problems=(), **extra) -> dict:

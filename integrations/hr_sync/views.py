@@ -193,6 +193,7 @@ def hr_sync_review(request, pk):
             context.update(outcome=hr_plan.outcome_of(plan, decisions), overrides=overrides, digest=digest)
     context["sections"] = {section: [_shown(p, context["posted"]) for p in plan["people"] if p["section"] == section]
                            for section in ("match", "only_fortnox", "only_brygga", "unmatchable")}
+    context["any_without_schedule"] = any(person["without_schedule"] for person in context["sections"]["only_brygga"])
     return render(request, "integrations/hr_sync_review.html", context)
 
 
@@ -222,6 +223,8 @@ def _shown(person: dict, posted) -> dict:
         "automatic_rows": [row(name, source=side) for side in ("brygga", "fortnox")
                            for name in person.get("automatic", {}).get(side, [])],
         "email": person["brygga"].get("email") or person["fortnox"].get("email", ""),
+        # Created in Fortnox without a schedule, a person gets Fortnox's 0-hour one.
+        "without_schedule": person["section"] == "only_brygga" and not person["brygga"].get("schedule"),
     }
     # The person's name spans their own row and one row per field shown under it.
     shown["rowspan"] = 1 + len(shown["conflict_rows"]) + len(shown["missing_rows"]) + len(shown["automatic_rows"])
