@@ -245,12 +245,20 @@ class TaxColumnField(SyncedField):
         return {"TaxColumn": int(value)} if value else {}
 
 
+# The schedule Fortnox gives an employee created without one (0 hours every day; the sandbox's
+# code, API-FACTS §3 names none): it means "no schedule set", as an empty schedule in Brygga does.
+ZERO_HOUR_SCHEDULES = frozenset({"NOLL"})
+
+
 class ScheduleField(SyncedField):
     """The schedule's code as Fortnox has it (Fortnox lists no schedules: the codes the company
-    uses are read from its employees, see `schedules.known_schedules`)."""
+    uses are read from its employees, see `schedules.FortnoxScheduleList`). Fortnox's 0-hour
+    default and Brygga's empty schedule are the same value, so a person created without one is
+    no change to copy back; emptying it in Brygga sends `API_BLANK`, which gives the default."""
 
     def from_fortnox(self, document):
-        return _text(document.get("ScheduleId")).upper()
+        code = _text(document.get("ScheduleId")).upper()
+        return "" if code in ZERO_HOUR_SCHEDULES else code
 
 
 EMAIL = EmailField("email", _("Email"), ("Email",), _(

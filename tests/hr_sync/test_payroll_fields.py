@@ -3,10 +3,12 @@ number, job title, employment form, salary form, personnel type, tax table and c
 schedule — kept in Brygga, validated on both sides and carried both ways through the synced-field
 registry, against the sandbox over real HTTP through the product's client."""
 
+import json
 import logging
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from hr import actions as hr_actions
@@ -17,7 +19,6 @@ from integrations.fortnox.errors import FortnoxError
 from integrations.hr_sync import fields as hr_fields
 from integrations.hr_sync.apply import apply_user_sync, create_in_fortnox, do_start_user_sync
 from integrations.hr_sync.plan import build_plan, do_plan_user_sync, problem_texts
-from tests.hr_sync.test_personal_data import stored
 from tests.support.hr_sync import create_fortnox_employee, employee, link_to_fortnox
 
 pytestmark = pytest.mark.slow
@@ -52,6 +53,14 @@ COMPLETE = {
     "personal_identity_number": PIN, "job_title": "Lagerchef", "employment_form": "permanent", "salary_form": "monthly",
     "personnel_type": "salaried", "tax_table": "33", "tax_column": 1, "schedule": "HEL",
 }
+
+
+def stored(model, column: str, pk: int) -> str:
+    """A JSON column as the database holds it, decoded (SQLite stores "•" as \\u2022)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s", [pk])
+        value = cursor.fetchone()[0]
+    return json.dumps(json.loads(value) if isinstance(value, str) else value, ensure_ascii=False)
 
 
 def linked_anna(tenant, fortnox, **brygga):
@@ -203,6 +212,19 @@ def test_the_wizard_warns_of_the_zero_hour_schedule_only_for_people_without_a_sc
     hr_actions.do_update_employee(without, {"schedule": "DEL"}, acting_user=tenant.hr_admin)
     planned = client.post(reverse("hr_sync"))
     assert "0-hour schedule" not in client.get(planned["Location"]).content.decode()
+
+
+def test_a_person_without_a_schedule_gets_fortnoxs_0_hour_one_and_that_is_no_change_to_copy_back(activated, fortnox, tenant):
+    emp = employee(tenant.organization)
+    create_in_fortnox(fortnox, emp)
+    document = fortnox.get("/3/employees/1001")
+    assert document["ScheduleId"] == "NOLL"
+    person = next(p for p in build_plan(tenant.organization, [document])["people"] if p["key"] == f"m{emp.pk}")
+    assert person["automatic"] == {"brygga": [], "fortnox": []} and not person["missing"]
+    hr_actions.do_update_employee(emp, {"schedule": "HEL"}, acting_user=tenant.hr_admin)
+    hr_actions.do_update_employee(emp, {"schedule": ""}, acting_user=tenant.hr_admin)
+    outbox.push_due()
+    assert fortnox.get("/3/employees/1001")["ScheduleId"] == "NOLL"
 
 
 def test_the_schedule_field_offers_the_schedules_the_fortnox_company_uses(activated, fortnox, tenant, client_for):
