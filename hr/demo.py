@@ -68,6 +68,9 @@ def _people():
     return people
 
 
+JOB_TITLES = ("Ekonom", "Lagerarbetare", "Säljare", "Projektledare", "Utvecklare", "Kundtjänst")
+
+
 def _employee_values(rng: random.Random, index: int, employment_id, given, family, login) -> dict:
     street, postal_code, city = ADDRESSES[index % len(ADDRESSES)]
     clearing, account = _bank_account(rng)
@@ -80,6 +83,12 @@ def _employee_values(rng: random.Random, index: int, employment_id, given, famil
         "clearing_number": clearing, "account_number": account,
         "employment_start": date(2015 + index % 10, 1 + index % 12, 1),
         "personal_identity_number": _personal_identity_number(rng, birth),
+        # Payroll details by position in the list (not drawn: the other values stay as they were).
+        "job_title": JOB_TITLES[index % len(JOB_TITLES)],
+        "employment_form": "fixed_term" if index % 7 == 6 else "permanent",
+        "salary_form": "hourly" if index % 10 == 9 else "monthly",
+        "personnel_type": "worker" if index % 10 == 9 else "salaried",
+        "tax_table": str(30 + index % 5), "tax_column": 1,
         "user": User.objects.filter(email__iexact=login).first() if login else None,
     }
 
