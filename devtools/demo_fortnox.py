@@ -47,7 +47,6 @@ def fortnox_employees(organization) -> list[dict]:
     documents = []
     for index, employee in enumerate(employees[:-BRYGGA_ONLY] if len(employees) > BRYGGA_ONLY else employees):
         document = hr_fields.fortnox_document(hr_fields.employee_values(employee), creating=True)
-        document["ScheduleId"] = "HEL"  # full time, so transferred absences count hours
         if index == 0:
             document["Email"] = document["Email"].upper()  # still the same person: email matches ignoring case
         documents.append(_drift(document, index))

@@ -89,6 +89,8 @@ def _employee_values(rng: random.Random, index: int, employment_id, given, famil
         "salary_form": "hourly" if index % 10 == 9 else "monthly",
         "personnel_type": "worker" if index % 10 == 9 else "salaried",
         "tax_table": str(30 + index % 5), "tax_column": 1,
+        # Full time, as the demo's Fortnox side has them, so transferred absences count hours.
+        "schedule": "HEL",
         "user": User.objects.filter(email__iexact=login).first() if login else None,
     }
 
