@@ -486,7 +486,9 @@ def pull_orders(sync) -> None:
     for params in order_lists(sync, pull):
         for item in pull.client.iterate("/3/orders", params):
             key = item.get("DocumentNumber") if isinstance(item, dict) else None
-            if key is None or key not in seen:
+            if not isinstance(key, str | int):  # no readable number: its own record step reports it
+                items.append(item)
+            elif key not in seen:
                 seen.add(key)
                 items.append(item)
     if choice_changed:

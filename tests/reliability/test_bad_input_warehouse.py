@@ -9,6 +9,7 @@ and nothing Brygga already had may be lost or overwritten with garbage."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent, SyncRun
@@ -329,6 +330,20 @@ def test_good_records_are_imported_and_each_bad_one_is_reported_by_its_number_an
     assert kept_records(organization) == before, "a record Brygga had was changed by a bad one"
     cursors = WarehouseSyncSettings.get_or_create_for(organization).cursors
     assert (kind in cursors) == (not run_errors(run)), "a kind with a skipped record is read from the same point again"
+
+
+@pytest.mark.parametrize("number", [{}, {"Number": 1}, [], ["A1"]], ids=["object", "object with a number", "list", "list with a number"])
+def test_an_order_numbered_with_an_object_or_a_list_is_reported_and_the_good_order_beside_it_imported(broken_fortnox, tenant, number):
+    organization, importer = tenant.organization, IMPORTERS["orders"]
+    fresh_start(tenant, "orders")
+    good = importer.good("G1", "Bra", "1")
+    serve(broken_fortnox, importer, [importer.good(number, "Utan nummer", "1"), good])
+
+    run = sync(tenant)
+
+    assert_finished_with_reasons(run)
+    importer.assert_imported(organization, good)
+    assert run.counts.get("orders_failed", 0) == 1, run.log
 
 
 def html(status: int) -> tuple:
