@@ -140,7 +140,7 @@ class BankAccountField(SyncedField):
         return [employee.clearing_number, employee.account_number] if employee.account_number else ""
 
     def from_fortnox(self, document):
-        clearing, account = validators.digits(document.get("ClearingNo")), validators.digits(document.get("BankAccountNo"))
+        clearing, account = validators.digits(_text(document.get("ClearingNo"))), validators.digits(_text(document.get("BankAccountNo")))
         if not (clearing or account):
             return ""
         if not (clearing and account):

@@ -6,7 +6,7 @@ what it can, record a clear error, lose nothing, and never crash a run."""
 
 import json
 
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from integrations.core.models import SyncRun
 from integrations.fortnox.client import FortnoxClient, unwrap
@@ -54,6 +54,8 @@ def test_the_client_answers_any_response_with_data_or_a_typed_fortnox_error(brok
 
 @EXAMPLES
 @given(reply=replies)
+# A bank account number as a list: it crashed the plan once (found by this test in CI).
+@example(reply=(200, "application/json", b'{"E":[{"EmployeeId":"0","ClearingNo":[null]}],"MetaInformation":null}'))
 def test_planning_a_user_sync_against_any_response_records_a_plan_or_a_clear_error(broken_fortnox, tenant, reply):
     broken_fortnox.reply = reply
     fresh_connection(tenant.organization)
