@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.options import csrf_protect_m
 
 from organizations.admin import OrganizationScopedAdmin
 
@@ -61,6 +62,13 @@ class AbsenceAdmin(WritesThroughActions, OrganizationScopedAdmin):
     raw_id_fields = ["employee", "decided_by", "created_by"]
     date_hierarchy = "start_date"
     readonly_fields = ["created_at", "updated_at"]
+
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Without the admin's request-wide transaction: validating hours reads the day's schedule,
+        which may ask a payroll system over HTTP, and no lock or transaction may wait on that. The
+        actions the save goes through hold their own transaction (and lock the employee)."""
+        return self._changeform_view(request, object_id, form_url, extra_context)
 
     def create(self, obj, values, user):
         return actions.do_register_absence(

@@ -34,8 +34,8 @@ class HrIntegrationSettings(OrganizationOwned):
     create_absences = models.BooleanField(_("Create absence in Fortnox when added in Brygga"), default=False)
     create_employees = models.BooleanField(
         _("Create new employees in Fortnox automatically"), default=False,
-        help_text=_("A person added in Brygga is created in Fortnox at once (with a 0-hour working-time schedule "
-                    "until one is set there)."),
+        help_text=_("A person added in Brygga is created in Fortnox at once, with the payroll fields Brygga holds. "
+                    "Someone without a working-time schedule gets Fortnox's 0-hour schedule until one is set."),
     )
     pull_enabled = models.BooleanField(
         _("Read changes from Fortnox automatically"), default=True,

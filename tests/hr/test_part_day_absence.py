@@ -163,3 +163,35 @@ def test_the_edit_form_shows_hours_as_people_write_them(staff, absence_types, te
         "hours": Decimal("2"), "note": ""}, acting_user=tenant.hr_admin)
     page = client_for(tenant.hr_admin).get(reverse("hr:absence_edit", args=[absence.pk])).content.decode()
     assert 'name="hours" value="2"' in page
+
+
+def test_the_django_admin_reads_the_days_schedule_outside_any_transaction_and_still_checks_the_hours(
+        transactional_db, staff, absence_types, tenant, client_for, monkeypatch):
+    """The schedule may come over HTTP from a payroll system; a stand-in source (no payroll system
+    here to time) notes whether a transaction was open while it was asked."""
+    from django.db import connection
+
+    from hr import working_time
+    from organizations.models import User
+
+    asked_in_transaction = []
+
+    class Payroll:
+        def day_of(self, employee, day):
+            asked_in_transaction.append(connection.in_atomic_block)
+            return working_time.ScheduledDay(Decimal("6"), "payroll")
+
+    monkeypatch.setattr(working_time, "SOURCES", [Payroll()])
+    absence = actions.do_register_absence(staff.report, {
+        "absence_type": absence_types["care_of_child"], "start_date": MONDAY, "end_date": MONDAY, "grade": 100,
+        "hours": Decimal("2"), "note": ""}, acting_user=tenant.hr_admin)
+    asked_in_transaction.clear()
+    client = client_for(User.objects.create_superuser(email="root@alfa.test", password="pw-for-tests-1"))
+    url = reverse("admin:hr_absence_change", args=[absence.pk])
+    data = {"organization": tenant.organization.pk, "employee": staff.report.pk, "absence_type": absence.absence_type_id,
+            "start_date": MONDAY.isoformat(), "end_date": MONDAY.isoformat(), "grade": "100", "status": absence.status,
+            "note": ""}
+    assert "at most 6 hours, not 7" in client.post(url, {**data, "hours": "7"}).content.decode()
+    assert client.post(url, {**data, "hours": "3"}).status_code == 302
+    assert Absence.objects.get(pk=absence.pk).hours == Decimal("3")
+    assert asked_in_transaction and not any(asked_in_transaction)
