@@ -5,6 +5,7 @@ console must not reveal them. Values are encrypted on the way in and decrypted o
 lookups by value are therefore impossible (and never needed).
 """
 
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -42,3 +43,20 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return encrypt(value) if value else value
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value stored as a Fernet token (null stays null): for copies of personal data a job
+    or a person still needs in full for a while, such as both sides' values of a Fortnox conflict."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(decrypt(value))
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        return None if value is None else encrypt(json.dumps(value, ensure_ascii=False))
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)

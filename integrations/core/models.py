@@ -31,7 +31,7 @@ from organizations.models import OrganizationOwned
 from organizations.stored_text import StoredCharField, StoredLog, StoredLogField, StoredTextField
 
 from .fields import EncryptedTextField
-from .personal_data import MaskedJSONField
+from .personal_data import FingerprintedJSONField, MaskedJSONField
 
 # Scopes per Brygga feature (Fortnox's scope names). Company information is always needed: it
 # tells us which Fortnox company a token belongs to.
@@ -208,7 +208,8 @@ class ExternalLink(OrganizationOwned):
     absence transaction per day); those are unique on the external id only.
 
     `last_synced_values` holds each synced field's normalised value at the moment both sides last
-    agreed; `compare_three_way` uses it to tell one-sided changes from conflicts."""
+    agreed (a bank account or a personal identity number as its `personal_data.fingerprint`);
+    `compare_three_way` uses it to tell one-sided changes from conflicts."""
 
     ONE_TO_MANY_KINDS = ONE_TO_MANY_KINDS
 
@@ -217,7 +218,7 @@ class ExternalLink(OrganizationOwned):
     object_id = models.PositiveBigIntegerField(_("local object id"))
     local_object = GenericForeignKey("content_type", "object_id")
     external_id = models.CharField(_("Fortnox id"), max_length=100)
-    last_synced_values = models.JSONField(_("last synced values"), default=dict, blank=True)
+    last_synced_values = FingerprintedJSONField(_("last synced values"), default=dict, blank=True)
     remote_modified = models.DateTimeField(_("modified in Fortnox"), null=True, blank=True)
     synced_at = models.DateTimeField(_("synced at"), default=timezone.now)
 

@@ -10,7 +10,8 @@ sends from the employee at push time, never from these copies.
 A plan is the one copy a job still needs in full: applying it writes Fortnox's bank account into
 Brygga and Brygga's into Fortnox, as compared when it was planned. Those values travel `sealed`
 (encrypted with the key that protects the Fortnox tokens) beside the masked ones, and are
-dropped when the run finishes. `purge_expired`, a daily job, removes the copies themselves after
+dropped when the run finishes. A link's last synced values need only tell whether such a value
+changed: they keep its `fingerprint` (a keyed hash and the masked form). `purge_expired`, a daily job, removes the copies themselves after
 `PERSONAL_DATA_RETENTION_DAYS`.
 """
 
@@ -20,6 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from organizations.stored_text import StoredText, gettext_noop
@@ -57,6 +59,8 @@ def mask_number(value, kept: int = KEPT_DIGITS) -> str:
 
 
 def _masked_value(key, value):
+    if is_fingerprint(value):
+        return value
     kept = SENSITIVE[key]
     if key == "bank_account" and isinstance(value, list | tuple) and len(value) == 2:
         return [mask_number(value[0], 0), mask_number(value[1], kept)]
@@ -109,6 +113,50 @@ class MaskedJSONField(models.JSONField):
 
     def get_prep_value(self, value):
         return super().get_prep_value(masked(value))
+
+
+# --- values compared, not kept: the last synced values of a link -------------------------------
+
+FINGERPRINT = "fingerprint"
+
+
+def fingerprint(key, value):
+    """What a link remembers of a sensitive value both sides agreed on: whether it changed is all
+    the three-way comparison asks, so the value itself is not kept, only its masked form (for
+    people reading the link) and a keyed hash to compare with. The key is the one that protects the
+    Fortnox tokens, so a database dump alone cannot test guessed numbers against the hash. Other
+    values, empty ones and fingerprints are returned as they are."""
+    if key not in SENSITIVE or value in (None, "") or is_fingerprint(value):
+        return value
+    digest = salted_hmac(f"brygga.last_synced_values.{key}", json.dumps(value, ensure_ascii=False),
+                         secret=settings.FIELD_ENCRYPTION_KEY, algorithm="sha256").hexdigest()
+    return {"masked": _masked_value(key, value), FINGERPRINT: digest}
+
+
+def is_fingerprint(value) -> bool:
+    return isinstance(value, dict) and FINGERPRINT in value
+
+
+def fingerprinted(values: dict) -> dict:
+    """`values` as a link keeps them: each sensitive one as its fingerprint."""
+    return {key: fingerprint(key, value) for key, value in values.items()}
+
+
+class FingerprintedJSONField(models.JSONField):
+    """A JSON object whose sensitive values are kept as fingerprints on every write (save, create,
+    update); the instance holds the fingerprinted copy after a save too."""
+
+    def pre_save(self, model_instance, add):
+        value = self._fingerprinted(super().pre_save(model_instance, add))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        return super().get_prep_value(self._fingerprinted(value))
+
+    @staticmethod
+    def _fingerprinted(value):
+        return fingerprinted(value) if isinstance(value, dict) else value
 
 
 # --- a plan's values, sealed for the job that applies it ----------------------------------------

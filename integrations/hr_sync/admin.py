@@ -78,3 +78,5 @@ class EmployeeConflictAdmin(OrganizationScopedAdmin):
     list_display = ["employee", "field", "fortnox_seen_at", "resolved_at", "kept", "organization"]
     list_select_related = ["employee", "organization"]
     list_filter = ["resolved_at"]
+    # Their values are personal data, shown in full only on the conflicts inbox to those who resolve.
+    exclude = ["brygga_value", "fortnox_value"]

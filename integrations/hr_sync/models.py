@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integrations.core import personal_data
+from integrations.core.fields import EncryptedJSONField
 from organizations.models import OrganizationOwned
 
 
@@ -99,8 +101,11 @@ class EmployeeConflict(OrganizationOwned):
     employee = models.ForeignKey("hr.Employee", on_delete=models.CASCADE, related_name="fortnox_conflicts",
                                  verbose_name=_("employee"))
     field = models.CharField(_("field"), max_length=40)
-    brygga_value = models.JSONField(_("value in Brygga"), null=True, blank=True)
-    fortnox_value = models.JSONField(_("value in Fortnox"), null=True, blank=True)
+    # Both values in full while the conflict is open (whoever resolves it must see what they choose
+    # between), encrypted like the Fortnox tokens; a bank account or personal identity number is
+    # masked once the conflict is resolved (`save`).
+    brygga_value = EncryptedJSONField(_("value in Brygga"), null=True, blank=True)
+    fortnox_value = EncryptedJSONField(_("value in Fortnox"), null=True, blank=True)
     brygga_changed_at = models.DateTimeField(_("changed in Brygga"), null=True, blank=True)
     fortnox_seen_at = models.DateTimeField(_("seen in Fortnox"), default=timezone.now)
     found_by = models.ForeignKey("integrations.SyncRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -121,3 +126,12 @@ class EmployeeConflict(OrganizationOwned):
 
     def __str__(self):
         return f"{self.employee_id} {self.field}"
+
+    def save(self, *args, **kwargs):
+        """A resolved conflict keeps no sensitive value in full: the choice has been carried out."""
+        if self.resolved_at is not None and self.field in personal_data.SENSITIVE:
+            self.brygga_value, self.fortnox_value = (personal_data.masked({self.field: value})[self.field]
+                                                     for value in (self.brygga_value, self.fortnox_value))
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "brygga_value", "fortnox_value"}
+        super().save(*args, **kwargs)

@@ -221,6 +221,8 @@ def _taken_in_fortnox(field, value, external_id, fortnox_index) -> list:
 
 def _match(employee, external_id, how, local, remote, link, problems, brygga_index, fortnox_index) -> dict:
     last = link.last_synced_values if link is not None else {}
+    # Compared as the link keeps them (a personal identity number as its fingerprint).
+    seen_local, seen_remote = personal_data.fingerprinted(local), personal_data.fingerprinted(remote)
     automatic = {BRYGGA: [], FORTNOX: []}  # fields to write on that side without asking
     conflicts, missing = [], []
     for field in hr_fields.FIELDS:
@@ -232,7 +234,7 @@ def _match(employee, external_id, how, local, remote, link, problems, brygga_ind
                 automatic[BRYGGA].append(name)  # only ever copied from Fortnox
             continue
         if name in last:
-            state = compare_three_way(local[name], last[name], remote[name])
+            state = compare_three_way(seen_local[name], last[name], seen_remote[name])
             if state == "remote_changed":
                 automatic[BRYGGA].append(name)
             elif state == "local_changed":

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from hr import actions as hr_actions
 from hr.models import ChangeRecord, Employee
-from integrations.core import outbox
+from integrations.core import outbox, personal_data
 from integrations.core.jobs import in_organization_language
 from integrations.core.models import (
     CONFLICT,
@@ -200,6 +200,8 @@ def _compare_person(run, employee, link, document, open_conflicts) -> tuple[list
     remote, unreadable = hr_fields.fortnox_values(document)
     local = hr_fields.employee_values(employee)
     last = dict(link.last_synced_values)
+    # Compared as the link keeps them (a personal identity number as its fingerprint).
+    seen_local, seen_remote = personal_data.fingerprinted(local), personal_data.fingerprinted(remote)
     to_brygga, agreed, found = {}, {}, 0
     for field in hr_fields.FIELDS:
         name = field.name
@@ -213,8 +215,8 @@ def _compare_person(run, employee, link, document, open_conflicts) -> tuple[list
             if local[name] == remote[name]:
                 agreed[name] = local[name]
             continue  # never agreed: the user synchronisation's question, not the pull's
-        state = compare_three_way(local[name], last[name], remote[name])
-        if state == SAME and last[name] != local[name]:
+        state = compare_three_way(seen_local[name], last[name], seen_remote[name])
+        if state == SAME and last[name] != seen_local[name]:
             agreed[name] = local[name]
         elif state == REMOTE_CHANGED:
             to_brygga[name] = remote[name]

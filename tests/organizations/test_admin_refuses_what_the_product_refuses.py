@@ -115,7 +115,7 @@ def test_large_json_is_folded_and_its_personal_data_masked(root, tenant):
 
     employee = Employee.objects.create(organization=org, given_name="Åsa", family_name="Öberg", email="asa@alfa.test",
                                        employment_id="E1", clearing_number="5000", account_number="4999622")
-    # A link remembers the bank account both sides agreed on in full: it compares it with the next.
+    # A link remembers a fingerprint of the bank account both sides agreed on, with its masked form.
     link = ExternalLink.objects.create(organization=org, kind="employee", external_id="1001",
                                        content_type=ContentType.objects.get_for_model(Employee), object_id=employee.pk,
                                        last_synced_values={"bank_account": ["5000", "4999622"]})
