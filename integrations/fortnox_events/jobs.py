@@ -141,7 +141,10 @@ def _apply_event(sync: WarehouseSync, event: StreamEvent) -> str | None:
     kind = TOPIC_KINDS.get(event.topic)
     settings = sync.settings
     flags = {"articles": settings.pull_articles, "customers": settings.pull_customers,
-             "suppliers": settings.pull_suppliers, "orders": settings.pull_orders, "stock": True}
+             "suppliers": settings.pull_suppliers, "orders": settings.pull_orders,
+             # In classic mode Brygga keeps the stock and writes it to Fortnox, and no pull reads
+             # Fortnox's: a stock event (often that write coming back) has nothing to read.
+             "stock": settings.use_warehouse_module and bool(settings.fortnox_warehouse_module)}
     if kind is None or not settings.active or not flags[kind] or not event.entity_id:
         return StreamEvent.Status.IGNORED
     if event.type.endswith("-deleted-v1"):
@@ -207,12 +210,9 @@ def _order(sync, number: str) -> str | None:
 
 
 def _stock(sync, number: str) -> str | None:
-    """A stock balance changed in Fortnox. In classic mode Brygga keeps the stock and writes it
-    (the event is that write coming back): nothing to read. With the warehouse module both keep
-    it: the article's balance is compared, as the run's stock comparison does, and a difference said."""
-    settings = sync.settings
-    if not (settings.use_warehouse_module and settings.fortnox_warehouse_module):
-        return None
+    """A stock balance changed in Fortnox (with the warehouse module; classic mode ignores it, see
+    `_apply_event`). Both keep it: the article's balance is compared, as the run's stock
+    comparison does, and a difference said."""
     article = Article.objects.for_organization(sync.organization).filter(article_number=number,
                                                                          is_stock_article=True).first()
     if article is None:

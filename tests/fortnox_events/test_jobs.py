@@ -203,3 +203,23 @@ def test_events_of_an_organization_whose_sync_is_off_change_nothing(fortnox, con
     apply(connection)
     assert not Article.objects.filter(organization=tenant.organization).exists()
     assert inbox(connection)[0][2] == StreamEvent.Status.IGNORED
+
+
+def test_a_stock_event_in_classic_mode_reads_nothing_and_changes_no_stock_but_its_offset_moves_on(
+        fortnox, connection, tenant):
+    # Classic mode: Brygga keeps the stock and writes it to Fortnox; no pull reads Fortnox's stock.
+    configure(tenant, use_warehouse_module=False, write_stock=True)
+    article(fortnox, "A1")
+    deliver(connection, event(connection, "articles", "A1", "created"))
+    apply(connection)
+    stocked = Article.objects.get(organization=tenant.organization, article_number="A1")
+    balances_before = list(stocked.balances.values_list("quantity", flat=True))
+    fortnox.put("/3/articles/A1", {"Article": {"QuantityInStock": 40}})  # someone changes it in Fortnox
+    stock_event = event(connection, "warehouse-stockbalances", "A1", "changed")
+    deliver(connection, stock_event)
+    apply(connection)
+    assert list(stocked.balances.values_list("quantity", flat=True)) == balances_before
+    assert inbox(connection)[-1] == ("warehouse-stockbalances", stock_event["offset"], StreamEvent.Status.IGNORED)
+    assert committed(connection)["warehouse-stockbalances"] == stock_event["offset"]
+    run = SyncRun.objects.filter(organization=tenant.organization, kind=EVENTS_RUN_KIND).latest("pk")
+    assert run.api_calls == 0
