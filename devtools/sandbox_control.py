@@ -16,9 +16,9 @@ class SandboxControl:
         self.url = sandbox_url.rstrip("/")
         self.key = settings.FORTNOX_SANDBOX_CONTROL_KEY if key is None else key
 
-    def _call(self, method: str, path: str, **json):
+    def _call(self, verb: str, endpoint: str, **json):
         # Always a JSON body, even an empty one: the control API refuses writes that are not JSON.
-        response = requests.request(method, f"{self.url}/_control/api/{path}", json=json, timeout=30,
+        response = requests.request(verb, f"{self.url}/_control/api/{endpoint}", json=json, timeout=30,
                                     headers={"X-Sandbox-Control-Key": self.key} if self.key else {})
         response.raise_for_status()
         return response.json() if response.content else None
@@ -33,6 +33,10 @@ class SandboxControl:
         user = self._call("POST", f"companies/{company['database_number']}/users",
                           username=username or f"admin-{company['database_number']}", password=password)
         return {**user, "password": password}
+
+    def in_fortnox(self, database_number: int, method: str, path: str, body: dict | None = None) -> dict:
+        """A change made in Fortnox itself (no token, rate limit or faults): `{"status", "body"}`."""
+        return self._call("POST", f"companies/{database_number}/fortnox", method=method, path=path, body=body)
 
     def update_user(self, company: dict, username: str, **fields) -> dict:
         return self._call("PATCH", f"companies/{company['database_number']}/users/{username}", **fields)

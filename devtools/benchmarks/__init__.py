@@ -215,4 +215,11 @@ def rate_limit_throughput(quick: bool = False) -> list[Row]:
         passed=elapsed <= 1.05 * theoretical and too_many == 0,
         api_calls=f"{sum(r['total'] for r in results):,} for {calls:,} calls",
     )]
-from . import absence, events, hr, reliability, warehouse  # noqa: E402,F401  (each registers its benchmarks)
+from . import (  # noqa: E402,F401  (each registers its benchmarks)
+    absence,
+    events,
+    events_scale,
+    hr,
+    reliability,
+    warehouse,
+)

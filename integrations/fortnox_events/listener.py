@@ -327,6 +327,9 @@ class Listener:
                 due.append(connection)
         for start in range(0, len(due), TOKENS_PER_COMMAND):
             self.add_tenants(due[start:start + TOKENS_PER_COMMAND])
+            # Thousands of tenants whose tokens come due together take minutes to renew: the
+            # heartbeat goes on meanwhile, or a standby would take over and all would read polling.
+            self.lease.renew(tenants=len(self.tenants))
 
     def add_tenants(self, connections: list[FortnoxConnection]) -> None:
         by_token, problems = {}, {}
