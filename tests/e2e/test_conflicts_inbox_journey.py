@@ -1,7 +1,8 @@
 """Journey (issue 21): a field changed both in Brygga and in Fortnox waits in the conflicts inbox.
 The organization admin hears of it in the bell, opens the inbox on a desktop, keeps Brygga's
 phone and takes Fortnox's city; the HR admin, on a phone, takes all of another person's Fortnox
-values at once; a manager is refused the inbox."""
+values at once, finding the inbox in the menu with the number waiting; a manager is refused the
+inbox."""
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,7 @@ from hr import actions as hr_actions
 from hr.models import Employee
 from integrations.core.models import OutboxEvent
 from integrations.hr_sync.models import EmployeeConflict
-from tests.support.browser import check_accessibility, log_in_on, save_screenshot
+from tests.support.browser import check_accessibility, log_in_on, menu_link, save_screenshot
 from tests.support.hr_sync import linked, pull
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -56,7 +57,7 @@ def test_admins_resolve_conflicts_per_field_and_per_person_and_a_manager_is_refu
     assert OutboxEvent.objects.get().payload == {"fields": ["phone"]}  # Brygga's phone goes to Fortnox
 
     log_in_on(phone, tenant.hr_admin.email)
-    phone.goto(reverse("hr_conflicts"))
+    menu_link(phone, "Fortnox conflicts: 2 to resolve").click()  # HR admins cannot open the integration page
     bo_section = phone.locator("section", has=phone.get_by_role("heading", name="Bo Berg"))
     check_accessibility(phone)
     save_screenshot(phone, "conflicts-inbox-phone")
