@@ -485,10 +485,12 @@ def pull_orders(sync) -> None:
     items, seen = [], set()
     for params in order_lists(sync, pull):
         for item in pull.client.iterate("/3/orders", params):
-            key = item.get("DocumentNumber") if isinstance(item, dict) else None
-            if not isinstance(key, str | int):  # no readable number: its own record step reports it
+            try:
+                key = number_of(item, "DocumentNumber")
+            except ValueError:  # no readable number: its own record step reports it
                 items.append(item)
-            elif key not in seen:
+                continue
+            if key not in seen:
                 seen.add(key)
                 items.append(item)
     if choice_changed:
