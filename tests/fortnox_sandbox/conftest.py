@@ -2,9 +2,12 @@
 issues a token directly (the OAuth tests go through the real endpoints instead)."""
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from fortnox_sandbox.models import Company, OAuthClient, SandboxUser, Token
-from tests.support.sandbox_api import Api
+from tests.support.sandbox_api import ALL_SCOPES, Api
+from tests.support.sandbox_stream import STREAM_TOPICS, access_token
 
 
 @pytest.fixture
@@ -37,3 +40,35 @@ def connect(oauth_client, sandbox_user):
         return Api(access)
 
     return make
+
+
+@pytest.fixture
+def unlimited(company):
+    """For tests about business rules, not the rate limit (tested in tests/fortnox_sandbox/test_api_rules.py)."""
+    company.rate_limit_requests = 100_000
+    company.save(update_fields=["rate_limit_requests"])
+    return company
+
+
+@pytest.fixture
+def api(unlimited, connect) -> Api:
+    """A token with every scope on a company without a rate limit; a module about other scopes
+    defines its own `api`."""
+    return connect(ALL_SCOPES)
+
+
+@pytest.fixture
+def listening(sandbox_stream, api):
+    """A client subscribed to the stream's five topics for the company, from now."""
+    with sandbox_stream.client() as client:
+        client.subscribe(settings.FORTNOX_CLIENT_SECRET, [access_token(api)], STREAM_TOPICS)
+        yield client
+
+
+@pytest.fixture
+def browser(db, django_user_model) -> Client:
+    """The HTML panel as a person uses it outside DEBUG: a Brygga superuser's session."""
+    admin = django_user_model.objects.create_superuser(email="root@brygga.test", password="pw-for-tests-1")
+    client = Client()
+    client.force_login(admin)
+    return client

@@ -10,15 +10,6 @@ from fortnox_sandbox.models import Company, OAuthClient, Record, RequestLog, San
 from tests.support.sandbox_api import API, CONTROL, control as call
 
 
-@pytest.fixture
-def browser(db, django_user_model) -> Client:
-    """The HTML panel as a person uses it outside DEBUG: a Brygga superuser's session."""
-    admin = django_user_model.objects.create_superuser(email="root@brygga.test", password="pw-for-tests-1")
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
 def test_companies_are_created_with_a_fresh_database_number(db):
     created = call("post", "companies", {"name": "Nya Bolaget AB", "warehouse_licence": True})
     assert created.status_code == 201

@@ -12,25 +12,13 @@ from django.utils import timezone
 
 from fortnox_sandbox import events
 from fortnox_sandbox.models import Company, Token, TopicEvent
+from tests.support.sandbox_api import ALL_SCOPES
 from tests.support.sandbox_stream import STREAM_TOPICS, access_token, by_topic, shapes
 from tests.support.sandbox_warehouse import article, customer, order, receive, supplier
 
 SECRET = settings.FORTNOX_CLIENT_SECRET
-ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def unlimited(company):
-    company.rate_limit_requests = 100_000
-    company.save(update_fields=["rate_limit_requests"])
-    return company
-
-
-@pytest.fixture
-def api(unlimited, connect):
-    return connect(ALL_SCOPES)
 
 
 @pytest.fixture
@@ -39,14 +27,6 @@ def make_sandbox_company(db):
         return Company.objects.create(database_number=7654321, name="Grannbolaget AB", rate_limit_requests=100_000)
 
     return make
-
-
-@pytest.fixture
-def listening(sandbox_stream, api):
-    """A client subscribed to the stream's five topics for the company, from now."""
-    with sandbox_stream.client() as client:
-        client.subscribe(SECRET, [access_token(api)], STREAM_TOPICS)
-        yield client
 
 
 

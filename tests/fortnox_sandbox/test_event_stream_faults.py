@@ -13,16 +13,8 @@ from tests.support.sandbox_stream import access_token, shapes
 from tests.support.sandbox_warehouse import article
 
 SECRET = settings.FORTNOX_CLIENT_SECRET
-ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def api(company, connect):
-    company.rate_limit_requests = 100_000
-    company.save(update_fields=["rate_limit_requests"])
-    return connect(ALL_SCOPES)
 
 
 def faults(company, **fields):

@@ -5,43 +5,18 @@ is rolled back makes none."""
 import pytest
 from django.conf import settings
 from django.db import transaction
-from django.test import Client
 
 from fortnox_sandbox.events import EMITTED
 from fortnox_sandbox.models import StreamConnection, TopicEvent
 from fortnox_sandbox.store import Store
 from tests.support.processes import wait_for
-from tests.support.sandbox_api import API, control as call
+from tests.support.sandbox_api import ALL_SCOPES, API, control as call
 from tests.support.sandbox_stream import STREAM_TOPICS, access_token, by_topic, shapes
 from tests.support.sandbox_warehouse import article, customer
 
 SECRET = settings.FORTNOX_CLIENT_SECRET
-ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def api(company, connect):
-    company.rate_limit_requests = 100_000
-    company.save(update_fields=["rate_limit_requests"])
-    return connect(ALL_SCOPES)
-
-
-@pytest.fixture
-def browser(transactional_db, django_user_model) -> Client:
-    """The HTML panel as a person uses it: a Brygga superuser's session."""
-    admin = django_user_model.objects.create_superuser(email="root@brygga.test", password="pw-for-tests-1")
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
-@pytest.fixture
-def listening(sandbox_stream, api):
-    with sandbox_stream.client() as client:
-        client.subscribe(SECRET, [access_token(api)], STREAM_TOPICS)
-        yield client
 
 
 def test_an_order_made_with_the_panel_s_new_order_form_is_an_order_created_event(listening, api, company, browser):

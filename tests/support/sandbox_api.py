@@ -10,6 +10,8 @@ from django.conf import settings
 from django.test import Client
 
 API = "/sandbox/fortnox/"
+# Every scope the warehouse and the event stream need: for tests about rules, not about scopes.
+ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
 
 
 def basic(client_id=None, secret=None) -> str:

@@ -1,19 +1,9 @@
-"""Companies with the warehouse switches the rules depend on (the sandbox's company, sandbox user
-and `connect` come from tests/fortnox_sandbox/conftest.py)."""
+"""Companies with the warehouse switches the rules depend on (the sandbox's company, sandbox user,
+`unlimited` and `connect` come from tests/fortnox_sandbox/conftest.py)."""
 
 import pytest
 
-from tests.support.sandbox_api import Api
-
-ALL_SCOPES = "article customer supplier order invoice warehouse companyinformation"
-
-
-@pytest.fixture
-def unlimited(company):
-    """These tests are about business rules, not the rate limit (tested in tests/fortnox_sandbox)."""
-    company.rate_limit_requests = 100_000
-    company.save(update_fields=["rate_limit_requests"])
-    return company
+from tests.support.sandbox_api import ALL_SCOPES, Api
 
 
 @pytest.fixture
