@@ -69,13 +69,16 @@ SHOW_SANDBOX = (
     "def mounted(path):\n"
     "    try:\n        resolve(path)\n    except Resolver404:\n        return False\n    return True\n"
     "print(apps.is_installed('fortnox_sandbox'), mounted('/sandbox/fortnox/'), "
-    "mounted('/sandbox/fortnox/_control/api/companies'), settings.FORTNOX_API_BASE_URL)"
+    "mounted('/sandbox/fortnox/_control/api/companies'), settings.FORTNOX_API_BASE_URL, settings.FORTNOX_AUTH_BASE_URL, "
+    "settings.FORTNOX_EVENTS_URL or '-')"
 )
 
 
 def test_production_settings_without_the_sandbox_flag_neither_install_nor_mount_the_sandbox():
     completed = manage("shell", "--verbosity", "0", "-c", SHOW_SANDBOX)
-    assert completed.stdout.split() == ["False", "False", "False", "https://api.fortnox.se"], completed.stderr
+    # Nor does Brygga talk to one elsewhere: the API, the sign-in and the event stream are Fortnox's own.
+    assert completed.stdout.split() == ["False", "False", "False", "https://api.fortnox.se", "https://apps.fortnox.se",
+                                        "wss://ws.fortnox.se/topics-v1"], completed.stderr
 
 
 def test_the_sandbox_runs_only_when_asked_for_by_name():
@@ -83,7 +86,8 @@ def test_the_sandbox_runs_only_when_asked_for_by_name():
         "shell", "--verbosity", "0", "-c", SHOW_SANDBOX, FORTNOX_CLIENT_ID=None, FORTNOX_CLIENT_SECRET=None,
         SITE_URL="https://brygga.example.se", FORTNOX_SANDBOX_ENABLED="true", FORTNOX_SANDBOX_CONTROL_KEY="k" * 40,
     )
-    assert completed.stdout.split() == ["True", "True", "True", "https://brygga.example.se/sandbox/fortnox"], completed.stderr
+    assert completed.stdout.split() == ["True", "True", "True", "https://brygga.example.se/sandbox/fortnox",
+                                        "https://brygga.example.se/sandbox/fortnox", "ws://127.0.0.1:9000/topics-v1"], completed.stderr
 
 
 SHOW_DEVTOOLS = (
