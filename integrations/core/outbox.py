@@ -31,7 +31,7 @@ from organizations.actions import do_notify
 from organizations.middleware import acting_user
 from organizations.stored_text import StoredText
 
-from . import hooks
+from . import hooks, personal_data
 from .models import FortnoxConnection, IntegrationError, OutboxEvent
 from .subjects import describe, page_of
 
@@ -208,15 +208,17 @@ class WorkerLost(Exception):
 
 
 def _technical(error: Exception) -> str:
-    """For the attempt log and the server log: what raised, without a traceback."""
-    return str(error) if isinstance(error, FortnoxError) else f"{type(error).__name__}: {error}"
+    """For the attempt log and the server log: what raised, without a traceback (nor a personal
+    identity number Fortnox's message quotes)."""
+    text = str(error) if isinstance(error, FortnoxError) else f"{type(error).__name__}: {error}"
+    return personal_data.without_identity_numbers(text)
 
 
 def failure_message(error: Exception) -> str:
     """What a person reads about a failure, in the active language (no traceback, no class names
     beyond the one an admin can quote to support)."""
     if isinstance(error, FortnoxError):
-        return error.user_message
+        return personal_data.without_identity_numbers(error.user_message)
     if isinstance(error, WorkerLost):
         return _("The job sending this change stopped before it finished, %(attempts)s times. Retry it; if it stops "
                  "again, contact support.") % {"attempts": MAX_ATTEMPTS}
@@ -234,7 +236,7 @@ def _fail(event: OutboxEvent, error: Exception) -> None:
         object_id=event.object_id, subject=event.payload.get("subject") or _name_of(event), outbox_event=event,
         request_method=sent.get("method", ""), request_path=sent.get("path", ""), sent=sent.get("body", {}),
         fortnox_code="" if not fortnox or error.code is None else str(error.code),
-        fortnox_message=(error.message or str(error)) if fortnox else "",
+        fortnox_message=personal_data.without_identity_numbers(error.message or str(error)) if fortnox else "",
         message=StoredText.each_language(failure_message, error),
     )
     event.failure = entry

@@ -16,6 +16,7 @@ changed: they keep its `fingerprint` (a keyed hash and the masked form). `purge_
 """
 
 import json
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -100,6 +101,17 @@ def redacted(text: str, values: dict) -> str:
         if len(secret) > KEPT_DIGITS:
             text = text.replace(secret, mask_number(secret))
     return text
+
+
+# A Swedish personal identity or coordination number as a message may quote it (YYMMDD-NNNN,
+# YYYYMMDDNNNN, ...); a ten-digit bank account number looks the same and is masked too.
+IDENTITY_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+
+
+def without_identity_numbers(text: str) -> str:
+    """`text` with every personal identity number it quotes masked: Fortnox's refusal of one names
+    it ("Ogiltigt personnummer …: 19850101-1234."), and such texts are kept in the error log."""
+    return IDENTITY_NUMBER.sub(lambda match: mask_number(match.group()), text)
 
 
 class MaskedJSONField(models.JSONField):

@@ -1,8 +1,8 @@
 """Personal identity numbers (and bank accounts) in what the scheduled pull keeps: a link
 remembers only a keyed fingerprint of the value both sides agreed on (with its masked form), which
 is all the three-way comparison needs; an open conflict holds both values in full for whoever
-resolves it, encrypted at rest, and masked once it is resolved. Rows are read with SQL, as a
-database dump would show them."""
+resolves it, encrypted at rest, and masked once it is resolved; Fortnox's refusal quoting one is
+kept with it masked. Rows are read with SQL, as a database dump would show them."""
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -131,3 +131,27 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_fortnoxs_refusal_quoting_a_pin_is_kept_in_the_error_log_with_the_pin_masked(activated, fortnox, tenant, client_for):
+    from integrations.core import outbox
+    from integrations.core.models import IntegrationError
+
+    anna = linked(tenant.organization, fortnox)
+    # Written directly (as an import might): Brygga's form would refuse it, Fortnox refuses it and quotes it.
+    Employee.objects.filter(pk=anna.pk).update(personal_identity_number="19811218-9875")
+    outbox.record(anna, "employee_update", {"fields": ["personal_identity_number"]})
+    outbox.push_due()
+
+    error = IntegrationError.objects.get()
+    assert "••••••••-9875" in error.fortnox_message, error.fortnox_message
+    event = OutboxEvent.objects.get()
+    for text in (row_text(IntegrationError, error.pk), row_text(OutboxEvent, event.pk)):
+        assert "198112189875" not in text.replace("-", "")
+    assert "198112189875" not in client_for(tenant.owner).get(reverse("integration_errors")).content.decode().replace("-", "")
+
+
+def test_only_what_reads_as_a_personal_identity_number_is_masked_in_a_message():
+    text = "Anställd 1001, telefon +46701234567, 2026-12-04: personnummer 850101-1234 och 198501011234."
+    assert personal_data.without_identity_numbers(text) == (
+        "Anställd 1001, telefon +46701234567, 2026-12-04: personnummer ••••••-1234 och ••••••••1234.")
