@@ -340,5 +340,8 @@ LOGGING = {
         "oauthlib": {"level": "WARNING"},
         "requests_oauthlib": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        # websockets logs each frame at DEBUG: the event stream's add-tenants frame starts with the
+        # client secret and carries the access tokens.
+        "websockets": {"level": "WARNING"},
     },
 }

@@ -118,3 +118,20 @@ def test_the_deploy_check_warns_while_the_sandbox_is_on():
                        FORTNOX_SANDBOX_CONTROL_KEY="k" * 40)
     assert completed.returncode != 0
     assert "fortnox_sandbox.W001" in completed.stdout + completed.stderr
+
+
+# What each library that sees credentials writes at DEBUG (oauthlib a token request's body, the
+# websockets client each frame: the event stream's add-tenants frame names the client secret).
+LOG_AT_DEBUG = (
+    "import logging\n"
+    "for name in ('oauthlib.oauth2.rfc6749', 'requests_oauthlib.oauth2_session', 'urllib3.connectionpool',"
+    " 'websockets.client'):\n"
+    "    logging.getLogger(name).debug('%s sent clientSecret=s3cret-in-a-frame', name)\n"
+    "logging.getLogger('integrations.fortnox_events.listener').debug('brygga debug line')"
+)
+
+
+def test_at_log_level_debug_brygga_s_own_lines_show_but_no_library_logs_a_secret_it_sends():
+    completed = manage("shell", "--verbosity", "0", "-c", LOG_AT_DEBUG, LOG_LEVEL="DEBUG")
+    assert "brygga debug line" in completed.stderr, completed.stderr
+    assert "s3cret" not in completed.stdout + completed.stderr
