@@ -3,11 +3,12 @@ faults (5xx, 429 bursts, latency, timeouts, writes applied and then the connecti
 outbox drained until nothing is left, then a check that Brygga and Fortnox agree exactly: no
 duplicates, nothing missing, and every difference explained by a failure in the error log.
 
-A run interleaves the steps of several domains, each a "chaos" object with the same three
-methods: `prepare(client)` arranges what it needs before any fault, `step(rng, number)` makes one
-change in Brygga the way a user would and says what it did, `disagreements()` lists what Brygga
-and the sandbox disagree on. HR edits live here; absences and the warehouse have their own next
-to their sync code.
+A run interleaves the steps of several domains, each a `Domain`: `prepare(client)` arranges
+what it needs before any fault, `step(rng, number)` makes one change the way a user would and says
+what it did, `after_batch()` and `settle()` do what must happen after each batch and once the
+faults are off, `disagreements()` lists what Brygga and the sandbox disagree on. HR edits live
+here, edits on both sides in `hr_both_ways`; absences and the warehouse have their own next to
+their sync code.
 
 Used by `tests/devtools` (a few seeds) and the `chaos` benchmark (more). Works only against the
 sandbox: faults are switched through its control API, and Fortnox's side is read from the
@@ -87,8 +88,12 @@ class ChaosRun:
                 result.steps.append(f"[{name}] " + domain.step(rng, batch * steps_per_batch + step))
             # Pushes under this batch's faults for a while; what is left goes on under the next.
             result.pushes += drain(self.organization, deadline_seconds=BATCH_DRAIN_SECONDS)
+            for domain in self.domains:
+                domain.after_batch()
         self.control.update_company(self.company, **CALM)
         result.pushes += drain(self.organization)
+        for domain in self.domains:
+            domain.settle()
         result.disagreements = self.disagreements()
         result.permanent_failures = IntegrationError.objects.for_organization(self.organization).count()
         result.seconds = time.monotonic() - started
@@ -98,7 +103,17 @@ class ChaosRun:
         return [problem for domain in self.domains for problem in domain.disagreements()] + outbox_problems(self.organization)
 
 
-class HrChaos:
+class Domain:
+    """What a chaos domain does beside its steps; by default nothing."""
+
+    def after_batch(self) -> None:
+        """After each batch's pushes, still under its faults."""
+
+    def settle(self) -> None:
+        """Once the faults are off and the outbox drained, before the check."""
+
+
+class HrChaos(Domain):
     """HR edits through the outbox: people created (pushed as creates), phones, names and
     addresses changed, and, the first time it steps, a person whose employment ID Fortnox already
     gives to someone else (a permanent failure that must land in the error log)."""

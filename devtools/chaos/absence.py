@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import holidays
 from django.utils import timezone
 
-from devtools.chaos import explained_objects
+from devtools.chaos import Domain, explained_objects
 from hr import actions as hr_actions
 from hr.models import Absence, AbsenceStatus, AbsenceType, Employee
 from integrations.absence_sync.plan import calendar_days
@@ -72,7 +72,7 @@ def held_by_fortnox(control, company: dict) -> list[dict]:
     return [record["document"] for record in control.records(company, "absencetransactions")]
 
 
-class AbsenceChaos:
+class AbsenceChaos(Domain):
     """Absence changes of a few linked full-time employees within three weeks around Easter
     (Good Friday, Easter Monday and weekends), made by an HR admin through `hr.actions`; and
     once, first, an absence reaching into Fortnox's locked salary period (a permanent failure

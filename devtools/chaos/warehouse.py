@@ -8,7 +8,7 @@ import random
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from devtools.chaos import explained_objects
+from devtools.chaos import Domain, explained_objects
 from integrations.core.models import ExternalLink, SyncRun
 from integrations.warehouse_sync import tasks
 from integrations.warehouse_sync.exporters import DOCUMENT_TYPES, INVOICE_LINK, delivery_note_of, document_of
@@ -66,7 +66,7 @@ def _rows(rows: list[dict], quantity_field: str) -> list[str]:
     return [f"{row['itemId']} × {plain(row[quantity_field])}" for row in rows]
 
 
-class WarehouseChaos:
+class WarehouseChaos(Domain):
     """Warehouse work reported through the outbox, in Fortnox's warehouse-module mode: orders
     fulfilled (some short), stock counted up and down, goods received on Fortnox purchase orders
     (then "Report to Fortnox") and on a Brygga one (a custom inbound document), goods returns.

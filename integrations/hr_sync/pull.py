@@ -31,6 +31,7 @@ from integrations.core.models import (
     SAME,
     ExternalLink,
     FortnoxConnection,
+    OutboxEvent,
     SyncRun,
     compare_three_way,
 )
@@ -157,6 +158,7 @@ def execute_pull(run_id: int) -> str:
     employees = Employee.objects.for_organization(organization).in_bulk([link.object_id for link in links.values()])
     open_conflicts = {(conflict.employee_id, conflict.field): conflict
                       for conflict in EmployeeConflict.objects.for_organization(organization).open()}
+    in_flight = values_in_flight(organization, list(employees))
     new_conflicts, came_in, new_people = 0, [], []
     for external_id, document in documents.items():
         link = links.get(external_id)
@@ -167,7 +169,7 @@ def execute_pull(run_id: int) -> str:
             run.advance()
             continue
         try:
-            outcome, found = _compare_person(run, employee, link, document, open_conflicts)
+            outcome, found = _compare_person(run, employee, link, document, open_conflicts, in_flight.get(employee.pk, {}))
         except ValidationError as error:
             run.append_log(StoredText(gettext_noop("%(name)s: Fortnox's change not taken — %(reason)s"),
                                       name=str(employee), reason=" ".join(error.messages)))
@@ -184,7 +186,7 @@ def execute_pull(run_id: int) -> str:
     run.data = {"came_in": came_in, "new_people": listed}
     run.save(update_fields=["counts", "data"])
     if new_conflicts:
-        transaction.on_commit(lambda: _notify_conflicts(run, new_conflicts))
+        transaction.on_commit(lambda: notify_conflicts(organization, new_conflicts))
     run.append_log(StoredText(gettext_noop("Done: %(calls)s Fortnox calls."), calls=counter.total))
     run.finish()
     return run.status
@@ -194,9 +196,10 @@ def _labels(names) -> str:
     return ", ".join(str(hr_fields.BY_NAME[name].label) for name in names)
 
 
-def _compare_person(run, employee, link, document, open_conflicts) -> tuple[list[str], int]:
+def _compare_person(run, employee, link, document, open_conflicts, in_flight) -> tuple[list[str], int]:
     """Apply what changed in Fortnox only, record what changed on both sides; returns the fields
-    taken from Fortnox and how many new conflicts were found."""
+    taken from Fortnox and how many new conflicts were found. A field Fortnox holds a value of
+    Brygga's own unconfirmed push for (`values_in_flight`) is left to that push."""
     remote, unreadable = hr_fields.fortnox_values(document)
     local = hr_fields.employee_values(employee)
     last = dict(link.last_synced_values)
@@ -216,15 +219,14 @@ def _compare_person(run, employee, link, document, open_conflicts) -> tuple[list
                 agreed[name] = local[name]
             continue  # never agreed: the user synchronisation's question, not the pull's
         state = compare_three_way(seen_local[name], last[name], seen_remote[name])
+        if state in (REMOTE_CHANGED, CONFLICT) and remote[name] in in_flight.get(name, ()):
+            continue
         if state == SAME and last[name] != seen_local[name]:
             agreed[name] = local[name]
         elif state == REMOTE_CHANGED:
             to_brygga[name] = remote[name]
         elif state == CONFLICT:
-            open_conflicts[employee.pk, name] = EmployeeConflict.objects.create(
-                organization_id=employee.organization_id, employee=employee, field=name, brygga_value=local[name],
-                fortnox_value=remote[name], brygga_changed_at=_changed_in_brygga(employee, field), found_by=run,
-            )
+            open_conflicts[employee.pk, name] = record_conflict(employee, name, local[name], remote[name], found_by=run)
             found += 1
     changes = hr_fields.employee_changes(to_brygga)
     end, inactive = "employment_end", bool(document.get("Inactive"))
@@ -246,6 +248,29 @@ def _compare_person(run, employee, link, document, open_conflicts) -> tuple[list
             link.synced_at = timezone.now()
             link.save(update_fields=["last_synced_values", "synced_at"])
     return list(to_brygga), found
+
+
+def values_in_flight(organization, employee_ids) -> dict[int, dict[str, list]]:
+    """By employee and field, the values pushes still going (or waiting for a retry) have sent to
+    Fortnox. Fortnox holding one of them is Brygga's own write whose answer never came back (a
+    dropped connection), not a change made in Fortnox; the push decides, not a conflict. Values the
+    outbox masks (personal identity number, bank account) never match: those stay conservative."""
+    found: dict[int, dict[str, list]] = {}
+    for object_id, payload in OutboxEvent.objects.filter(
+            organization=organization, kind="employee_update", object_id__in=employee_ids,
+            status__in=[OutboxEvent.Status.PENDING, OutboxEvent.Status.PROCESSING]).values_list("object_id", "payload"):
+        for name, value in (payload.get("sent_values") or {}).items():
+            found.setdefault(object_id, {}).setdefault(name, []).append(value)
+    return found
+
+
+def record_conflict(employee, name: str, local, remote, *, found_by=None) -> EmployeeConflict:
+    """A field changed on both sides, differently, since they last agreed (found by a pull, or
+    by a push that finds Fortnox changed the field it was about to send)."""
+    return EmployeeConflict.objects.create(
+        organization_id=employee.organization_id, employee=employee, field=name, brygga_value=local,
+        fortnox_value=remote, brygga_changed_at=_changed_in_brygga(employee, hr_fields.BY_NAME[name]), found_by=found_by,
+    )
 
 
 def _refresh_conflict(conflict, local, remote) -> None:
@@ -356,10 +381,10 @@ def do_resolve_person(organization, employee_id: int, keep: str, *, acting_user)
     return len(conflicts)
 
 
-def _notify_conflicts(run: SyncRun, count: int) -> None:
+def notify_conflicts(organization, count: int) -> None:
     do_notify(
-        run.organization, list(run.organization.admins()), title_template="integrations/email/hr_conflicts_title.txt",
-        body_template="integrations/email/hr_conflicts_body.txt", context={"run": run, "count": count},
+        organization, list(organization.admins()), title_template="integrations/email/hr_conflicts_title.txt",
+        body_template="integrations/email/hr_conflicts_body.txt", context={"count": count},
         link=reverse("hr_conflicts"), level="warning",
     )
 

@@ -1,13 +1,17 @@
 """The outbox handlers that push employee changes to Fortnox (registered when the app is ready)."""
 
+from django.db import transaction
+
 from hr.models import Employee
-from integrations.core import outbox
-from integrations.core.models import ExternalLink
+from integrations.core import outbox, personal_data
+from integrations.core.models import CONFLICT, ExternalLink, compare_three_way
 from integrations.fortnox.errors import FortnoxConflict
 
 from . import fields as hr_fields
 from .apply import PersonFailed, create_in_fortnox
 from .links import EMPLOYEE_LINK
+from .models import EmployeeConflict
+from .pull import notify_conflicts, record_conflict, values_in_flight
 
 
 def _employee(event) -> Employee:
@@ -26,17 +30,57 @@ def _sent_what_failed(later, failed) -> bool:
 @outbox.handler("employee_update", covers=_sent_what_failed)
 def push_employee_update(event, client):
     """Sends the current values of the changed fields (not those at the time of the change), so
-    events pushed late or out of order still leave Fortnox with what Brygga holds now."""
+    events pushed late or out of order still leave Fortnox with what Brygga holds now. Fortnox is
+    read first: a field someone changed there too since both sides last agreed is not sent but
+    becomes a conflict (as the pull would have found it had it read Fortnox first), and a field
+    with an open conflict waits for its resolution, which pushes it."""
     employee = _employee(event)
     link = ExternalLink.link_of(employee, EMPLOYEE_LINK)
     if link is None:
         raise outbox.PushSkipped("the employee is not linked to a Fortnox employee")
-    values = {name: hr_fields.BY_NAME[name].from_employee(employee) for name in event.payload["fields"]}
-    body = {"Employee": hr_fields.fortnox_document(values)}
     path = f"/3/employees/{link.external_id}"
-    outbox.note_request(event, "PUT", path, body, str(employee))
-    client.put(path, body)
-    link.remember(values)
+    values = {name: hr_fields.BY_NAME[name].from_employee(employee) for name in event.payload["fields"]}
+    # Noted before reading Fortnox too, so a failed read shows what was to be sent.
+    outbox.note_request(event, "PUT", path, {"Employee": hr_fields.fortnox_document(values)}, str(employee))
+    # What an earlier attempt of this event (or of another still going) sent may be in Fortnox
+    # even though its answer was lost.
+    sent = values_in_flight(employee.organization, [employee.pk]).get(employee.pk, {})
+    values, agreed = _unless_changed_in_fortnox(employee, link, values, client.get(path), sent)
+    if values:
+        body = {"Employee": hr_fields.fortnox_document(values)}
+        event.payload = {**event.payload, "sent_values": values}
+        outbox.note_request(event, "PUT", path, body, str(employee))
+        client.put(path, body)
+    if values or agreed:
+        link.remember({**agreed, **values})
+
+
+def _unless_changed_in_fortnox(employee, link, values: dict, document: dict, sent: dict) -> tuple[dict, dict]:
+    """`values` split against Fortnox's `document`: those to send, and those Fortnox already holds.
+    A field Fortnox changed to something else since the last agreement is neither: it becomes a
+    conflict (the admins are told once the push is through) — unless what Fortnox holds is a
+    value Brygga `sent` itself in a push whose answer was lost."""
+    remote, unreadable = hr_fields.fortnox_values(document)
+    last = link.last_synced_values
+    seen_local, seen_remote = personal_data.fingerprinted(values), personal_data.fingerprinted(remote)
+    waiting = set(EmployeeConflict.objects.open().filter(employee=employee).values_list("field", flat=True))
+    send, agreed, conflicts = {}, {}, 0
+    for name, value in values.items():
+        if name in waiting:
+            continue
+        if name in unreadable or name not in remote:
+            send[name] = value
+        elif seen_remote[name] == seen_local[name]:
+            agreed[name] = value
+        elif name in last and remote[name] not in sent.get(name, ()) \
+                and compare_three_way(seen_local[name], last[name], seen_remote[name]) == CONFLICT:
+            record_conflict(employee, name, value, remote[name])
+            conflicts += 1
+        else:
+            send[name] = value
+    if conflicts:
+        transaction.on_commit(lambda: notify_conflicts(employee.organization, conflicts))
+    return send, agreed
 
 
 @outbox.handler("employee_create")

@@ -67,6 +67,53 @@ def test_a_change_on_both_sides_is_one_conflict_that_overwrites_nothing_and_admi
     assert Notification.objects.filter(user=tenant.owner).count() == 1, "admins are told once, not at every run"
 
 
+def test_a_brygga_change_pushed_after_fortnox_changed_the_same_field_is_a_conflict_not_an_overwrite(
+        activated, fortnox, tenant):
+    # Found by the both-ways chaos run: the push sent Brygga's value over the one Fortnox had since.
+    anna = linked(tenant.organization, fortnox)
+    fortnox.put("/3/employees/1001", {"Employee": {"Phone1": "0703333333"}})
+    hr_actions.do_update_employee(anna, {"phone": "+46702222222", "city": "Malmö"}, acting_user=tenant.hr_admin)
+
+    assert outbox.push_due() == 1
+
+    sent = fortnox.get("/3/employees/1001")
+    assert sent["Phone1"] == "0703333333", "Fortnox's change was overwritten"
+    assert sent["City"] == "Malmö", "the field only Brygga changed was held back"
+    conflict = EmployeeConflict.objects.get()
+    assert (conflict.field, conflict.brygga_value, conflict.fortnox_value) == ("phone", "+46702222222", "+46703333333")
+    assert OutboxEvent.objects.get().status == OutboxEvent.Status.DONE
+    assert Notification.objects.filter(user=tenant.owner).count() == 1
+
+    pull(tenant.organization)
+    assert EmployeeConflict.objects.count() == 1 and Notification.objects.filter(user=tenant.owner).count() == 1
+    hr_actions.do_update_employee(anna, {"phone": "+46704444444"}, acting_user=tenant.hr_admin)
+    outbox.push_due()
+    assert fortnox.get("/3/employees/1001")["Phone1"] == "0703333333", "a field with an open conflict was pushed"
+
+
+def test_brygga_changed_again_after_a_push_whose_answer_was_lost_is_no_conflict_and_the_latest_value_wins(
+        activated, fortnox, tenant, sandbox, fortnox_company):
+    # Fortnox then holds Brygga's own earlier value, unconfirmed: neither the pull nor the retry
+    # may take it for a change made in Fortnox.
+    anna = linked(tenant.organization, fortnox)
+    hr_actions.do_update_employee(anna, {"phone": "+46702222222"}, acting_user=tenant.hr_admin)
+    sandbox.update_company(fortnox_company.data, fault_drop_rate=1.0, fault_seed=1)
+    outbox.push_due()
+    sandbox.update_company(fortnox_company.data, fault_drop_rate=0.0)
+    assert fortnox.get("/3/employees/1001")["Phone1"] == "+46702222222", "the write was not applied before the drop"
+    hr_actions.do_update_employee(anna, {"phone": "+46703333333"}, acting_user=tenant.hr_admin)
+
+    pull(tenant.organization)
+    OutboxEvent.objects.update(next_attempt_at=timezone.now())
+    outbox.push_due()
+
+    assert not EmployeeConflict.objects.exists()
+    assert fortnox.get("/3/employees/1001")["Phone1"] == "+46703333333"
+    anna.refresh_from_db()
+    assert anna.phone == "+46703333333"
+    assert set(OutboxEvent.objects.values_list("status", flat=True)) == {OutboxEvent.Status.DONE}
+
+
 def test_a_conflict_resolved_with_fortnoxs_value_takes_it_into_brygga(activated, fortnox, tenant):
     anna = linked(tenant.organization, fortnox)
     hr_actions.do_update_employee(anna, {"phone": "+46702222222"}, acting_user=tenant.hr_admin)
