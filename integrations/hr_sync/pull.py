@@ -15,7 +15,7 @@ field over the synced-field registry (`fields.FIELDS`, so new fields take part b
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -226,8 +226,10 @@ def _compare_person(run, employee, link, document, open_conflicts, in_flight) ->
         elif state == REMOTE_CHANGED:
             to_brygga[name] = remote[name]
         elif state == CONFLICT:
-            open_conflicts[employee.pk, name] = record_conflict(employee, name, local[name], remote[name], found_by=run)
-            found += 1
+            conflict = record_conflict(employee, name, local[name], remote[name], found_by=run)
+            if conflict is not None:
+                open_conflicts[employee.pk, name] = conflict
+                found += 1
     changes = hr_fields.employee_changes(to_brygga)
     end, inactive = "employment_end", bool(document.get("Inactive"))
     if inactive and last.get(INACTIVE) is False and not remote.get(end) and not local.get(end) \
@@ -264,13 +266,19 @@ def values_in_flight(organization, employee_ids) -> dict[int, dict[str, list]]:
     return found
 
 
-def record_conflict(employee, name: str, local, remote, *, found_by=None) -> EmployeeConflict:
+def record_conflict(employee, name: str, local, remote, *, found_by=None) -> EmployeeConflict | None:
     """A field changed on both sides, differently, since they last agreed (found by a pull, or
-    by a push that finds Fortnox changed the field it was about to send)."""
-    return EmployeeConflict.objects.create(
-        organization_id=employee.organization_id, employee=employee, field=name, brygga_value=local,
-        fortnox_value=remote, brygga_changed_at=_changed_in_brygga(employee, hr_fields.BY_NAME[name]), found_by=found_by,
-    )
+    by a push that finds Fortnox changed the field it was about to send). None when the field's
+    conflict is open already: a push and a pull going at once both found it, one records it."""
+    try:
+        with transaction.atomic():
+            return EmployeeConflict.objects.create(
+                organization_id=employee.organization_id, employee=employee, field=name, brygga_value=local,
+                fortnox_value=remote, brygga_changed_at=_changed_in_brygga(employee, hr_fields.BY_NAME[name]),
+                found_by=found_by,
+            )
+    except IntegrityError:
+        return None
 
 
 def _refresh_conflict(conflict, local, remote) -> None:

@@ -74,8 +74,7 @@ def _unless_changed_in_fortnox(employee, link, values: dict, document: dict, sen
             agreed[name] = value
         elif name in last and remote[name] not in sent.get(name, ()) \
                 and compare_three_way(seen_local[name], last[name], seen_remote[name]) == CONFLICT:
-            record_conflict(employee, name, value, remote[name])
-            conflicts += 1
+            conflicts += record_conflict(employee, name, value, remote[name]) is not None
         else:
             send[name] = value
     if conflicts:

@@ -16,7 +16,7 @@ from integrations.core import outbox
 from integrations.core.models import ExternalLink, OutboxEvent, SyncRun
 from integrations.hr_sync import fields as hr_fields
 from integrations.hr_sync.models import EmployeeConflict, HrIntegrationSettings
-from integrations.hr_sync.pull import RUN_KIND, do_queue_pull, do_resolve_conflict, scheduled_pull
+from integrations.hr_sync.pull import RUN_KIND, do_queue_pull, do_resolve_conflict, record_conflict, scheduled_pull
 from organizations.models import Notification
 from tests.support.hr_sync import linked, pull
 from tests.support.processes import wait_for
@@ -112,6 +112,18 @@ def test_brygga_changed_again_after_a_push_whose_answer_was_lost_is_no_conflict_
     anna.refresh_from_db()
     assert anna.phone == "+46703333333"
     assert set(OutboxEvent.objects.values_list("status", flat=True)) == {OutboxEvent.Status.DONE}
+
+
+def test_a_conflict_a_push_and_a_pull_find_at_once_is_recorded_once_without_an_error(activated, fortnox, tenant):
+    # Found by the both-ways chaos benchmark: the pull, holding the open conflicts it read at its
+    # start, met the one a push had just recorded and the run crashed on the one-open-per-field rule.
+    anna = linked(tenant.organization, fortnox)
+
+    first = record_conflict(anna, "phone", "+46702222222", "+46703333333")
+    second = record_conflict(anna, "phone", "+46702222222", "+46703333333")
+
+    assert first is not None and second is None
+    assert EmployeeConflict.objects.open().get() == first
 
 
 def test_a_conflict_resolved_with_fortnoxs_value_takes_it_into_brygga(activated, fortnox, tenant):
