@@ -38,6 +38,10 @@ class SandboxControl:
         """A change made in Fortnox itself (no token, rate limit or faults): `{"status", "body"}`."""
         return self._call("POST", f"companies/{database_number}/fortnox", method=method, path=path, body=body)
 
+    def stream_events(self, database_number: int, limit: int = 500) -> list[dict]:
+        """The company's latest events on the stream, newest first."""
+        return self._call("GET", f"companies/{database_number}/events?limit={limit}")["events"]
+
     def update_user(self, company: dict, username: str, **fields) -> dict:
         return self._call("PATCH", f"companies/{company['database_number']}/users/{username}", **fields)
 

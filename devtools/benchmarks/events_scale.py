@@ -217,3 +217,98 @@ def listener_at_scale(quick: bool = False) -> list[Row]:
                 f"heartbeat at most {gap:.1f} s old, RSS {measured['rss_end']:.0f} MB"),
         passed=refresh is not None and measured["refreshed"] == tenants and gap <= lease_seconds))
     return rows
+
+
+# --- chaos: every fault at once -------------------------------------------------------------------
+
+CHAOS_SIZES = {False: (3, 40), True: (1, 8)}  # (organizations, changes in Fortnox each)
+
+
+def chaos_measure(sandbox_url: str, numbers: list[int], steps: int, seed: int) -> dict:
+    """Every organization's changes interleaved under all faults, the listener killed halfway,
+    then settling and one reconciliation pull each; what still differs."""
+    import random
+
+    from devtools.chaos.events import EventsChaos
+    from devtools.sandbox_control import SandboxControl
+    from integrations.core.models import FortnoxConnection, SyncRun
+    from integrations.fortnox_events.models import ListenerLease
+    from integrations.warehouse_sync import tasks
+
+    def holder() -> int | None:
+        lease = ListenerLease.objects.filter(subscribed_at__isnull=False).exclude(holder="").first()
+        return int(lease.holder.split(":")[1]) if lease else None
+
+    control = SandboxControl(sandbox_url)
+    connections = list(FortnoxConnection.objects.filter(tenant_id__in=[str(n) for n in numbers]).select_related("organization"))
+    chaoses = [EventsChaos(c.organization, control, int(c.tenant_id)) for c in connections]
+    first = _wait(lambda: holder() if _subscribed(len(numbers)) else None, 120)
+    for chaos in chaoses:
+        chaos.prepare()
+    for index, chaos in enumerate(chaoses):
+        chaos.faults(seed + index)
+    rng = random.Random(seed)
+    total = steps * len(chaoses)
+    killed_at = None
+    for step in range(total):
+        if step == total // 2:
+            os.kill(first, 9)  # SIGKILL, mid-stream; the supervisor starts it again
+            killed_at = time.monotonic()
+        rng.choice(chaoses).step(rng)
+    back = _wait(lambda: (holder() or first) != first, 120)
+    restarted = None if not back else time.monotonic() - killed_at
+    undelivered = [chaos.settle(chaos.organization.pk, seconds=300) for chaos in chaoses]
+    for chaos in chaoses:  # the reconciliation, faults still on
+        run = tasks.do_queue_sync(chaos.organization, trigger=SyncRun.Trigger.MANUAL)
+        tasks.execute_run(run.pk)
+    problems = [problem for chaos in chaoses for problem in chaos.disagreements()]
+    return {"changes": total, "restarted": restarted, "problems": problems,
+            "unsettled": sum(found is None for found in undelivered),
+            "undelivered": sum(len(found or ()) for found in undelivered),
+            "missing": sum("missing" in problem for problem in problems),
+            "doubled": sum("times in Brygga" in problem for problem in problems)}
+
+
+@benchmark("events-chaos")
+def stream_chaos(quick: bool = False) -> list[Row]:
+    from devtools.chaos.events import REST_FAULTS, STREAM_FAULTS
+
+    organizations, steps = CHAOS_SIZES[quick]
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    with BenchmarkServer() as server:
+        stream, url = _start_stream(server, manage)
+        os.environ["FORTNOX_EVENTS_URL"] = url
+        processes = [stream]
+        try:
+            (numbers,) = server.in_processes(bulk_connect, [(organizations,)])
+            env = {**server.env, "Q_WORKERS": "2", "FORTNOX_EVENTS_LEASE_SECONDS": "3"}
+            processes += [subprocess.Popen([*manage, "qcluster"], env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL),
+                          subprocess.Popen(["bash", str(BASE_DIR / "scripts" / "supervise.sh"), *manage, "fortnox_events"],
+                                           env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                           start_new_session=True)]
+            (measured,) = server.in_processes(chaos_measure, [(f"{server.url}/sandbox/fortnox", numbers, steps, 19)])
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            os.environ.pop("FORTNOX_EVENTS_URL", None)
+    faults = ", ".join(f"{name.removeprefix('fault_')} {value:g}" for name, value in {**STREAM_FAULTS, **REST_FAULTS}.items()
+                       if name != "fault_error_status")
+    restarted = measured["restarted"]
+    return [Row(
+        measure=f"Chaos: {measured['changes']} changes in Fortnox over {organizations} organizations ({faults}; "
+                f"REST errors are 503), the listener SIGKILLed halfway and restarted by its supervisor, then settled "
+                f"and one reconciliation pull each",
+        target="0 missing, 0 doubled, 0 different",
+        result=(f"{measured['missing']} missing, {measured['doubled']} doubled, "
+                f"{len(measured['problems']) - measured['missing'] - measured['doubled']} different; listener back in "
+                + (f"{restarted:.1f} s" if restarted is not None else "— (not back in 120 s)")
+                + f"; {measured['undelivered']} events never on the stream after the restart (left to the reconciliation)"
+                + (f"; {measured['unsettled']} organizations not settled in 300 s" if measured["unsettled"] else "")
+                + "".join(f"; {problem}" for problem in measured["problems"][:3])),
+        passed=not measured["problems"] and restarted is not None and not measured["unsettled"])]

@@ -73,6 +73,7 @@ def holder_name() -> str:
 class Lease:
     def __init__(self, holder: str, seconds: float):
         self.holder, self.seconds = holder, seconds
+        self.renewed_at = 0.0
 
     def acquire(self) -> bool:
         """Take the lease when it is free or its holder went quiet; True when this listener holds it."""
@@ -93,6 +94,13 @@ class Lease:
         if not ListenerLease.objects.filter(name=LEASE_NAME, holder=self.holder).update(
                 heartbeat_at=timezone.now(), **fields):
             raise LeaseLost()
+        self.renewed_at = time.monotonic()
+
+    def renew_if_due(self) -> None:
+        """Within long work (thousands of tokens renewed one by one): the heartbeat goes on, or a
+        standby would take over and every organization would read as polling."""
+        if time.monotonic() - self.renewed_at >= self.seconds / 4:
+            self.renew()
 
     def release(self) -> None:
         ListenerLease.objects.filter(name=LEASE_NAME, holder=self.holder).update(
@@ -327,13 +335,11 @@ class Listener:
                 due.append(connection)
         for start in range(0, len(due), TOKENS_PER_COMMAND):
             self.add_tenants(due[start:start + TOKENS_PER_COMMAND])
-            # Thousands of tenants whose tokens come due together take minutes to renew: the
-            # heartbeat goes on meanwhile, or a standby would take over and all would read polling.
-            self.lease.renew(tenants=len(self.tenants))
 
     def add_tenants(self, connections: list[FortnoxConnection]) -> None:
         by_token, problems = {}, {}
         for connection in connections:
+            self.lease.renew_if_due()
             try:
                 by_token[tokens.access_token(connection)] = connection  # rotated first when it expires soon
             except FortnoxError as error:
