@@ -3,6 +3,7 @@ the same ones without importing another folder's conftest. A folder's own confte
 what that folder alone uses."""
 
 pytest_plugins = [
+    "tests.support.database",
     "tests.support.tenants",
     "tests.support.processes",
     "tests.support.fortnox",
