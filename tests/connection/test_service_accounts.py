@@ -352,6 +352,7 @@ def test_the_event_listener_adds_a_service_account_company_with_a_client_credent
     caplog.set_level(logging.INFO, logger="integrations.fortnox")
     one_second_tokens(sandbox, fortnox_company)  # the listener must ask for a fresh one
     listener = Listener(url=sandbox_stream.url, holder="test")
+    assert listener.lease.acquire()  # as the running listener holds it while it adds tenants
     with open_stream(sandbox_stream.url, proxy=None, open_timeout=10) as stream:
         listener.ws = stream
         listener.add_tenants([FortnoxConnection.objects.get()])
