@@ -288,6 +288,10 @@ FORTNOX_SERVICE_ACCOUNTS = _strict_bool("FORTNOX_SERVICE_ACCOUNTS", SANDBOX_ENAB
 # Brygga confirms it with Fortnox before acting (see integrations.fortnox.webhooks).
 FORTNOX_WEBHOOK_SOURCES = env.list("FORTNOX_WEBHOOK_SOURCES", default=[])
 FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.0)
+# The client's first pause before repeating a request that failed on the way (doubling, with
+# jitter). The tests take a tenth: they prove that and how often it retries, and the sandbox's
+# faults are per request, so waiting longer for the same outcome only costs CI time.
+FORTNOX_RETRY_BACKOFF_SECONDS = _env(env.float, "FORTNOX_RETRY_BACKOFF_SECONDS", default=0.05 if TESTING else 0.5)
 FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", default=25)
 FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)
 # Where the client's request budgets are kept without Redis (integrations.fortnox.ratelimit).

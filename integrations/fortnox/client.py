@@ -166,13 +166,13 @@ class FortnoxClient:
         *,
         call_counter: Callable[[str, str, int | None], None] | None = None,
         max_attempts: int = 4,
-        backoff_seconds: float = 0.5,
+        backoff_seconds: float | None = None,
         timeout: float | None = None,
     ):
         self.connection = connection
         self.call_counter = call_counter or CallCounter()
         self.max_attempts = max_attempts
-        self.backoff_seconds = backoff_seconds
+        self.backoff_seconds = settings.FORTNOX_RETRY_BACKOFF_SECONDS if backoff_seconds is None else backoff_seconds
         self.timeout = timeout or settings.FORTNOX_TIMEOUT_SECONDS
         self.session = requests.Session()
         # requests reads the proxy environment on every call (milliseconds of CPU each, the

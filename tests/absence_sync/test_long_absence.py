@@ -28,20 +28,12 @@ def fortnox_work_days(start, count):
     return days
 
 
-@pytest.fixture
-def fast_cluster(world, monkeypatch, request):
-    """A cluster at ten times Fortnox's rate (sandbox and product agree), so the test stays quick."""
-    world.sandbox.update_company(world.company.data, rate_limit_requests=250)
-    monkeypatch.setenv("FORTNOX_RATE_LIMIT_REQUESTS", "250")
-    return request.getfixturevalue("cluster")
-
-
 # 100 work days (about 140 calendar days, each a schedule read, and 100 creates): some 240 calls,
 # more than two jobs' `push.CALL_BUDGET` (100), so a job continuing a run hands on again.
 WORK_DAYS = 100
 
 
-def test_a_100_work_day_parental_leave_is_spread_over_jobs_with_progress_on_the_absence(world, fast_cluster, client_for):
+def test_a_100_work_day_parental_leave_is_spread_over_jobs_with_progress_on_the_absence(world, cluster, client_for):
     expected = fortnox_work_days(START, WORK_DAYS)
     absence = hr_actions.do_register_absence(world.anna, {
         "absence_type": world.types["parental_leave"], "start_date": START, "end_date": date.fromisoformat(expected[-1]),
