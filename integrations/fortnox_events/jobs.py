@@ -4,12 +4,13 @@ scheduled pull — an order the warehouse has started on is not changed, a cance
 order type follows the customer (B2B/B2C), only stock goods are picked.
 
 One job drains one organization's inbox in the order the events arrived, as one `SyncRun` of
-kind "wms_events" (its log and counts read like a pull's). Several events of one record become
-one read. A record Fortnox announced but does not show yet is read again after 0.5, 1.2 and 2.5 s
+kind "wms_events" (its log and counts read like a pull's). The listener queues the run with its
+job, and events arriving while it waits join it (`queue_drains`): a burst costs a run and a job
+per organization, not per event. Several events of one record become one read. A record Fortnox announced but does not show yet is read again after 0.5, 1.2 and 2.5 s
 and then left to the reconciliation, in the error log. A Fortnox failure leaves the event waiting
-for the next job, at most `MAX_ATTEMPTS` times. Each event's work commits before its status and
-the organization's offset for its topic are written: a job killed in between applies the event
-again, which the importers make harmless (they upsert by number and compare what they read)."""
+for the next job, at most `MAX_ATTEMPTS` times. The run's work commits before its events' status
+and the organization's offset for their topics are written: a job killed in between applies the
+events again, which the importers make harmless (they upsert by number and compare what they read)."""
 
 import logging
 import time
@@ -31,7 +32,6 @@ from integrations.warehouse_sync import importers
 from integrations.warehouse_sync.exporters import STOCK_BALANCE
 from integrations.warehouse_sync.models import WarehouseSyncSettings
 from integrations.warehouse_sync.tasks import WarehouseSync, busy_runs
-from organizations.models import Organization
 from organizations.stored_text import StoredText, gettext_noop
 from warehouse.models import Article, SalesOrder
 
@@ -41,8 +41,7 @@ log = logging.getLogger("integrations.fortnox_events")
 
 EVENTS_RUN_KIND = "wms_events"
 DRAIN_TASK = "integrations.fortnox_events.jobs.drain"
-BATCH = 200  # events per run; a job does at most MAX_ROUNDS runs and queues the next job
-MAX_ROUNDS = 5
+BATCH = 200  # events per run (a job); more waiting queue the next run
 RETRY_DELAYS = (0.5, 1.2, 2.5)  # a record announced before Fortnox's REST read shows it
 MAX_ATTEMPTS = 3  # jobs (a few seconds apart) that may meet a Fortnox failure on one event before it is given up
 BUSY_RUN = timedelta(minutes=3)  # an events run older than this lost its job (a run is ≤ BATCH events)
@@ -53,46 +52,85 @@ TOPIC_KINDS = {"articles": "articles", "customers": "customers", "suppliers": "s
 TOPICS = tuple(TOPIC_KINDS)
 
 
-def queue_drain(organization_id: int) -> None:
+def queue_drains(organization_ids, *, sweep: bool = False) -> None:
+    """Coalescing: an organization has at most one queued events run, and one job for it. Events
+    that arrive while it waits join it (its job takes whatever waits when it starts), so a burst
+    costs a job per organization and not one per event. A run whose job left it (the organization
+    was busy) or whose job was lost gets a job again when `sweep` says its events wait too long."""
+    ids = list(dict.fromkeys(organization_ids))
+    if not ids:
+        return
+    now = timezone.now()
+    queued = {run.organization_id: run for run in SyncRun.objects.filter(
+        organization_id__in=ids, kind=EVENTS_RUN_KIND, status=SyncRun.Status.QUEUED).only(
+        "pk", "organization_id", "heartbeat_at", "data")}
+    for organization_id in ids:
+        run = queued.get(organization_id)
+        if run is None:
+            run = SyncRun.objects.create(organization_id=organization_id, kind=EVENTS_RUN_KIND,
+                                         trigger=SyncRun.Trigger.PUSH, heartbeat_at=now)
+        elif not (sweep and (run.data.get("left") or run.heartbeat_at is None or run.heartbeat_at < now - BUSY_RUN)):
+            continue  # its job is on the way
+        elif not SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(heartbeat_at=now, data={}):
+            continue  # taken meanwhile
+        _queue_job(organization_id, run.pk)
+
+
+def _queue_job(organization_id: int, run_id: int) -> None:
     from django_q.tasks import async_task
 
-    async_task(DRAIN_TASK, organization_id, group="fortnox-events", q_options={"max_attempts": 1})
+    async_task(DRAIN_TASK, organization_id, run_id, group="fortnox-events", q_options={"max_attempts": 1})
 
 
 def pending(organization_id: int):
     return StreamEvent.objects.filter(organization_id=organization_id, status=StreamEvent.Status.PENDING)
 
 
-def drain(organization_id: int) -> str:
-    """The job: apply the organization's waiting events, a run at a time, until none wait."""
-    language = Organization.objects.filter(pk=organization_id).values_list("language", flat=True).first()
-    with translation.override(language or None):
-        for _round in range(MAX_ROUNDS):
-            run = _claim(organization_id)
-            if run is None:
-                return "busy or nothing to do"
-            if not _apply(run):
-                return "fortnox failed; the listener queues the job again"
-            if not pending(organization_id).exists():
-                return "done"
-        queue_drain(organization_id)
+def drain(organization_id: int, run_id: int | None = None) -> str:
+    """The job: one run over the organization's waiting events (at most `BATCH`; more waiting
+    queue the next run, behind the other organizations' jobs)."""
+    run = _claim(organization_id, run_id)
+    if run is None:
+        return "busy, taken or nothing to do"
+    with translation.override(run.organization.language or None):
+        went_on = _apply(run)
+    if not went_on:
+        return "fortnox failed; the listener queues the job again"
+    if pending(organization_id).exists():
+        queue_drains([organization_id])
         return "more queued"
+    return "done"
 
 
-def _claim(organization_id: int) -> SyncRun | None:
-    """A new events run, or None when nothing waits or another run of the organization is busy
-    (an events run drains what this job was queued for; a pull reads it too, and the listener
-    queues this job again a few seconds after it)."""
+def _claim(organization_id: int, run_id: int | None) -> SyncRun | None:
+    """The queued run, now running; None when another run of the organization is busy (the run
+    stays queued and the listener's sweep gives it a job again), when another job took it, or when
+    nothing waits (its events went with the run before it: it is deleted, it did nothing).
+    Without `run_id` (a job queued before runs were queued with it, a test) the organization's
+    queued run, or a new one."""
+    if run_id is None:
+        queued = SyncRun.objects.filter(organization_id=organization_id, kind=EVENTS_RUN_KIND,
+                                        status=SyncRun.Status.QUEUED).values_list("pk", flat=True).first()
+        run_id = queued or SyncRun.objects.create(organization_id=organization_id, kind=EVENTS_RUN_KIND,
+                                                  trigger=SyncRun.Trigger.PUSH, heartbeat_at=timezone.now()).pk
     with transaction.atomic():
-        organization = Organization.objects.get(pk=organization_id)
         # The settings row is the organization's lock, as for queuing a pull.
-        WarehouseSyncSettings.objects.select_for_update().get_or_create(organization=organization)
-        busy = SyncRun.objects.filter(organization=organization, kind=EVENTS_RUN_KIND,
-                                      status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
-                                      created_at__gte=timezone.now() - BUSY_RUN)
-        if busy.exists() or busy_runs(organization).exists() or not pending(organization_id).exists():
+        WarehouseSyncSettings.objects.select_for_update().get_or_create(organization_id=organization_id)
+        run = SyncRun.objects.select_related("organization").filter(
+            pk=run_id, status=SyncRun.Status.QUEUED).first()
+        if run is None:
             return None
-        return SyncRun.objects.create(organization=organization, kind=EVENTS_RUN_KIND, trigger=SyncRun.Trigger.PUSH)
+        busy = SyncRun.objects.filter(organization_id=organization_id, kind=EVENTS_RUN_KIND,
+                                      status=SyncRun.Status.RUNNING, created_at__gte=timezone.now() - BUSY_RUN)
+        if busy.exists() or busy_runs(run.organization).exists():
+            SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(data={"left": True})
+            return None
+        if not pending(organization_id).exists():
+            run.delete()
+            return None
+        if not SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(status=SyncRun.Status.RUNNING):
+            return None
+    return run
 
 
 def _apply(run: SyncRun) -> bool:
@@ -105,7 +143,7 @@ def _apply(run: SyncRun) -> bool:
     try:
         client = FortnoxConnection.client_for(organization, call_counter=counter)
     except FortnoxAuthError as error:  # not connected any more: the listener removes the tenant
-        _settle(events, StreamEvent.Status.LEFT)
+        _settle([(events, StreamEvent.Status.LEFT)])
         run.finish(SyncRun.Status.FAILED, error=StoredText.each_language(lambda e=error: e.user_message))
         return False
     # Several events of one record: one read, after the last of them.
@@ -113,7 +151,7 @@ def _apply(run: SyncRun) -> bool:
     for event in events:
         groups.setdefault((event.topic, event.entity_id), []).append(event)
     ordered = sorted(groups.values(), key=lambda group: group[-1].pk)
-    status, went_on = None, True
+    status, went_on, settled = None, True, []
     with client:
         sync = WarehouseSync(run, settings, client, counter)
         for group in ordered:
@@ -124,13 +162,14 @@ def _apply(run: SyncRun) -> bool:
                 status = SyncRun.Status.FAILED
                 break
             if outcome is None:  # Fortnox failed: the events wait for the next job, a few times
-                _attempted(group)
+                outcome = _attempted(group)
                 went_on = False
-            else:
-                _settle(group, outcome)
+            if outcome is not None:
+                settled.append((group, outcome))
             run.progress_done += len(group)
             sync.progress()
         sync.progress(force=True)
+    _settle(settled)
     run.append_log(StoredText(gettext_noop("Done: %(calls)s Fortnox calls."), calls=counter.total))
     run.finish(status)
     return went_on and status is None
@@ -234,13 +273,23 @@ IMPORTS = {"articles": _article, "customers": _customer, "suppliers": _supplier,
 # --- bookkeeping ------------------------------------------------------------------------------
 
 
-def _settle(group: list[StreamEvent], status: str) -> None:
-    """The events' work is committed: mark them and move the organization's committed offset of
-    their topic forward, to the last event before which none of the topic's events still waits."""
+def _settle(settled: list[tuple[list[StreamEvent], str]]) -> None:
+    """The run's work is committed (each record's in its own transaction): its events marked, in
+    one transaction with the organization's committed offset of each of their topics, moved
+    forward to the last event before which none of the topic's events still waits. A job killed
+    before this applies the events again, which the importers make harmless."""
+    if not settled:
+        return
     now = timezone.now()
+    by_status: dict[str, list[int]] = {}
+    for group, status in settled:
+        by_status.setdefault(status, []).extend(event.pk for event in group)
+    organization_id = settled[0][0][0].organization_id
     with transaction.atomic():
-        StreamEvent.objects.filter(pk__in=[event.pk for event in group]).update(status=status, done_at=now)
-        _advance(group[0].organization_id, group[0].topic, now)
+        for status, pks in by_status.items():
+            StreamEvent.objects.filter(pk__in=pks).update(status=status, done_at=now)
+        for topic in dict.fromkeys(group[0].topic for group, _status in settled):
+            _advance(organization_id, topic, now)
 
 
 def _advance(organization_id: int, topic: str, now) -> None:
@@ -255,14 +304,14 @@ def _advance(organization_id: int, topic: str, now) -> None:
                                               defaults={"offset": last, "committed_at": now})
 
 
-def _attempted(group: list[StreamEvent]) -> None:
-    """Fortnox failed on the group's record: its events wait for the next job, until they have
-    met `MAX_ATTEMPTS` failures; then they are given up (the error log has each failure)."""
+def _attempted(group: list[StreamEvent]) -> str | None:
+    """Fortnox failed on the group's record: its events wait for the next job (None), until they
+    have met `MAX_ATTEMPTS` failures; then they are given up (the error log has each failure)."""
     attempts = max(event.attempts for event in group) + 1
     if attempts >= MAX_ATTEMPTS:
-        _settle(group, StreamEvent.Status.FAILED)
-    else:
-        StreamEvent.objects.filter(pk__in=[event.pk for event in group]).update(attempts=attempts)
+        return StreamEvent.Status.FAILED
+    StreamEvent.objects.filter(pk__in=[event.pk for event in group]).update(attempts=attempts)
+    return None
 
 
 def _record(sync: WarehouseSync, event: StreamEvent, error, message: StoredText) -> None:

@@ -13,8 +13,9 @@ stream (API-FACTS §10) for every connected organization and turns each event in
   added again with the fresh one before the old one dies.
 - An event is stored in the inbox (`StreamEvent`, unique per tenant, topic and offset: a
   duplicate or a replay is dropped there) together with its topic's resume offset, in one
-  transaction, and then the organization's job is queued (`jobs.drain`). A sweep queues the job
-  again for events that wait longer than a few seconds (a job that found the organization busy).
+  transaction, and then the organization's run and job are queued unless one already waits, which
+  the new events join (`jobs.queue_drains`). A sweep gives a job again to events that wait longer
+  than a few seconds (a job that found the organization busy, or met a Fortnox failure).
 - The connection pings every 30 s (the client library's keepalive); a dropped connection is
   opened again after a backoff (1, 2, 4 … 30 s, with jitter), resuming every topic from its offset.
 """
@@ -289,22 +290,23 @@ class Listener:
             StreamEvent.objects.bulk_create(rows, ignore_conflicts=True)  # a duplicate or replay stays out
             for topic, offset in offsets.items():
                 StreamTopic.objects.update_or_create(topic=topic, defaults={"offset": offset, "updated_at": now})
-        for organization_id in dict.fromkeys(row.organization_id for row in rows):
-            self.queue(organization_id)
+        self.queue(row.organization_id for row in rows)
 
-    def queue(self, organization_id: int) -> None:
-        self.last_queued[organization_id] = time.monotonic()
-        jobs.queue_drain(organization_id)
+    def queue(self, organization_ids, *, sweep: bool = False) -> None:
+        ids = list(dict.fromkeys(organization_ids))
+        now = time.monotonic()
+        for organization_id in ids:
+            self.last_queued[organization_id] = now
+        jobs.queue_drains(ids, sweep=sweep)
 
     def sweep(self) -> None:
-        """Queue the job again for organizations whose events wait (a job that found the
-        organization busy leaves them to the next)."""
+        """Give a job again to organizations whose events wait (a job that found the organization
+        busy left its run queued) or that have none queued (a job that met a Fortnox failure)."""
         waiting = (StreamEvent.objects.filter(status=StreamEvent.Status.PENDING, received_at__lt=timezone.now() - SWEEP_AFTER)
                    .values_list("organization_id", flat=True).distinct())
         now = time.monotonic()
-        for organization_id in list(waiting):
-            if now - self.last_queued.get(organization_id, 0) >= 2 * SWEEP_AFTER.total_seconds():
-                self.queue(organization_id)
+        self.queue((organization_id for organization_id in list(waiting)
+                    if now - self.last_queued.get(organization_id, 0) >= 2 * SWEEP_AFTER.total_seconds()), sweep=True)
 
     # --- tenants --------------------------------------------------------------------------------
 

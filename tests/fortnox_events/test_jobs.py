@@ -13,7 +13,7 @@ from django.db.models.signals import post_save
 from integrations.core.models import IntegrationError, SyncRun
 from integrations.fortnox_events.jobs import EVENTS_RUN_KIND
 from integrations.fortnox_events.models import StreamEvent, StreamOffset
-from tests.support.fortnox_events import apply, committed, deliver, event, inbox
+from tests.support.fortnox_events import apply, committed, deliver, drain_jobs, event, inbox, sweep
 from tests.support.warehouse_sync import article, configure, customer, order
 from warehouse import actions as warehouse_actions
 from warehouse.models import Article, Customer, OrderType, SalesOrder, Supplier
@@ -63,6 +63,43 @@ def test_duplicates_and_replays_are_stored_and_applied_once(fortnox, connection,
     assert SalesOrder.objects.filter(organization=tenant.organization).count() == 1
     assert len(inbox(connection)) == 1
     assert SyncRun.objects.filter(organization=tenant.organization, kind=EVENTS_RUN_KIND).count() == 1
+
+
+def test_events_arriving_while_the_organizations_run_waits_join_it_one_run_and_one_job(fortnox, connection, tenant):
+    customer(fortnox, "K1")
+    article(fortnox, "A1")
+    first, second = (order(fortnox, [("A1", 1)])["DocumentNumber"] for _ in range(2))
+    deliver(connection, event(connection, "orders", first, "created"))
+    deliver(connection, event(connection, "orders", second, "created"))  # while the first one's run waits
+    assert SyncRun.objects.filter(organization=tenant.organization, kind=EVENTS_RUN_KIND).count() == 1
+    assert len(drain_jobs()) == 1
+
+    apply(connection)
+
+    run = SyncRun.objects.get(organization=tenant.organization, kind=EVENTS_RUN_KIND)
+    assert run.status == SyncRun.Status.SUCCEEDED and run.counts["orders_created"] == 2, run.log
+    assert SalesOrder.objects.filter(organization=tenant.organization).count() == 2
+
+
+def test_a_run_that_finds_the_organization_busy_stays_queued_until_the_sweep_gives_it_a_job_again(
+        fortnox, connection, tenant):
+    customer(fortnox, "K1")
+    article(fortnox, "A1")
+    created = order(fortnox, [("A1", 1)])
+    busy = SyncRun.objects.create(organization=tenant.organization, kind=EVENTS_RUN_KIND, trigger=SyncRun.Trigger.PUSH,
+                                  status=SyncRun.Status.RUNNING)
+    deliver(connection, event(connection, "orders", created["DocumentNumber"], "created"))
+    (queued,) = drain_jobs()
+    apply(connection)
+    assert SyncRun.objects.get(pk=queued).status == SyncRun.Status.QUEUED
+    assert not SalesOrder.objects.filter(organization=tenant.organization).exists()
+
+    busy.finish()
+    sweep(after_seconds=10)
+    assert drain_jobs() == [queued, queued]  # the run's job again, no second run
+    apply(connection)
+    assert SyncRun.objects.get(pk=queued).status == SyncRun.Status.SUCCEEDED
+    assert SalesOrder.objects.filter(organization=tenant.organization).count() == 1
 
 
 def test_several_events_of_one_order_cost_one_read(fortnox, connection, tenant, sandbox, company):

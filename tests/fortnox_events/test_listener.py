@@ -12,8 +12,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from integrations.core.models import FortnoxConnection, SyncRun
-from integrations.fortnox_events.models import StreamEvent, StreamTenant, StreamTopic
+from integrations.core.models import FortnoxConnection, IntegrationError, SyncRun
+from integrations.fortnox_events.models import ListenerLease, StreamEvent, StreamTenant, StreamTopic
+from integrations.fortnox_events.state import organization_stream
 from integrations.warehouse_sync.tasks import RUN_KIND
 from tests.support.fortnox_events import LEASE_SECONDS, holder_pid, listener_env, start_listener, stop_listener
 from tests.support.processes import wait_for
@@ -99,9 +100,16 @@ def test_a_disconnected_organization_leaves_the_stream(fortnox, connection, tena
     listeners()
     wait_for(lambda: StreamTenant.objects.filter(organization=tenant.organization, live_since__isnull=False).exists(),
              30, "the organization on the stream")
+    disconnected_at = timezone.now()
     do_disconnect(FortnoxConnection.objects.get(pk=connection.pk))
-    wait_for(lambda: StreamTenant.objects.filter(organization=tenant.organization, live_since__isnull=True,
-                                                 polling_since__isnull=False).exists(), 20, "the organization polling")
+    wait_for(lambda: not StreamTenant.objects.filter(organization=tenant.organization, live_since__isnull=False).exists(),
+             20, "the organization off the stream")
+    row = StreamTenant.objects.get(organization=tenant.organization)
+    assert row.live_since is None and row.polling_since >= disconnected_at
+    assert not organization_stream(tenant.organization.pk).live
+    wait_for(lambda: ListenerLease.objects.filter(tenants=0, subscribed_at__isnull=False).exists(), 10,
+             "the listener's next heartbeat")
+    assert ListenerLease.objects.get().tenants == 0  # removed from the connection, not only marked
 
 
 def test_a_token_about_to_expire_is_replaced_on_the_stream_and_events_keep_coming(
@@ -122,6 +130,11 @@ def test_a_token_about_to_expire_is_replaced_on_the_stream_and_events_keep_comin
     time.sleep(TOKEN_SECONDS + 1)  # the first token is dead now
     created = order(fortnox, [("A1", 1)])
     wait_for(lambda: in_pick_queue(tenant, created["DocumentNumber"]), 20, "the order in the pick queue")
+    assert StreamEvent.objects.filter(organization=tenant.organization, topic="orders", status=StreamEvent.Status.DONE,
+                                      entity_id=str(created["DocumentNumber"])).exists()  # by the stream
+    assert not SyncRun.objects.filter(organization=tenant.organization, kind=RUN_KIND).exists()  # not by a pull
+    assert StreamTenant.objects.filter(organization=tenant.organization, live_since__isnull=False,
+                                       polling_since__isnull=True).exists()
 
 
 def test_the_listener_reconnects_after_the_stream_drops_and_replays_from_its_offsets(
@@ -156,8 +169,16 @@ def test_an_event_that_arrives_before_fortnox_shows_the_order_is_read_again_unti
         fortnox, connection, tenant, cluster, listeners, sandbox, company):
     customer(fortnox, "K1")
     article(fortnox, "A1")
-    sandbox.update_company(company.data, fault_stream_stale_read_seconds=1.5)
+    sandbox.update_company(company.data, fault_stream_stale_read_seconds=3.5)
     listeners()
     wait_for(holder_pid, 30, "the listener holding the stream")
     created = order(fortnox, [("A1", 1)])
-    wait_for(lambda: in_pick_queue(tenant, created["DocumentNumber"]), 30, "the order in the pick queue")
+    number = str(created["DocumentNumber"])
+    wait_for(lambda: in_pick_queue(tenant, number), 30, "the order in the pick queue")
+    answers = [entry["status"] for entry in sorted(sandbox.request_log(company.data), key=lambda entry: entry["at"])
+               if entry["method"] == "GET" and entry["path"].rstrip("/").endswith(f"/3/orders/{number}")]
+    # Read while Fortnox did not show it yet (404), then again until it did. The stale window
+    # (3.5 s) is shorter than the job's retries (4.2 s) and longer than an event takes to its job.
+    assert answers[0] == 404 and answers[-1] == 200, answers
+    assert StreamEvent.objects.get(organization=tenant.organization, topic="orders").status == StreamEvent.Status.DONE
+    assert not IntegrationError.objects.filter(organization=tenant.organization).exists()

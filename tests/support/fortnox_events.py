@@ -38,6 +38,20 @@ def apply(connection) -> str:
     return jobs.drain(connection.organization_id)
 
 
+def drain_jobs() -> list[int]:
+    """The runs whose drain job waits in the queue (the ORM broker's), in the order queued."""
+    from django_q.models import OrmQ
+
+    return [entry.task["args"][1] for entry in OrmQ.objects.order_by("pk") if entry.task["func"] == jobs.DRAIN_TASK]
+
+
+def sweep(*, after_seconds: float) -> None:
+    """The listener's sweep, with the inbox's events received `after_seconds` ago."""
+    StreamEvent.objects.filter(status=StreamEvent.Status.PENDING).update(
+        received_at=timezone.now() - timedelta(seconds=after_seconds))
+    Listener(url="ws://unused.invalid/topics-v1", holder="test").sweep()
+
+
 def live(connection, *, since=None) -> None:
     """A listener holds the stream with a fresh heartbeat, the organization's tenant on it (since
     an hour ago unless said: before the test's pulls)."""
