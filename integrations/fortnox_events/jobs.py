@@ -56,7 +56,8 @@ def queue_drains(organization_ids, *, sweep: bool = False) -> None:
     """Coalescing: an organization has at most one queued events run, and one job for it. Events
     that arrive while it waits join it (its job takes whatever waits when it starts), so a burst
     costs a job per organization and not one per event. A run whose job left it (the organization
-    was busy) or whose job was lost gets a job again when `sweep` says its events wait too long."""
+    was busy) or whose job was lost gets a job again with `sweep`: from the listener's sweep, when
+    its events wait too long, or from the busy run as it ends."""
     ids = list(dict.fromkeys(organization_ids))
     if not ids:
         return
@@ -97,7 +98,8 @@ def drain(organization_id: int, run_id: int | None = None) -> str:
     if not went_on:
         return "fortnox failed; the listener queues the job again"
     if pending(organization_id).exists():
-        queue_drains([organization_id])
+        # A run that found this one busy waits queued: its job now, not at the listener's sweep.
+        queue_drains([organization_id], sweep=True)
         return "more queued"
     return "done"
 
