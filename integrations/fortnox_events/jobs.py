@@ -6,7 +6,8 @@ order type follows the customer (B2B/B2C), only stock goods are picked.
 One job drains one organization's inbox in the order the events arrived, as one `SyncRun` of
 kind "wms_events" (its log and counts read like a pull's). The listener queues the run with its
 job, and events arriving while it waits join it (`queue_drains`): a burst costs a run and a job
-per organization, not per event. Several events of one record become one read. A record Fortnox announced but does not show yet is read again after 0.5, 1.2 and 2.5 s
+per organization, not per event. Several events of one record become one read. A record Fortnox
+announced but does not show yet is read again after 0.5, 1.2 and 2.5 s
 and then left to the reconciliation, in the error log. A Fortnox failure leaves the event waiting
 for the next job, at most `MAX_ATTEMPTS` times. The run's work commits before its events' status
 and the organization's offset for their topics are written: a job killed in between applies the
