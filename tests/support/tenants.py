@@ -5,7 +5,6 @@ tests read, and what a browser would post back."""
 from dataclasses import dataclass
 
 import pytest
-from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client
 
 from organizations.models import Membership, Organization, User
@@ -40,25 +39,6 @@ def make_tenant(name: str, organisation_number: str, slug: str) -> Tenant:
         organization=organization, owner=users[Role.ORG_ADMIN], hr_admin=users[Role.HR_ADMIN],
         manager=users[Role.MANAGER], employee=users[Role.EMPLOYEE], warehouse=users[Role.WAREHOUSE],
     )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def emptying_tables_by_delete_on_postgresql():
-    """After each transactional test Django empties every table with one TRUNCATE, which on
-    PostgreSQL replaces each table's and index's files: about 0.4 s for the ~90 tables here, on
-    hundreds of live-server tests. The tables hold a handful of rows, which DELETE removes in a
-    few milliseconds; the flush runs in one transaction and Django's foreign keys are deferred,
-    so the order does not matter. Sequences are reset the Django way when a test asks."""
-    truncate = PostgresOperations.sql_flush
-
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences:
-            return truncate(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
-        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(PostgresOperations, "sql_flush", sql_flush)
-        yield
 
 
 @pytest.fixture(autouse=True)
