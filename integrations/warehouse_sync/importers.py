@@ -287,13 +287,19 @@ def save_article(sync, number: str) -> tuple[Article, str]:
                   sync.articles)
 
 
+def pull_read_whole(sync, kind: str, list_path: str, key: str, save) -> None:
+    """Each record the list names as changed since the last pull, read whole and saved by `save`
+    (when the list lacks fields the warehouse keeps)."""
+    pull = Pull(sync, kind, key)
+    for item in list(pull.client.iterate(list_path, pull.modified_params())):
+        with pull.record(item):
+            _record, outcome = save(sync, number_of(item, key))
+            pull.count(outcome)
+
+
 def pull_articles(sync) -> None:
     """The list lacks StockGoods, measures and the supplier: each changed article is read whole."""
-    pull = Pull(sync, "articles", "ArticleNumber")
-    for item in list(pull.client.iterate("/3/articles", pull.modified_params())):
-        with pull.record(item):
-            _article, outcome = save_article(sync, number_of(item, "ArticleNumber"))
-            pull.count(outcome)
+    pull_read_whole(sync, "articles", "/3/articles", "ArticleNumber", save_article)
 
 
 def article_for(sync, number: str) -> Article | None:
@@ -333,11 +339,7 @@ def save_customer(sync, number: str) -> tuple[Customer, str]:
 
 def pull_customers(sync) -> None:
     """The list lacks the customer type (B2B/B2C): each new or changed customer is read whole."""
-    pull = Pull(sync, "customers", "CustomerNumber")
-    for item in list(pull.client.iterate("/3/customers", pull.modified_params())):
-        with pull.record(item):
-            _customer, outcome = save_customer(sync, number_of(item, "CustomerNumber"))
-            pull.count(outcome)
+    pull_read_whole(sync, "customers", "/3/customers", "CustomerNumber", save_customer)
 
 
 def customer_for(sync, number: str) -> Customer:
