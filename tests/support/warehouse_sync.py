@@ -78,6 +78,15 @@ def order(fortnox, rows, customer_number="K1", **fields) -> dict:
     return fortnox.post("/3/orders", {"Order": {"CustomerNumber": customer_number, "OrderRows": rows, **fields}})
 
 
+def pulled_order(fortnox, tenant, quantity=1, **fields) -> dict:
+    """An order of `quantity` × A1 for customer K1, made in Fortnox and pulled into Brygga."""
+    customer(fortnox)
+    article(fortnox, "A1")
+    created = order(fortnox, [("A1", quantity)], **fields)
+    sync(tenant)
+    return created
+
+
 def supplier(fortnox, number="L1", **fields) -> dict:
     return fortnox.post("/3/suppliers", {"Supplier": {"SupplierNumber": number, "Name": f"Leverantör {number}", **fields}})
 

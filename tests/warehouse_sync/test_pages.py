@@ -12,7 +12,7 @@ from integrations.warehouse_sync import tasks
 from integrations.warehouse_sync.models import WarehouseSyncSettings
 from tests.support.processes import wait_for
 from tests.support.tenants import form_data
-from tests.support.warehouse_sync import article, customer, order, sync
+from tests.support.warehouse_sync import article, customer, order, pulled_order
 from warehouse.models import PurchaseOrder, Receipt, Supplier
 
 SETTINGS = reverse("warehouse_sync_settings")
@@ -132,10 +132,7 @@ def test_sync_now_runs_on_the_job_cluster_and_the_page_shows_its_progress(connec
 def test_report_fulfilled_reaches_fortnox_through_the_job_cluster(connection, fortnox, tenant, cluster, sandbox, company):
     from tests.support.warehouse_sync import fulfil
 
-    customer(fortnox)
-    article(fortnox, "A1")
-    created = order(fortnox, [("A1", 1)])
-    sync(tenant)
+    created = pulled_order(fortnox, tenant)
     fulfil(tenant, created["DocumentNumber"])
     wait_for(lambda: ExternalLink.objects.filter(kind="wms_invoice").exists())
     assert len(sandbox.records(company.data, "invoices")) == 1

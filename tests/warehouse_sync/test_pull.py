@@ -10,7 +10,7 @@ from integrations.core.models import ExternalLink, IntegrationError, SyncRun
 from integrations.fortnox.values import STOCKHOLM
 from integrations.warehouse_sync.models import WarehouseSyncSettings
 from organizations.origin import Origin
-from tests.support.warehouse_sync import article, as_if_later, configure, customer, order, supplier, sync
+from tests.support.warehouse_sync import article, as_if_later, configure, customer, order, pulled_order, supplier, sync
 from warehouse import actions as warehouse_actions, signals as warehouse_signals
 from warehouse.models import Article, Customer, OrderType, PurchaseOrder, SalesOrder, Supplier
 
@@ -205,9 +205,6 @@ def test_without_lager_plus_purchase_orders_are_skipped_quietly(connection, tena
 
 
 def test_links_bind_each_order_to_its_fortnox_number(fortnox, tenant):
-    customer(fortnox)
-    article(fortnox, "A1")
-    created = order(fortnox, [("A1", 1)])
-    sync(tenant)
+    created = pulled_order(fortnox, tenant)
     link = ExternalLink.objects.get(organization=tenant.organization, kind="wms_order")
     assert link.external_id == str(created["DocumentNumber"]) and link.local_object.order_number == link.external_id

@@ -17,6 +17,7 @@ from tests.support.warehouse_sync import (
     customer,
     fulfil,
     order,
+    pulled_order,
     push,
     sent_purchase_order,
     supplier,
@@ -52,10 +53,7 @@ def test_fulfilment_writes_delivered_quantities_then_one_invoice(fortnox, tenant
 
 
 def test_a_lost_response_to_createinvoice_never_makes_a_second_invoice(fortnox, tenant, sandbox, company):
-    customer(fortnox)
-    article(fortnox, "A1")
-    created = order(fortnox, [("A1", 1)])
-    sync(tenant)
+    created = pulled_order(fortnox, tenant)
     fulfil(tenant, created["DocumentNumber"])
     sandbox.update_company(company.data, fault_drop_rate=1.0)  # every write is applied, then the connection dropped
     push()
@@ -71,10 +69,7 @@ def test_a_lost_response_to_createinvoice_never_makes_a_second_invoice(fortnox, 
 
 
 def test_an_order_invoiced_in_fortnox_meanwhile_is_linked_not_invoiced_again(fortnox, tenant, sandbox, company):
-    customer(fortnox)
-    article(fortnox, "A1")
-    created = order(fortnox, [("A1", 1)])
-    sync(tenant)
+    created = pulled_order(fortnox, tenant)
     fulfil(tenant, created["DocumentNumber"])
     fortnox.put(f"/3/orders/{created['DocumentNumber']}/createinvoice")
     push()
@@ -82,10 +77,7 @@ def test_an_order_invoiced_in_fortnox_meanwhile_is_linked_not_invoiced_again(for
 
 
 def test_with_lager_fulfilment_sets_delivery_state_and_warehouse_ready_and_warns_of_the_back_order(lager_fortnox, tenant, sandbox, lager_company):
-    customer(lager_fortnox)
-    article(lager_fortnox, "A1")
-    created = order(lager_fortnox, [("A1", 3)], DeliveryState="reservation")
-    sync(tenant)
+    created = pulled_order(lager_fortnox, tenant, 3, DeliveryState="reservation")
     fulfil(tenant, created["DocumentNumber"], picked={"A1": 2})
     notice = Notification.objects.get(user=tenant.warehouse)
     assert "back order" in notice.title and created["DocumentNumber"] in notice.title
@@ -99,10 +91,7 @@ def test_with_lager_fulfilment_sets_delivery_state_and_warehouse_ready_and_warns
 
 
 def test_brygga_with_the_module_and_fortnox_without_refuses_report_fulfilled_with_the_reason(fortnox, tenant):
-    customer(fortnox)
-    article(fortnox, "A1")
-    created = order(fortnox, [("A1", 1)])
-    sync(tenant)
+    created = pulled_order(fortnox, tenant)
     configure(tenant, use_warehouse_module=True)  # behind the form's back, as an old setting would be
     with pytest.raises(ValidationError, match="Fortnox does not have it activated any more"):
         fulfil(tenant, created["DocumentNumber"])
@@ -110,20 +99,14 @@ def test_brygga_with_the_module_and_fortnox_without_refuses_report_fulfilled_wit
 
 
 def test_without_report_fulfilled_nothing_is_sent(fortnox, tenant):
-    customer(fortnox)
-    article(fortnox, "A1")
-    created = order(fortnox, [("A1", 1)])
-    sync(tenant)
+    created = pulled_order(fortnox, tenant)
     configure(tenant, report_fulfilled=False)
     fulfil(tenant, created["DocumentNumber"])
     assert not OutboxEvent.objects.exists()
 
 
 def test_adjustments_and_returns_become_released_custom_documents_with_lager(lager_fortnox, tenant):
-    customer(lager_fortnox)
-    article(lager_fortnox, "A1")
-    created = order(lager_fortnox, [("A1", 2)])
-    sync(tenant)
+    created = pulled_order(lager_fortnox, tenant, 2)
     a1 = Article.objects.get(organization=tenant.organization, article_number="A1")
     plus = warehouse_actions.do_adjust_stock(a1, Decimal("5"), "counted", tenant.warehouse)
     minus = warehouse_actions.do_adjust_stock(a1, Decimal("-1"), "broken", tenant.warehouse)
@@ -217,10 +200,7 @@ def test_classic_mode_writes_changed_stock_levels_at_the_end_of_a_run_and_only_t
 
 
 def test_a_lost_response_to_the_delivered_quantities_is_recovered_although_fortnox_renumbered_the_rows(fortnox, tenant, sandbox, company):
-    customer(fortnox)
-    article(fortnox, "A1")
-    created = order(fortnox, [("A1", 4)])
-    sync(tenant)
+    created = pulled_order(fortnox, tenant, 4)
     configure(tenant, back_orders_in_fortnox=False)
     fulfil(tenant, created["DocumentNumber"], picked={"A1": 3})
     sandbox.update_company(company.data, fault_drop_rate=1.0)
@@ -287,10 +267,7 @@ def test_fortnox_delivering_nothing_for_lack_of_stock_is_a_failure_not_sent(conn
 
     connection = connect_wms(tenant, make_company(warehouse_licence=True, rate_limit_requests=100_000))
     with FortnoxClient(connection) as fortnox:
-        customer(fortnox)
-        article(fortnox, "A1")
-        created = order(fortnox, [("A1", 2)])
-        sync(tenant)
+        created = pulled_order(fortnox, tenant, 2)
         fulfil(tenant, created["DocumentNumber"])
         push()
         fortnox_order = fortnox.get(f"/3/orders/{created['DocumentNumber']}")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from integrations.core.models import IntegrationError, OutboxEvent
-from tests.support.warehouse_sync import article, customer, order, push, sync
+from tests.support.warehouse_sync import article, customer, order, pulled_order, push, sync
 from warehouse.models import SalesOrder
 
 pytestmark = pytest.mark.slow
@@ -97,10 +97,7 @@ def test_an_adjustment_and_a_return_show_their_fortnox_state_on_the_article_and_
     from warehouse import actions as warehouse_actions
     from warehouse.models import Article
 
-    customer(lager_fortnox)
-    article(lager_fortnox, "A1")
-    created = order(lager_fortnox, [("A1", 1)])
-    sync(tenant)
+    created = pulled_order(lager_fortnox, tenant)
     a1 = Article.objects.get(article_number="A1")
     warehouse_actions.do_adjust_stock(a1, Decimal(5), "counted", tenant.warehouse)
     sent = fulfil(tenant, created["DocumentNumber"])
