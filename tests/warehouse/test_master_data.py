@@ -93,18 +93,6 @@ def test_the_overview_card_and_menu_are_hidden_from_other_roles(build, tenant, c
     assert "order to pick" not in page and "Pick queue" not in page
 
 
-def test_the_warehouse_app_knows_nothing_of_the_integrations():
-    import ast
-    from pathlib import Path
-
-    import warehouse
-
-    for path in Path(warehouse.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            assert not any(name.startswith("integrations") for name in names), path
-
-
 def test_an_order_changed_at_the_source_says_so_on_its_page_and_in_the_queue(build, tenant, client_for):
     order = build.order(changed_at_source=True, source_change_note="Row 2 quantity 3 → 5 in the ERP.")
     staff = client_for(tenant.warehouse)
