@@ -60,6 +60,18 @@ TABLE_HEADER = "| benchmark | measure | target | result | pass | API calls |\n|-
 # --- a private Brygga + sandbox --------------------------------------------------------------
 
 
+def stop_processes(processes) -> None:
+    """Ask each helper process (stream server, cluster, listener) to stop, then kill any that has
+    not stopped within 15 s, so a benchmark never leaves one running."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from devtools.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
+from devtools.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark, stop_processes
 
 SIZES = {False: (50, 200), True: (2, 8)}  # (organizations, orders per rate)
 # Orders per second: 200 orders over 100 s (a busy hour of 50 web shops compressed), then the same
@@ -209,13 +209,7 @@ def order_to_pick_queue(quick: bool = False) -> list[Row]:
             (measured,) = server.in_processes(_measure, [(f"{server.url}/sandbox/fortnox", organizations, orders,
                                                           processes[2].pid, 1 if quick else organizations)])
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_processes(processes)
             os.environ.pop("FORTNOX_EVENTS_URL", None)
     ready, phases, calls = measured["ready"], measured["phases"], measured["calls"]
     light = statistics.mean(calls["light"])

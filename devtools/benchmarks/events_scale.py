@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from devtools.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark
+from devtools.benchmarks import BASE_DIR, BenchmarkServer, Row, benchmark, stop_processes
 from devtools.benchmarks.events import _cpu_seconds, _organisation_number, _start_stream
 
 SIZES = {False: (2000, 20, 1000), True: (20, 4, 40)}  # (tenants, companies that get events, events)
@@ -179,13 +179,7 @@ def listener_at_scale(quick: bool = False) -> list[Row]:
             (measured,) = server.in_processes(measure, [(f"{server.url}/sandbox/fortnox", numbers, sample, events,
                                                          listener.pid, started_at, 10 if quick else 30)])
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_processes(processes)
             os.environ.pop("FORTNOX_EVENTS_URL", None)
     subscribed = measured["subscribed"]
     rows = [Row(
@@ -289,13 +283,7 @@ def stream_chaos(quick: bool = False) -> list[Row]:
                                            start_new_session=True)]
             (measured,) = server.in_processes(chaos_measure, [(f"{server.url}/sandbox/fortnox", numbers, steps, 19)])
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_processes(processes)
             os.environ.pop("FORTNOX_EVENTS_URL", None)
     faults = ", ".join(f"{name.removeprefix('fault_')} {value:g}" for name, value in {**STREAM_FAULTS, **REST_FAULTS}.items()
                        if name != "fault_error_status")
