@@ -271,6 +271,7 @@ def test_the_settings_switch_and_adjust_the_schedule(activated, tenant, client_f
 
 
 @pytest.mark.slow
+@pytest.mark.schedules_checked_often
 def test_a_fortnox_edit_reaches_brygga_through_the_schedule_on_a_real_job_cluster(activated, fortnox, tenant, client_for, cluster):
     anna = linked(tenant.organization, fortnox)
     client_for(tenant.owner).post(reverse("hr_settings"), {"pull_enabled": "on", "pull_interval_minutes": "5"})

@@ -18,6 +18,14 @@ from django.utils import timezone
 from . import workers
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
+# A cluster for a test that makes schedules due and waits for their runs (see the script).
+QCLUSTER_CHECKING_SCHEDULES_OFTEN = Path(__file__).with_name("qcluster_checking_schedules_often.py")
+
+
+def qcluster_command(*, schedules_checked_often: bool = False) -> list[str]:
+    if schedules_checked_often:
+        return [sys.executable, str(QCLUSTER_CHECKING_SCHEDULES_OFTEN)]
+    return [sys.executable, str(MANAGE), "qcluster"]
 
 
 def wait_for(condition, seconds: float = 60, what: str = "a condition"):
@@ -71,14 +79,16 @@ def at_once(work, times: int) -> None:
 
 
 @pytest.fixture
-def job_cluster(transactional_db):
+def job_cluster(transactional_db, request):
     """A real django-q2 cluster (`manage.py qcluster`) in its own process on the test database.
-    Yields the process; waits until the cluster reports its heartbeat."""
+    Yields the process; waits until the cluster reports its heartbeat. A test marked
+    `schedules_checked_often` gets one that looks for due schedules every second."""
     from django_q.conf import Conf
     from django_q.status import Stat
 
+    often = request.node.get_closest_marker("schedules_checked_often") is not None
     process = subprocess.Popen(
-        [sys.executable, str(MANAGE), "qcluster"], env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        qcluster_command(schedules_checked_often=often), env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, so teardown can stop the sentinel and its workers at once
     )
     deadline = time.monotonic() + 60
@@ -135,12 +145,13 @@ def run_in_processes(function_name: str, arguments: list[tuple]) -> list:
 class Cluster:
     """One `qcluster` process group, standing in for one worker machine."""
 
-    def __init__(self, **env):
+    def __init__(self, *, schedules_checked_often: bool = False, **env):
+        self.command = qcluster_command(schedules_checked_often=schedules_checked_often)
         self.env = subprocess_env(**env)
         self.process = None
 
     def start(self) -> "Cluster":
-        self.process = subprocess.Popen([sys.executable, str(MANAGE), "qcluster"], env=self.env, start_new_session=True,
+        self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return self
 
