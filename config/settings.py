@@ -293,6 +293,9 @@ FORTNOX_TIMEOUT_SECONDS = _env(env.float, "FORTNOX_TIMEOUT_SECONDS", default=30.
 # faults are per request, so waiting longer for the same outcome only costs CI time.
 FORTNOX_RETRY_BACKOFF_SECONDS = _env(env.float, "FORTNOX_RETRY_BACKOFF_SECONDS", default=0.05 if TESTING else 0.5)
 FORTNOX_RATE_LIMIT_REQUESTS = _env(env.int, "FORTNOX_RATE_LIMIT_REQUESTS", default=25)
+# Fortnox calls one job spends on a long absence before it hands the rest to a new job (about
+# 20 s at the rate limit), so an absence of any length is spread over jobs and shows progress.
+ABSENCE_SYNC_CALL_BUDGET = _env(env.int, "ABSENCE_SYNC_CALL_BUDGET", default=100)
 FORTNOX_RATE_LIMIT_WINDOW_SECONDS = _env(env.float, "FORTNOX_RATE_LIMIT_WINDOW_SECONDS", default=5.0)
 # Where the client's request budgets are kept without Redis (integrations.fortnox.ratelimit).
 FORTNOX_RATE_WINDOW_MODEL = "integrations.FortnoxRateWindow"

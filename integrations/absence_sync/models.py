@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from integrations.core.models import IntegrationError, SyncRun
 from organizations.models import OrganizationOwned
 
-# Longer than a job's share of the work (`push.CALL_BUDGET` calls at the rate limit, plus the
-# client's retries): a job that died frees its absences after this.
+# Longer than a job's share of the work (`settings.ABSENCE_SYNC_CALL_BUDGET` calls at the rate
+# limit, plus the client's retries): a job that died frees its absences after this.
 LEASE = timedelta(minutes=10)
 
 

@@ -3,8 +3,8 @@
 Every job works from the absence as it is now (never from the change that queued it), so late,
 repeated or out-of-order jobs all converge. One job at a time per absence (`AbsenceTransfer`'s
 lease); a change arriving meanwhile is picked up by the job holding it. A job spends at most
-`CALL_BUDGET` Fortnox calls (about 20 s at Fortnox's rate limit) and leaves the rest to a new
-job, so an absence of any length is spread over background jobs and shows progress.
+`settings.ABSENCE_SYNC_CALL_BUDGET` Fortnox calls (about 20 s at Fortnox's rate limit) and leaves
+the rest to a new job, so an absence of any length is spread over background jobs and shows progress.
 
 Idempotency: before each create Brygga commits an `ExternalLink` with a "pending-" id and the
 values sent, and replaces the id with Fortnox's right after the answer. A pending link therefore
@@ -15,6 +15,7 @@ it when none does. Transactions Brygga did not create are never changed or delet
 
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -46,7 +47,6 @@ from .state import (
 
 EVENT_KIND = "absence_sync"
 RUN_KIND = "absence_transfer"
-CALL_BUDGET = 100
 PATH = "/3/absencetransactions"
 
 
@@ -82,7 +82,7 @@ class Job:
 
     def __init__(self, transfer: AbsenceTransfer, client, event):
         self.transfer, self.client, self.event = transfer, client, event
-        self.budget = Budget(client, CALL_BUDGET)
+        self.budget = Budget(client, settings.ABSENCE_SYNC_CALL_BUDGET)
         self.progressed = False  # some change reached Fortnox in this job
         self.refused = []  # (method, path, body, date, error) of each day Fortnox refused
         self.absence_type_id = transfer.absence_type_id  # the absence's type now (its last one once deleted)
