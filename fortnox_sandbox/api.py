@@ -154,7 +154,8 @@ def dispatch(request, endpoints: dict[str, Endpoint], kwargs: dict):
     except ApiError as error:
         response = error.response(style)
     dropper = None
-    if plan.drop_after_write and request.method in WRITE_METHODS and response.status_code < 300:
+    written = token is not None and request.method in WRITE_METHODS and response.status_code < 300
+    if written and (plan.drop_after_write or faults.take_drop_burst(token.company)):
         dropper = faults.connection_dropper(request)
         plan.label = "dropped" if dropper else "drop impossible (no socket)"
     # Cut to the columns: an address can be as long as a caller likes (PostgreSQL refuses the excess).

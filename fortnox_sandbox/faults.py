@@ -58,6 +58,12 @@ def plan(company: Company) -> Plan:
     return Plan(drop_after_write=drop, label="drop" if drop else "")
 
 
+def take_drop_burst(company: Company) -> bool:
+    """Whether this successful write is one of the `fault_drop_burst` next ones (taken atomically,
+    so concurrent writes never take the same one twice)."""
+    return bool(Company.objects.filter(pk=company.pk, fault_drop_burst__gt=0).update(fault_drop_burst=F("fault_drop_burst") - 1))
+
+
 def _rng(company: Company) -> random.Random:
     if company.fault_seed is None:
         return random.Random()

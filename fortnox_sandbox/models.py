@@ -65,6 +65,8 @@ class Company(models.Model):
     fault_drop_rate = models.FloatField(
         default=0.0, help_text="Share (0–1) of successful writes whose connection is dropped after the change."
     )
+    fault_drop_burst = models.PositiveIntegerField(
+        default=0, help_text="The next N successful writes have their connection dropped after the change.")
     fault_stream_duplicate_rate = models.FloatField(default=0.0, help_text="Share (0–1) of events streamed twice.")
     fault_stream_drop_after = models.PositiveIntegerField(
         default=0, help_text="The stream closes a connection after sending it this many events (0: never).")
@@ -107,7 +109,7 @@ class Company(models.Model):
     def has_faults(self) -> bool:
         return bool(
             self.fault_error_rate or self.fault_429_burst or self.fault_latency_ms
-            or self.fault_timeout_seconds or self.fault_drop_rate
+            or self.fault_timeout_seconds or self.fault_drop_rate or self.fault_drop_burst
         )
 
     def next_number(self, resource: str, at_least: int = 1) -> int:

@@ -41,6 +41,18 @@ def test_added_latency_shows_in_the_request_log(connect, company):
     assert RequestLog.objects.get().duration_ms >= 150
 
 
+def test_a_drop_burst_drops_the_next_successful_writes_only_and_reads_and_refusals_do_not_use_it_up(connect, company):
+    set_faults(company, fault_drop_burst=2)
+    api = connect()
+    assert api.get("3/companyinformation").status_code == 200
+    assert api.post("3/employees", {"Employee": {"FirstName": "Utan id"}}).status_code == 400
+    for number in ("1", "2", "3"):
+        assert api.post("3/employees", {"Employee": {**ANNA, "EmployeeId": number}}).status_code == 201
+    assert [entry.fault for entry in RequestLog.objects.order_by("pk")] == [
+        "", "", "drop impossible (no socket)", "drop impossible (no socket)", ""]
+    assert Company.objects.get(pk=company.pk).fault_drop_burst == 0
+
+
 def test_under_the_test_client_a_drop_is_logged_as_impossible(connect, company):
     set_faults(company, fault_drop_rate=1.0)
     assert connect().post("3/employees", {"Employee": ANNA}).status_code == 201
