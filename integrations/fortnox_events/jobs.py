@@ -53,12 +53,14 @@ TOPIC_KINDS = {"articles": "articles", "customers": "customers", "suppliers": "s
 TOPICS = tuple(TOPIC_KINDS)
 
 
-def queue_drains(organization_ids, *, sweep: bool = False) -> None:
+def queue_drains(organization_ids, *, sweep: bool = False, jobs_may_be_lost: bool = False) -> None:
     """Coalescing: an organization has at most one queued events run, and one job for it. Events
     that arrive while it waits join it (its job takes whatever waits when it starts), so a burst
     costs a job per organization and not one per event. A run whose job left it (the organization
     was busy) or whose job was lost gets a job again with `sweep`: from the listener's sweep, when
-    its events wait too long, or from the busy run as it ends."""
+    its events wait too long, or from the busy run as it ends. With `jobs_may_be_lost` (a listener
+    that has just taken the stream over: the one before it may have died between queuing a run and
+    its job) every queued run gets a job again; a second job for a run finds it taken."""
     ids = list(dict.fromkeys(organization_ids))
     if not ids:
         return
@@ -71,7 +73,8 @@ def queue_drains(organization_ids, *, sweep: bool = False) -> None:
         if run is None:
             run = SyncRun.objects.create(organization_id=organization_id, kind=EVENTS_RUN_KIND,
                                          trigger=SyncRun.Trigger.PUSH, heartbeat_at=now)
-        elif not (sweep and (run.data.get("left") or run.heartbeat_at is None or run.heartbeat_at < now - BUSY_RUN)):
+        elif not (sweep and (jobs_may_be_lost or run.data.get("left") or run.heartbeat_at is None
+                             or run.heartbeat_at < now - BUSY_RUN)):
             continue  # its job is on the way
         elif not SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(heartbeat_at=now, data={}):
             continue  # taken meanwhile

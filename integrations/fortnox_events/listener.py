@@ -128,6 +128,7 @@ class Listener:
         self._next = {}
         self._holding = False
         self.resumed = False
+        self.taken_over = False  # until the first sweep after this listener began holding the stream
 
     # --- the outer loop: lease, connect, back off ----------------------------------------------
 
@@ -145,6 +146,7 @@ class Listener:
                     continue
                 if not self._holding:
                     log.info("fortnox events: holding the stream as %s", self.lease.holder)
+                    self.taken_over = True
                 standby_said, self._holding = False, True
                 started = time.monotonic()
                 try:
@@ -292,21 +294,27 @@ class Listener:
                 StreamTopic.objects.update_or_create(topic=topic, defaults={"offset": offset, "updated_at": now})
         self.queue(row.organization_id for row in rows)
 
-    def queue(self, organization_ids, *, sweep: bool = False) -> None:
+    def queue(self, organization_ids, *, sweep: bool = False, jobs_may_be_lost: bool = False) -> None:
         ids = list(dict.fromkeys(organization_ids))
         now = time.monotonic()
         for organization_id in ids:
             self.last_queued[organization_id] = now
-        jobs.queue_drains(ids, sweep=sweep)
+        jobs.queue_drains(ids, sweep=sweep, jobs_may_be_lost=jobs_may_be_lost)
 
     def sweep(self) -> None:
         """Give a job again to organizations whose events wait (a job that found the organization
-        busy left its run queued) or that have none queued (a job that met a Fortnox failure)."""
-        waiting = (StreamEvent.objects.filter(status=StreamEvent.Status.PENDING, received_at__lt=timezone.now() - SWEEP_AFTER)
-                   .values_list("organization_id", flat=True).distinct())
+        busy left its run queued) or that have none queued (a job that met a Fortnox failure). The
+        first sweep after this listener began holding the stream gives one to every organization
+        with events waiting, however recent: the listener before it may have been killed between
+        queuing a run and queuing its job, which would otherwise wait for the lost-job timeout."""
+        taken_over, self.taken_over = self.taken_over, False
+        waiting = StreamEvent.objects.filter(status=StreamEvent.Status.PENDING)
+        if not taken_over:
+            waiting = waiting.filter(received_at__lt=timezone.now() - SWEEP_AFTER)
         now = time.monotonic()
-        self.queue((organization_id for organization_id in list(waiting)
-                    if now - self.last_queued.get(organization_id, 0) >= 2 * SWEEP_AFTER.total_seconds()), sweep=True)
+        self.queue((organization_id for organization_id in list(waiting.values_list("organization_id", flat=True).distinct())
+                    if taken_over or now - self.last_queued.get(organization_id, 0) >= 2 * SWEEP_AFTER.total_seconds()),
+                   sweep=True, jobs_may_be_lost=taken_over)
 
     # --- tenants --------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django.db.models.signals import post_save
 
 from integrations.core.models import IntegrationError, SyncRun
 from integrations.fortnox_events.jobs import EVENTS_RUN_KIND
+from integrations.fortnox_events.listener import Listener
 from integrations.fortnox_events.models import StreamEvent, StreamOffset
 from tests.support.fortnox_events import apply, committed, deliver, drain_jobs, event, inbox, sweep
 from tests.support.warehouse_sync import article, configure, customer, order
@@ -100,6 +101,28 @@ def test_a_run_that_finds_the_organization_busy_stays_queued_until_the_sweep_giv
     apply(connection)
     assert SyncRun.objects.get(pk=queued).status == SyncRun.Status.SUCCEEDED
     assert SalesOrder.objects.filter(organization=tenant.organization).count() == 1
+
+
+def test_a_run_whose_job_died_with_its_listener_gets_one_from_the_next_listeners_first_sweep(fortnox, connection, tenant):
+    from django_q.models import OrmQ
+
+    customer(fortnox, "K1")
+    article(fortnox, "A1")
+    created = order(fortnox, [("A1", 1)])
+    deliver(connection, event(connection, "orders", created["DocumentNumber"], "created"))
+    OrmQ.objects.all().delete()  # the listener was killed after queuing the run, before its job reached the broker
+    queued = SyncRun.objects.get(organization=tenant.organization, kind=EVENTS_RUN_KIND, status=SyncRun.Status.QUEUED)
+    sweep(after_seconds=10)
+    assert drain_jobs() == []  # to an ordinary sweep the run looks like one whose job is on the way
+
+    successor = Listener(url="ws://unused.invalid/topics-v1", holder="test")
+    successor.taken_over = True  # as when it begins holding the stream
+    successor.sweep()
+    assert drain_jobs() == [queued.pk]
+    successor.sweep()
+    assert drain_jobs() == [queued.pk]  # only its first sweep: later ones coalesce again
+    apply(connection)
+    assert SalesOrder.objects.filter(organization=tenant.organization, order_number=str(created["DocumentNumber"])).exists()
 
 
 def test_several_events_of_one_order_cost_one_read(fortnox, connection, tenant, sandbox, company):
