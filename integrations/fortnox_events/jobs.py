@@ -70,21 +70,34 @@ def queue_drains(organization_ids, *, sweep: bool = False, jobs_may_be_lost: boo
         "pk", "organization_id", "heartbeat_at", "data")}
     for organization_id in ids:
         run = queued.get(organization_id)
-        if run is None:
-            run = SyncRun.objects.create(organization_id=organization_id, kind=EVENTS_RUN_KIND,
-                                         trigger=SyncRun.Trigger.PUSH, heartbeat_at=now)
-        elif not (sweep and (jobs_may_be_lost or run.data.get("left") or run.heartbeat_at is None
-                             or run.heartbeat_at < now - BUSY_RUN)):
-            continue  # its job is on the way
-        elif not SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(heartbeat_at=now, data={}):
-            continue  # taken meanwhile
-        _queue_job(organization_id, run.pk)
+        with transaction.atomic():  # the run with its job, or neither (see `_queue_job`)
+            if run is None:
+                run = SyncRun.objects.create(organization_id=organization_id, kind=EVENTS_RUN_KIND,
+                                             trigger=SyncRun.Trigger.PUSH, heartbeat_at=now)
+            elif not (sweep and (jobs_may_be_lost or run.data.get("left") or run.heartbeat_at is None
+                                 or run.heartbeat_at < now - BUSY_RUN)):
+                continue  # its job is on the way
+            elif not SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(heartbeat_at=now, data={}):
+                continue  # taken meanwhile
+            _queue_job(organization_id, run.pk)
 
 
 def _queue_job(organization_id: int, run_id: int) -> None:
+    """Within the transaction that queues the run. With the database as the job broker the job is
+    written in that transaction, so a process killed in between leaves neither; with Redis it is
+    sent once the run is committed (a job sent first could start before its run is visible), and
+    a listener killed in between leaves a queued run with no job, which the next listener's first
+    sweep gives one (`jobs_may_be_lost`)."""
+    from django.conf import settings
     from django_q.tasks import async_task
 
-    async_task(DRAIN_TASK, organization_id, run_id, group="fortnox-events", q_options={"max_attempts": 1})
+    def send():
+        async_task(DRAIN_TASK, organization_id, run_id, group="fortnox-events", q_options={"max_attempts": 1})
+
+    if settings.Q_CLUSTER.get("orm"):
+        send()
+    else:
+        transaction.on_commit(send)
 
 
 def pending(organization_id: int):

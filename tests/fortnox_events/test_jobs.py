@@ -125,6 +125,34 @@ def test_a_run_whose_job_died_with_its_listener_gets_one_from_the_next_listeners
     assert SalesOrder.objects.filter(organization=tenant.organization, order_number=str(created["DocumentNumber"])).exists()
 
 
+class Killed(BaseException):
+    """The listener process dying (SIGKILL) at a line of its own code: no process can be killed at
+    a chosen line from a test, so the call there raises this instead."""
+
+
+def test_a_listener_killed_between_queueing_the_run_and_sending_its_job_leaves_neither_and_the_next_sweep_does_the_work(
+        fortnox, connection, tenant, monkeypatch):
+    customer(fortnox, "K1")
+    article(fortnox, "A1")
+    created = order(fortnox, [("A1", 1)])
+
+    def killed(*args, **kwargs):
+        raise Killed()
+
+    monkeypatch.setattr("django_q.tasks.async_task", killed)
+    with pytest.raises(Killed):
+        deliver(connection, event(connection, "orders", created["DocumentNumber"], "created"))
+    monkeypatch.undo()
+    assert [status for _topic, _offset, status in inbox(connection)] == [StreamEvent.Status.PENDING]
+    assert not SyncRun.objects.filter(organization=tenant.organization, kind=EVENTS_RUN_KIND).exists()
+
+    sweep(after_seconds=10)  # the restarted listener's sweep
+    (queued,) = drain_jobs()
+    apply(connection)
+    assert SyncRun.objects.get(pk=queued).status == SyncRun.Status.SUCCEEDED
+    assert SalesOrder.objects.filter(organization=tenant.organization).count() == 1
+
+
 def test_several_events_of_one_order_cost_one_read(fortnox, connection, tenant, sandbox, company):
     customer(fortnox, "K1")
     article(fortnox, "A1")
