@@ -198,8 +198,8 @@ class FortnoxClient:
     def post(self, path: str, json=None, params: dict | None = None):
         return unwrap(self.request("POST", path, params=params, json=json))
 
-    def put(self, path: str, json=None, params: dict | None = None):
-        return unwrap(self.request("PUT", path, params=params, json=json))
+    def put(self, path: str, json=None, params: dict | None = None, *, once: bool = False):
+        return unwrap(self.request("PUT", path, params=params, json=json, once=once))
 
     def delete(self, path: str, params: dict | None = None):
         return unwrap(self.request("DELETE", path, params=params))
@@ -227,17 +227,20 @@ class FortnoxClient:
             page += 1
 
     # --- the machinery -------------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params=None, json=None):
+    def request(self, method: str, path: str, *, params=None, json=None, once: bool = False):
         """Send one logical request (with the retries its method allows); the parsed JSON body,
-        or None for an empty one."""
+        or None for an empty one. `once`: a 429, 5xx or lost answer is raised, not re-sent — for
+        a write decided on a read, which a re-send after a pause could make against a record
+        changed meanwhile (the caller's retry reads again); a 401 is still retried with a fresh token."""
         method = method.upper()
+        max_attempts = 1 if once else self.max_attempts
         attempt = 0
         refused_token = None
         while True:
             attempt += 1
             token, response = self._send(method, path, params, json, attempt)
             if isinstance(response, FortnoxTransientError):
-                if method in IDEMPOTENT_METHODS and attempt < self.max_attempts:
+                if method in IDEMPOTENT_METHODS and attempt < max_attempts:
                     self._sleep_backoff(attempt)
                     continue
                 raise response
@@ -248,10 +251,10 @@ class FortnoxClient:
                 refused_token = token
                 tokens.rotate(self.connection, stale_access_token=token)
                 continue
-            if response.status_code == 429 and attempt < self.max_attempts:
+            if response.status_code == 429 and attempt < max_attempts:
                 time.sleep(self._rate_limit_pause(response, attempt))
                 continue
-            if response.status_code >= 500 and method in IDEMPOTENT_METHODS and attempt < self.max_attempts:
+            if response.status_code >= 500 and method in IDEMPOTENT_METHODS and attempt < max_attempts:
                 self._sleep_backoff(attempt)
                 continue
             if response.status_code >= 400:

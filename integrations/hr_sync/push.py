@@ -50,7 +50,9 @@ def push_employee_update(event, client):
         body = {"Employee": hr_fields.fortnox_document(values)}
         event.payload = {**event.payload, "sent_values": values}
         outbox.note_request(event, "PUT", path, body, str(employee))
-        client.put(path, body)
+        # Sent once: a refused or unanswered write goes back to the outbox, whose retry reads
+        # Fortnox again, so a change made there meanwhile becomes a conflict, not an overwrite.
+        client.put(path, body, once=True)
     if values or agreed:
         link.remember({**agreed, **values})
 

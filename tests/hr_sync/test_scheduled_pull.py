@@ -18,7 +18,8 @@ from integrations.hr_sync import fields as hr_fields
 from integrations.hr_sync.models import EmployeeConflict, HrIntegrationSettings
 from integrations.hr_sync.pull import RUN_KIND, do_queue_pull, do_resolve_conflict, record_conflict, scheduled_pull
 from organizations.models import Notification
-from tests.support.hr_sync import linked, pull
+from integrations.fortnox.client import FortnoxClient
+from tests.support.hr_sync import due_now, linked, pull
 from tests.support.processes import wait_for
 
 
@@ -89,6 +90,39 @@ def test_a_brygga_change_pushed_after_fortnox_changed_the_same_field_is_a_confli
     hr_actions.do_update_employee(anna, {"phone": "+46704444444"}, acting_user=tenant.hr_admin)
     outbox.push_due()
     assert fortnox.get("/3/employees/1001")["Phone1"] == "0703333333", "a field with an open conflict was pushed"
+
+
+def test_a_fortnox_edit_between_the_pushs_read_and_its_rate_limited_write_is_a_conflict_not_an_overwrite(
+        activated, fortnox, tenant, sandbox, fortnox_company, monkeypatch):
+    # Found by the both-ways chaos run: the client waited out the 429 and re-sent the PUT it had
+    # decided on before Fortnox changed, overwriting the change. The spy only times the sandbox's
+    # edit and one-shot 429 to fall right after the push's read; every call is real HTTP.
+    anna = linked(tenant.organization, fortnox)
+    hr_actions.do_update_employee(anna, {"phone": "+46702222222"}, acting_user=tenant.hr_admin)
+    real_get, meddled = FortnoxClient.get, []
+
+    def get_then_edit_in_fortnox(client, path, params=None):
+        document = real_get(client, path, params)
+        if path == "/3/employees/1001" and not meddled:
+            meddled.append(sandbox.in_fortnox(fortnox_company.data["database_number"], "PUT", path,
+                                              {"Employee": {"Phone1": "0703333333"}}))
+            sandbox.update_company(fortnox_company.data, fault_429_burst=1)
+        return document
+
+    monkeypatch.setattr(FortnoxClient, "get", get_then_edit_in_fortnox)
+
+    outbox.push_due()
+    event = OutboxEvent.objects.get()
+    assert event.status == OutboxEvent.Status.PENDING and event.last_error.startswith("429"), event.last_error
+    assert fortnox.get("/3/employees/1001")["Phone1"] == "0703333333", "the refused write was re-sent blindly"
+    due_now()
+    outbox.push_due()
+
+    assert fortnox.get("/3/employees/1001")["Phone1"] == "0703333333", "Fortnox's change was overwritten"
+    conflict = EmployeeConflict.objects.get()
+    assert (conflict.field, conflict.brygga_value, conflict.fortnox_value) == ("phone", "+46702222222", "+46703333333")
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.DONE
 
 
 def test_brygga_changed_again_after_a_push_whose_answer_was_lost_is_no_conflict_and_the_latest_value_wins(
