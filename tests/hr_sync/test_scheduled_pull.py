@@ -14,11 +14,11 @@ from hr import actions as hr_actions
 from hr.models import ChangeRecord, Employee
 from integrations.core import outbox
 from integrations.core.models import ExternalLink, OutboxEvent, SyncRun
+from integrations.fortnox.client import FortnoxClient
 from integrations.hr_sync import fields as hr_fields
 from integrations.hr_sync.models import EmployeeConflict, HrIntegrationSettings
 from integrations.hr_sync.pull import RUN_KIND, do_queue_pull, do_resolve_conflict, record_conflict, scheduled_pull
 from organizations.models import Notification
-from integrations.fortnox.client import FortnoxClient
 from tests.support.hr_sync import due_now, linked, pull
 from tests.support.processes import wait_for
 
