@@ -11,10 +11,10 @@ LIMITS = ["access_token_seconds", "refresh_token_seconds", "rate_limit_requests"
           "missing_scope_status"]
 FAULTS = ["fault_error_rate", "fault_error_status", "fault_429_burst", "fault_latency_ms", "fault_timeout_seconds",
           "fault_drop_rate", "fault_drop_burst", "fault_seed"]
-# Added after scripts and saved forms were written: left out, they are off.
-OPTIONAL_FAULTS = ["fault_drop_burst"]
 STREAM_FAULTS = ["fault_stream_duplicate_rate", "fault_stream_drop_after", "fault_stream_drop_rate",
                  "fault_stream_delay_ms", "fault_stream_stale_read_seconds"]
+# Added after scripts and saved forms were written: left out (an older form, a script), they are off.
+OPTIONAL_FAULTS = [*STREAM_FAULTS, "fault_drop_burst"]
 
 
 class CompanyForm(forms.ModelForm):
@@ -26,12 +26,12 @@ class CompanyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in [*STREAM_FAULTS, *OPTIONAL_FAULTS]:  # left out (an older form, a script): off
+        for name in OPTIONAL_FAULTS:
             self.fields[name].required = False
 
     def clean(self):
         data = super().clean()
-        for name in [*STREAM_FAULTS, *OPTIONAL_FAULTS]:
+        for name in OPTIONAL_FAULTS:
             if data.get(name) is None and name in self.fields:
                 data[name] = 0
         if data.get("fault_stream_drop_after") == 1:

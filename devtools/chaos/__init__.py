@@ -30,11 +30,11 @@ from integrations.core.models import ExternalLink, IntegrationError, OutboxEvent
 from integrations.hr_sync import fields as hr_fields
 from integrations.hr_sync.links import EMPLOYEE_LINK
 
+# `fault_drop_burst` is not calmed: a dropped write the "dropped after write" batch promised is
+# dropped even when that batch's few seconds went on other work (how much a batch gets through is
+# a matter of timing), so every run meets one whatever the machine's speed.
 CALM = {"fault_error_rate": 0.0, "fault_429_burst": 0, "fault_latency_ms": 0, "fault_timeout_seconds": 0.0,
         "fault_drop_rate": 0.0}
-# Not calmed: a dropped write the "dropped after write" batch promised is dropped even when that
-# batch's few seconds went on other work (how much a batch gets through is a matter of timing),
-# so every run meets one whatever the machine's speed.
 # One profile per batch of changes; "timeouts" makes every request outlast the client's timeout,
 # so it is only drawn when the caller says how long that timeout is.
 PROFILES = {

@@ -311,10 +311,11 @@ class Listener:
         waiting = StreamEvent.objects.filter(status=StreamEvent.Status.PENDING)
         if not taken_over:
             waiting = waiting.filter(received_at__lt=timezone.now() - SWEEP_AFTER)
-        now = time.monotonic()
-        self.queue((organization_id for organization_id in list(waiting.values_list("organization_id", flat=True).distinct())
-                    if taken_over or now - self.last_queued.get(organization_id, 0) >= 2 * SWEEP_AFTER.total_seconds()),
-                   sweep=True, jobs_may_be_lost=taken_over)
+        ids = list(waiting.values_list("organization_id", flat=True).distinct())
+        if not taken_over:
+            now = time.monotonic()
+            ids = [i for i in ids if now - self.last_queued.get(i, 0) >= 2 * SWEEP_AFTER.total_seconds()]
+        self.queue(ids, sweep=True, jobs_may_be_lost=taken_over)
 
     # --- tenants --------------------------------------------------------------------------------
 
