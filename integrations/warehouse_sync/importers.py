@@ -471,8 +471,10 @@ def order_lists(sync, pull: Pull) -> list[dict]:
 
 
 def orders_waiting(sync, links: dict) -> list[str]:
-    """The numbers of the Fortnox orders waiting in the queue that nobody has started on: after the
-    choice of orders changed, each is read again so one the choice no longer takes leaves the queue."""
+    """The numbers of the Fortnox orders waiting in the queue that nobody has started on. A pull
+    that reads lists of what Fortnox has now (the first one, or the first after the choice of
+    orders changed) reads each of them it did not list again: those lists leave out an order
+    cancelled in Fortnox (or no longer one the choice takes), which must leave the queue."""
     waiting = set(SalesOrder.objects.for_organization(sync.organization).filter(
         state=SalesOrder.State.OPEN, picking_started_at__isnull=True).values_list("pk", flat=True))
     return sorted(number for number, link in links.items() if link.object_id in waiting)
@@ -483,7 +485,7 @@ def pull_orders(sync) -> None:
     linked ones updated (see `update_order`)."""
     pull = Pull(sync, "orders", "DocumentNumber")
     links = {link.external_id: link for link in ExternalLink.links_for(pull.organization, ORDER_LINK, SalesOrder)}
-    choice_changed = bool(pull.since) and sync.settings.orders_pulled_for != sync.settings.order_choice
+    as_fortnox_has_them_now = not pull.since or sync.settings.orders_pulled_for != sync.settings.order_choice
     items, seen = [], set()
     for params in order_lists(sync, pull):
         for item in pull.client.iterate("/3/orders", params):
@@ -495,7 +497,7 @@ def pull_orders(sync) -> None:
             if key not in seen:
                 seen.add(key)
                 items.append(item)
-    if choice_changed:
+    if as_fortnox_has_them_now:
         items += [{"DocumentNumber": number} for number in orders_waiting(sync, links) if number not in seen]
     for item in items:
         with pull.record(item):

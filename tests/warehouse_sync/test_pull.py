@@ -131,6 +131,25 @@ def test_an_order_update_and_a_cancellation_are_applied_before_work_starts(fortn
     assert SalesOrder.objects.get(order_number=second["DocumentNumber"]).state == SalesOrder.State.CANCELLED
 
 
+def test_a_pull_without_a_cursor_still_cancels_an_order_fortnox_cancelled(fortnox, tenant):
+    """Orders can arrive by the event stream before any pull has set a cursor; the lists a pull
+    without one reads (what Fortnox has open now) leave a cancelled order out, so the pull reads
+    the queue's orders it did not list."""
+    customer(fortnox)
+    article(fortnox, "A1")
+    kept, cancelled = order(fortnox, [("A1", 1)]), order(fortnox, [("A1", 2)])
+    sync(tenant)
+    WarehouseSyncSettings.objects.filter(organization=tenant.organization).update(cursors={})
+    fortnox.put(f"/3/orders/{cancelled['DocumentNumber']}/cancel")
+
+    run = sync(tenant)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.log
+    states = dict(SalesOrder.objects.for_organization(tenant.organization).values_list("order_number", "state"))
+    assert states == {str(kept["DocumentNumber"]): SalesOrder.State.OPEN,
+                      str(cancelled["DocumentNumber"]): SalesOrder.State.CANCELLED}
+
+
 def test_orders_written_by_the_pull_are_marked_as_coming_from_outside(fortnox, tenant):
     customer(fortnox)
     article(fortnox, "A1")
