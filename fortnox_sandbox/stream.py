@@ -43,6 +43,12 @@ TOKEN_CHECK_SECONDS = 1.0
 REPORT_SECONDS = 2.0  # how often a connection's state is written for the panel
 PURGE_SECONDS = 60.0
 BATCH = 500  # events read per topic and round
+# How often each event has closed a connection so far (server-wide): a seeded drop is drawn again
+# for each time the event is sent anew, as a client resuming inclusively from its offset gets the
+# event that closed its connection first. Drawn once per event, the same event would close every
+# connection after it and the client could never get further; Fortnox's drops are not tied to
+# one event either.
+DROPS_SO_FAR: dict[tuple[str, int], int] = {}
 DROP_CODE, DROP_REASON = 1011, "connection dropped (sandbox fault)"
 
 
@@ -294,8 +300,9 @@ class Connection:
                 if event.tenant_id in self.tenants and fault is not None:
                     if fault.delay_ms and event.at + timedelta(milliseconds=fault.delay_ms) > now:
                         break  # not yet; the topic waits (its order is kept)
-                    rng = random.Random(f"{fault.seed}:stream:{topic}:{event.sequence}") if fault.seed is not None \
-                        else random.Random()
+                    dropped_before = DROPS_SO_FAR.get((topic, event.sequence), 0)
+                    rng = random.Random(f"{fault.seed}:stream:{topic}:{event.sequence}:{dropped_before}") \
+                        if fault.seed is not None else random.Random()
                     duplicate, drop = rng.random() < fault.duplicate_rate, rng.random() < fault.drop_rate
                     frame = events.as_frame(event)
                     await self.send(frame)
@@ -304,6 +311,7 @@ class Connection:
                     self.positions[topic] = event.sequence + 1
                     self.sent[event.tenant_id] = self.sent.get(event.tenant_id, 0) + 1
                     if drop or (fault.drop_after and self.sent[event.tenant_id] >= fault.drop_after):
+                        DROPS_SO_FAR[(topic, event.sequence)] = dropped_before + 1
                         log.info("sandbox stream: dropping a connection after %s (fault)", frame["offset"])
                         await self.ws.close(DROP_CODE, DROP_REASON)
                         return False

@@ -214,11 +214,16 @@ class Listener:
         while not self.stop.is_set():
             messages = self.buffered
             self.buffered = []
-            first = self._receive(0.2)
-            while first is not None:
-                messages.append(first)
-                first = self._receive(0) if len(messages) < RECEIVE_BATCH else None
-            self.handle(messages)
+            try:
+                first = self._receive(0.2)
+                while first is not None:
+                    messages.append(first)
+                    first = self._receive(0) if len(messages) < RECEIVE_BATCH else None
+            finally:
+                # Events received before the connection closed are kept: dropped, they would come
+                # again from the resume offset, and a stream that closes after the same event
+                # each time would never get past it.
+                self.handle(messages)
             now = time.monotonic()
             if now >= self._next["heartbeat"]:
                 self.lease.renew(tenants=len(self.tenants))
