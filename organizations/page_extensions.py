@@ -6,7 +6,9 @@ context, as an `{% include %}` would be.
 
 Slots: "hr.absence" (an absence's page, with `absence`), "organizations.dashboard" (the
 organization's dashboard, shown to those who manage its settings), "warehouse_sync.settings" (the
-warehouse integration's settings page, with `settings`)."""
+warehouse integration's settings page, with `settings`), "warehouse.pick_queue" (the pick queue, the
+warehouse's start page, above its filters) and "warehouse.dashboard" (the warehouse's card on the
+dashboard)."""
 
 _SLOTS: dict[str, list[str]] = {}
 

@@ -16,3 +16,6 @@ class FortnoxEventsConfig(AppConfig):
         stream.live_since = state.live_since
         health.checks["fortnox_events"] = state.health
         page_extensions.register("warehouse_sync.settings", "integrations/fortnox_events/_stream_state.html")
+        # Where the warehouse's new orders come from now (live, polling, off), where staff work.
+        for slot in ("warehouse.pick_queue", "warehouse.dashboard"):
+            page_extensions.register(slot, "integrations/fortnox_events/_orders_feed.html")

@@ -83,8 +83,8 @@ def test_without_a_stream_configured_every_slot_pulls_everything(pulled_once, te
 
 
 @pytest.mark.parametrize("language, live_words, polling_words", [
-    ("en", "Fortnox's event stream is live since", "Polling since"),
-    ("sv", "Fortnox händelseström är live sedan", "Hämtar på schema sedan"),
+    ("en", "Fortnox's event stream delivers", "Fortnox's event stream is not delivering"),
+    ("sv", "Fortnox händelseström levererar nya", "Fortnox händelseström levererar inte"),
 ])
 def test_the_warehouse_page_says_live_or_polling_and_since_when(pulled_once, tenant, client_for, settings, language,
                                                                 live_words, polling_words):
