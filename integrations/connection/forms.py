@@ -11,6 +11,16 @@ class FortnoxFeaturesForm(ConcurrentEditForm):
     class Meta:
         model = FortnoxConnection
         fields = ["hr_enabled", "warehouse_enabled", "warehouse_custom_documents"]
+        # What each feature does, before the permissions it asks for: read before connecting.
+        help_texts = {
+            "hr_enabled": _("Employees' changes and approved absences go to Fortnox's payroll at once. Asks Fortnox "
+                            "for the salary (Lön) permission."),
+            "warehouse_enabled": _("Articles, customers and orders come from Fortnox to be picked and shipped; "
+                                   "delivered quantities, invoices and stock go back. Asks Fortnox for the article, "
+                                   "supplier, customer, order, invoice and warehouse permissions."),
+            "warehouse_custom_documents": _("Returns and stock adjustments become warehouse documents of their own "
+                                            "in Fortnox. Asks Fortnox for the warehousecustomdocument permission."),
+        }
 
     def clean(self):
         cleaned = super().clean()

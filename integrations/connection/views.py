@@ -60,6 +60,8 @@ def connection_page(request):
     form = FortnoxFeaturesForm(request.POST or None, instance=connection)
     if request.method == "POST" and form.is_valid():
         actions.do_save_features(connection, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        if "connect" in request.POST:  # the features chosen and (re-)connected with one button
+            return _start_authorization(request, request.organization)
         if connection.is_connected and connection.missing_scopes():
             messages.warning(request, _("Saved. Re-connect Fortnox to approve the permissions the new features need."))
         else:

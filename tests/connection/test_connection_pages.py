@@ -144,3 +144,29 @@ def test_the_django_admin_never_shows_a_token(client_for, tenant):
     assert response.status_code == 200 and "Alfa AB" in page
     assert "plain-access" not in page and "gAAAAA" not in page
     assert client.get(reverse("admin:integrations_fortnoxconnection_changelist")).status_code == 200
+
+
+def test_a_new_organization_reads_what_connecting_gives_before_the_connect_button(client_for, tenant):
+    content = client_for(tenant.owner).get(reverse("fortnox_connection")).content.decode()
+    features = content.index('name="warehouse_enabled"')
+    button = content.index("Connect Fortnox</button>")
+    assert content.index("What Brygga does with Fortnox") < features < button
+    assert "come from Fortnox to be picked and shipped" in content[:button]  # what the feature does, not only its scopes
+    assert features < button < content.index("Last token refresh")  # the empty state table last
+
+
+def test_connect_saves_the_chosen_features_and_asks_fortnox_for_their_scopes_in_one_step(client_for, tenant):
+    client = client_for(tenant.owner)
+    response = client.post(reverse("fortnox_connection"), {"warehouse_enabled": "on", "connect": "1"})
+    assert response.status_code == 302
+    scopes = parse_qs(urlsplit(response["Location"]).query)["scope"][0].split()
+    assert "warehouse" in scopes and "salary" not in scopes
+    connection = FortnoxConnection.objects.get(organization=tenant.organization)
+    assert connection.warehouse_enabled and not connection.hr_enabled
+    assert client.session["fortnox_oauth"]["organization_id"] == tenant.organization.pk
+
+
+def test_connect_with_features_that_do_not_fit_is_refused_before_fortnox(client_for, tenant):
+    response = client_for(tenant.owner).post(reverse("fortnox_connection"),
+                                             {"warehouse_custom_documents": "on", "connect": "1"})
+    assert response.status_code == 200 and "turn the warehouse on too" in response.content.decode()
