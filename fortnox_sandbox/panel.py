@@ -49,7 +49,15 @@ def company(request, database_number):
         "consents": company.consents.select_related("client", "approved_by"),
         "requests": RequestLog.objects.filter(company=company)[:PAGE],
         "events": TopicEvent.objects.filter(company=company).order_by("-at", "-pk")[:10],
+        # The new-order form suggests what the company has (a number typed by hand still works).
+        "customer_choices": _choices(company, "customers", "Name"),
+        "article_choices": _choices(company, "articles", "Description"),
     })
+
+
+def _choices(company, resource: str, name_field: str, limit: int = 200) -> list[tuple[str, str]]:
+    records = Record.objects.filter(company=company, resource=resource).order_by("key")
+    return [(key, name or "") for key, name in records.values_list("key", f"document__{name_field}")[:limit]]
 
 
 @panel_access
