@@ -64,6 +64,8 @@ def test_a_stopped_listener_turns_the_line_to_polling_with_the_schedule(connecti
     feed = feed_on(read_as(client_for, tenant.warehouse), page)
     assert 'data-state="polling"' in feed and ">Polling<" in feed and "since " in feed
     assert "arrive with the scheduled synchronisation, every 15 minutes." in feed
+    assert reverse("warehouse_sync_settings") not in feed  # the reason is on the settings page, for admins
+    assert reverse("warehouse_sync_settings") in feed_on(read_as(client_for, tenant.owner), page)
 
 
 def test_without_a_stream_configured_the_schedule_is_said_without_a_since(connection, tenant, client_for, settings):
