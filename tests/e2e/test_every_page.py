@@ -15,9 +15,11 @@ from hr import actions as hr_actions
 from hr.models import AbsenceType
 from integrations.core.models import FortnoxConnection
 from tests.support.browser import close_window, log_in_on, open_window, save_screenshot
+from tests.support.fortnox_events import live
 from tests.support.hr_sync import employee
 from tests.support.page_walker import LANGUAGES, SIZES, look_at
 from tests.support.warehouse import Build
+from tests.support.warehouse_sync import configure
 from warehouse import actions as wh, notices, shipping_actions
 from warehouse.shipping import Transporter, TransporterRule, TransporterService
 
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def world(tenant, connect, make_company):
+def world(tenant, connect, make_company, settings):
     """A little of everything, so lists and forms have rows and states to show, and a Fortnox
     connection so the integration pages show what an admin sees once connected."""
     organization = tenant.organization
@@ -75,7 +77,12 @@ def world(tenant, connect, make_company):
 
     # Connected last, so the work above is not queued for Fortnox.
     FortnoxConnection.objects.update_or_create(organization=organization, defaults={"warehouse_enabled": True})
-    connect(tenant, make_company())
+    connection = connect(tenant, make_company())
+    # Its orders arrive by Fortnox's event stream: the pick queue and the settings page say "Live".
+    settings.FORTNOX_EVENTS_URL = settings.FORTNOX_EVENTS_URL or "ws://127.0.0.1:9/topics-v1"
+    settings.FORTNOX_EVENTS_STALE_SECONDS = 3600  # no listener renews the heartbeat during the walk
+    configure(tenant, active=True)
+    live(connection)
     return {"anna": anna, "absence": absence, "to_pick": to_pick, "picking": picking, "sent": sent, "rule": rule,
             "expected": expected, "partly": partly, "article": screws}
 
