@@ -17,5 +17,6 @@ else
   echo "      Install it with: apt-get install -y chromium" >&2
 fi
 # Two workers: much of the suite waits on HTTP to the sandbox, so two processes keep both
-# cores busy. Each worker gets its own test database. `-n 0` after this runs in one process.
+# cores busy. Each worker gets its own test database, copied from one migrated once a run
+# (tests/support/database.py). `-n 0` after this runs in one process.
 exec .venv/bin/python -m pytest -n "${BRYGGA_TEST_WORKERS:-2}" "$@"
