@@ -91,7 +91,8 @@ def test_a_listener_killed_under_the_supervisor_comes_back_and_converges_from_th
     wait_for(lambda: in_pick_queue(tenant, during["DocumentNumber"]), 20, "the order made while it was down")
     assert SalesOrder.objects.filter(organization=tenant.organization).count() == 2
     orders = StreamEvent.objects.filter(organization=tenant.organization, topic="orders")
-    assert orders.filter(status=StreamEvent.Status.PENDING).count() == 0
+    # The job commits each order, then marks the events it applied: a moment after the order shows.
+    wait_for(lambda: not orders.filter(status=StreamEvent.Status.PENDING).exists(), 10, "every order event settled")
 
 
 def test_a_disconnected_organization_leaves_the_stream(fortnox, connection, tenant, listeners):
@@ -130,8 +131,8 @@ def test_a_token_about_to_expire_is_replaced_on_the_stream_and_events_keep_comin
     time.sleep(TOKEN_SECONDS + 1)  # the first token is dead now
     created = order(fortnox, [("A1", 1)])
     wait_for(lambda: in_pick_queue(tenant, created["DocumentNumber"]), 20, "the order in the pick queue")
-    assert StreamEvent.objects.filter(organization=tenant.organization, topic="orders", status=StreamEvent.Status.DONE,
-                                      entity_id=str(created["DocumentNumber"])).exists()  # by the stream
+    wait_for(lambda: StreamEvent.objects.filter(organization=tenant.organization, topic="orders", entity_id=str(
+        created["DocumentNumber"]), status=StreamEvent.Status.DONE).exists(), 10, "the order's event done (by the stream)")
     assert not SyncRun.objects.filter(organization=tenant.organization, kind=RUN_KIND).exists()  # not by a pull
     assert StreamTenant.objects.filter(organization=tenant.organization, live_since__isnull=False,
                                        polling_since__isnull=True).exists()
@@ -180,5 +181,6 @@ def test_an_event_that_arrives_before_fortnox_shows_the_order_is_read_again_unti
     # Read while Fortnox did not show it yet (404), then again until it did. The stale window
     # (3.5 s) is shorter than the job's retries (4.2 s) and longer than an event takes to its job.
     assert answers[0] == 404 and answers[-1] == 200, answers
-    assert StreamEvent.objects.get(organization=tenant.organization, topic="orders").status == StreamEvent.Status.DONE
+    wait_for(lambda: StreamEvent.objects.get(organization=tenant.organization, topic="orders").status == StreamEvent.Status.DONE,
+             10, "the order's event done")
     assert not IntegrationError.objects.filter(organization=tenant.organization).exists()
