@@ -38,6 +38,7 @@ from integrations.core.models import (
 from integrations.fortnox.client import CallCounter
 from integrations.fortnox.errors import FortnoxError
 from organizations.actions import do_notify
+from organizations.permissions import Perm
 from organizations.stored_text import StoredText, gettext_noop
 
 from . import fields as hr_fields
@@ -390,8 +391,11 @@ def do_resolve_person(organization, employee_id: int, keep: str, *, acting_user)
 
 
 def notify_conflicts(organization, count: int) -> None:
+    """Those who may resolve conflicts (HR admins and organization admins: whoever may open the
+    inbox) are told once per run that found `count` new ones, each in their own language; a run
+    that finds only conflicts already open tells no one (they were told when it opened)."""
     do_notify(
-        organization, list(organization.admins()), title_template="integrations/email/hr_conflicts_title.txt",
+        organization, list(organization.members_with(Perm.MANAGE_HR)), title_template="integrations/email/hr_conflicts_title.txt",
         body_template="integrations/email/hr_conflicts_body.txt", context={"count": count},
         link=reverse("hr_conflicts"), level="warning",
     )
