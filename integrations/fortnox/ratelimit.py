@@ -70,6 +70,16 @@ class DatabaseRateLimiter:
                 row.sent_at = [time.time() if t == ticket else t for t in row.sent_at]
                 row.save(update_fields=["sent_at"])
 
+    def release(self, key: str, ticket: float) -> None:
+        """The request `ticket` was taken for was never sent: its slot is free again."""
+        FortnoxRateWindow = _window_model()
+
+        with transaction.atomic():
+            row = FortnoxRateWindow.objects.select_for_update().get(pk=key)
+            if ticket in row.sent_at:
+                row.sent_at = [t for t in row.sent_at if t != ticket]
+                row.save(update_fields=["sent_at"])
+
     def merge(self, old_key: str, key: str) -> None:
         """The requests sent on `old_key` count on `key` from now on."""
         FortnoxRateWindow = _window_model()
@@ -125,6 +135,9 @@ class RedisRateLimiter:
 
     def done(self, key: str, ticket: str) -> None:
         self.done_script(keys=[self._key(key)], args=[ticket])
+
+    def release(self, key: str, ticket: str) -> None:
+        self.redis.zrem(self._key(key), ticket)
 
     def merge(self, old_key: str, key: str) -> None:
         if old_key == key:

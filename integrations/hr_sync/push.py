@@ -33,40 +33,54 @@ def push_employee_update(event, client):
     events pushed late or out of order still leave Fortnox with what Brygga holds now. Fortnox is
     read first: a field someone changed there too since both sides last agreed is not sent but
     becomes a conflict (as the pull would have found it had it read Fortnox first), and a field
-    with an open conflict waits for its resolution, which pushes it."""
+    with an open conflict waits for its resolution, which pushes it.
+
+    Fortnox has no conditional write, so a change made there after it answered the read and
+    before it applies the write is overwritten (docs/architecture.md, "The read-to-write window").
+    That window is kept to the comparison alone: everything the push reads from or writes to the
+    database happens before the read or after the write, and the write's slot in the rate limit
+    is taken before the read (`read_then_write`)."""
     employee = _employee(event)
     link = ExternalLink.link_of(employee, EMPLOYEE_LINK)
     if link is None:
         raise outbox.PushSkipped("the employee is not linked to a Fortnox employee")
     path = f"/3/employees/{link.external_id}"
     values = {name: hr_fields.BY_NAME[name].from_employee(employee) for name in event.payload["fields"]}
-    # Noted before reading Fortnox too, so a failed read shows what was to be sent.
-    outbox.note_request(event, "PUT", path, {"Employee": hr_fields.fortnox_document(values)}, str(employee))
     # What an earlier attempt of this event (or of another still going) sent may be in Fortnox
     # even though its answer was lost.
     sent = values_in_flight(employee.organization, [employee.pk]).get(employee.pk, {})
-    values, agreed = _unless_changed_in_fortnox(employee, link, values, client.get(path), sent)
-    if values:
-        body = {"Employee": hr_fields.fortnox_document(values)}
-        event.payload = {**event.payload, "sent_values": values}
-        outbox.note_request(event, "PUT", path, body, str(employee))
-        # Sent once: a refused or unanswered write goes back to the outbox, whose retry reads
-        # Fortnox again, so a change made there meanwhile becomes a conflict, not an overwrite.
-        client.put(path, body, once=True)
-    if values or agreed:
-        link.remember({**agreed, **values})
+    waiting = set(EmployeeConflict.objects.open().filter(employee=employee).values_list("field", flat=True))
+    # Noted as if all were sent, before the read: a failed read or write shows what was to be
+    # sent, and a write whose answer is lost is known to pulls and retries (`values_in_flight`;
+    # a value noted but not sent is one Fortnox held already or one in a conflict, so no harm).
+    event.payload = {**event.payload, "sent_values": values}
+    outbox.note_request(event, "PUT", path, {"Employee": hr_fields.fortnox_document(values)}, str(employee))
+    split = {}
+
+    def decide(document: dict) -> dict | None:
+        split.update(_unless_changed_in_fortnox(link, values, document, sent, waiting))
+        return {"Employee": hr_fields.fortnox_document(split["send"])} if split["send"] else None
+
+    # Sent once: a refused or unanswered write goes back to the outbox, whose retry reads
+    # Fortnox again, so a change made there meanwhile becomes a conflict, not an overwrite.
+    client.read_then_write(path, decide)
+    found = sum(record_conflict(employee, name, local, remote) is not None for name, local, remote in split["conflicts"])
+    if found:
+        transaction.on_commit(lambda: notify_conflicts(employee.organization, found))
+    if split["send"] or split["agreed"]:
+        link.remember({**split["agreed"], **split["send"]})
 
 
-def _unless_changed_in_fortnox(employee, link, values: dict, document: dict, sent: dict) -> tuple[dict, dict]:
-    """`values` split against Fortnox's `document`: those to send, and those Fortnox already holds.
-    A field Fortnox changed to something else since the last agreement is neither: it becomes a
-    conflict (the admins are told once the push is through) — unless what Fortnox holds is a
-    value Brygga `sent` itself in a push whose answer was lost."""
+def _unless_changed_in_fortnox(link, values: dict, document: dict, sent: dict, waiting: set) -> dict:
+    """`values` split against Fortnox's `document` (in memory only: it runs between Fortnox's
+    answer to the read and the write): those to send, those Fortnox already holds (`agreed`), and
+    `conflicts` (name, Brygga's, Fortnox's) for fields Fortnox changed to something else since the
+    last agreement — unless what Fortnox holds is a value Brygga `sent` itself in a push whose
+    answer was lost. Fields with an open conflict (`waiting`) are none of these."""
     remote, unreadable = hr_fields.fortnox_values(document)
     last = link.last_synced_values
     seen_local, seen_remote = personal_data.fingerprinted(values), personal_data.fingerprinted(remote)
-    waiting = set(EmployeeConflict.objects.open().filter(employee=employee).values_list("field", flat=True))
-    send, agreed, conflicts = {}, {}, 0
+    send, agreed, conflicts = {}, {}, []
     for name, value in values.items():
         if name in waiting:
             continue
@@ -76,12 +90,10 @@ def _unless_changed_in_fortnox(employee, link, values: dict, document: dict, sen
             agreed[name] = value
         elif name in last and remote[name] not in sent.get(name, ()) \
                 and compare_three_way(seen_local[name], last[name], seen_remote[name]) == CONFLICT:
-            conflicts += record_conflict(employee, name, value, remote[name]) is not None
+            conflicts.append((name, value, remote[name]))
         else:
             send[name] = value
-    if conflicts:
-        transaction.on_commit(lambda: notify_conflicts(employee.organization, conflicts))
-    return send, agreed
+    return {"send": send, "agreed": agreed, "conflicts": conflicts}
 
 
 @outbox.handler("employee_create")

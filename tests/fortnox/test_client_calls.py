@@ -209,3 +209,57 @@ def test_logs_name_requests_but_never_a_token_or_secret(connection, api, caplog,
     secrets = [connection.access_token, connection.refresh_token, client.connection.access_token,
                client.connection.refresh_token, settings.FORTNOX_CLIENT_SECRET, "Bearer", "Authorization"]
     assert not [secret for secret in secrets if secret in logged]
+
+
+def _fill_the_budget(connection) -> int:
+    """Another worker takes every slot left in the connection's window (none waits)."""
+    from integrations.fortnox.ratelimit import _window_model, get_rate_limiter
+
+    limiter, key = get_rate_limiter(), connection.rate_limit_key
+    row = _window_model().objects.get(pk=key)
+    free = limiter.limit - sum(1 for t in row.sent_at if t > time.time() - limiter.window)
+    for _ in range(free):
+        limiter.acquire(key)
+    return free
+
+
+def test_a_write_decided_on_a_read_waits_for_no_budget_after_the_read(connection, sandbox, fortnox_company, settings):
+    """Fortnox has no conditional write: whatever time passes between its answer to the read and
+    the write is time in which a change made in Fortnox is overwritten. The write's slot is taken
+    before the read, so others filling the budget meanwhile cannot hold the write back a window."""
+    settings.FORTNOX_RATE_LIMIT_REQUESTS, settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 5, 2.0
+    counter = CallCounter()
+    with FortnoxClient(connection, call_counter=counter) as client:
+        created = client.post("/3/employees", EMPLOYEE)
+        path = f"/3/employees/{created['EmployeeId']}"
+        decided = {}
+
+        def decide(document):
+            decided["taken"] = _fill_the_budget(connection)
+            decided["at"] = time.monotonic()
+            return {"Employee": {"JobTitle": f"{document['JobTitle'] or ''}Lagerchef"}}
+
+        document, answer = client.read_then_write(path, decide)
+        written_after = time.monotonic() - decided["at"]
+
+    assert decided["taken"] >= 1, "the test filled nothing: nothing to wait for"
+    assert written_after < 1.0, f"the write waited {written_after:.2f} s after the read for the budget"
+    assert answer["JobTitle"] == "Lagerchef" and document["EmployeeId"] == created["EmployeeId"]
+    assert counter.by_status == {201: 1, 200: 2}
+    assert sandbox.requests_with_status(fortnox_company.data, 429) == []
+
+
+def test_a_read_that_decides_on_no_write_gives_its_slot_back(connection, settings):
+    from integrations.fortnox.ratelimit import _window_model
+
+    settings.FORTNOX_RATE_LIMIT_REQUESTS, settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS = 5, 2.0
+    def counted() -> int:
+        return len(_window_model().objects.get(pk=connection.rate_limit_key).sent_at)
+
+    with FortnoxClient(connection) as client:
+        created = client.post("/3/employees", EMPLOYEE)
+        before = counted()
+        document, answer = client.read_then_write(f"/3/employees/{created['EmployeeId']}", lambda document: None)
+
+    assert answer is None and document["FirstName"] == "Åsa"
+    assert counted() == before + 1, "the write's slot still counts though no write went"
