@@ -205,26 +205,32 @@ class FortnoxClient:
         """GET `path`, then PUT (once, as `put(..., once=True)`) the body `decide(document)`
         returns, if it returns one; the read document and the write's answer (None when nothing
         was written). Fortnox has no conditional write, so a change made in Fortnox after it
-        answered the read and before it applies the write is overwritten: the write's slot in the
-        rate limit is taken before the read, so nothing waits for the budget in between (a full
-        budget would otherwise hold the write for up to a window), and `decide` should only
-        compare what it has at hand (no database, no HTTP)."""
+        answered the read and before it applies the write is overwritten. Between the two there
+        is only `decide`, which should only compare what it has at hand (no database, no HTTP):
+        the write's slot in the rate limit is taken before the read (a full budget would
+        otherwise hold the write back up to a window), and the read's slot is settled after the
+        write (settling is a database write, which may wait for a lock)."""
         budget = self.connection.rate_limit_key
         write_ticket, taken = self.limiter.acquire(budget), time.monotonic()
+        read_tickets = []
         try:
-            document = self.get(path)
-            body = decide(document)
-        except BaseException:
-            self.limiter.release(budget, write_ticket)
-            raise
-        if body is None or time.monotonic() - taken > settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS / 2:
-            # A slot taken before a read that took long (retries) may have left the window
-            # already, so it no longer counts: the write then waits for a slot of its own.
-            self.limiter.release(budget, write_ticket)
-            write_ticket = None
-        if body is None:
-            return document, None
-        return document, unwrap(self.request("PUT", path, json=body, once=True, ticket=write_ticket))
+            try:
+                document = unwrap(self.request("GET", path, settle_later=read_tickets))
+                body = decide(document)
+            except BaseException:
+                self.limiter.release(budget, write_ticket)
+                raise
+            if body is None or time.monotonic() - taken > settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS / 2:
+                # A slot taken before a read that took long (retries) may have left the window
+                # already, so it no longer counts: the write then waits for a slot of its own.
+                self.limiter.release(budget, write_ticket)
+                write_ticket = None
+            if body is None:
+                return document, None
+            return document, unwrap(self.request("PUT", path, json=body, once=True, ticket=write_ticket))
+        finally:
+            for ticket in read_tickets:
+                self.limiter.done(budget, ticket)  # counted from later than its answer: never too early
 
     def delete(self, path: str, params: dict | None = None):
         return unwrap(self.request("DELETE", path, params=params))
@@ -252,19 +258,21 @@ class FortnoxClient:
             page += 1
 
     # --- the machinery -------------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params=None, json=None, once: bool = False, ticket=None):
+    def request(self, method: str, path: str, *, params=None, json=None, once: bool = False, ticket=None,
+                settle_later: list | None = None):
         """Send one logical request (with the retries its method allows); the parsed JSON body,
         or None for an empty one. `once`: a 429, 5xx or lost answer is raised, not re-sent — for
         a write decided on a read, which a re-send after a pause could make against a record
         changed meanwhile (the caller's retry reads again); a 401 is still retried with a fresh token.
-        `ticket`: a slot of the rate limit already taken for the first attempt (`read_then_write`)."""
+        `ticket`: a slot of the rate limit already taken for the first attempt; `settle_later`: a
+        list the slots of the attempts go into, for the caller to settle (both: `read_then_write`)."""
         method = method.upper()
         max_attempts = 1 if once else self.max_attempts
         attempt = 0
         refused_token = None
         while True:
             attempt += 1
-            token, response = self._send(method, path, params, json, attempt, ticket)
+            token, response = self._send(method, path, params, json, attempt, ticket, settle_later)
             ticket = None
             if isinstance(response, FortnoxTransientError):
                 if method in IDEMPOTENT_METHODS and attempt < max_attempts:
@@ -291,7 +299,7 @@ class FortnoxClient:
             except ValueError:  # an HTML page from a proxy, a body cut short
                 raise FortnoxBadResponse(f"{method} {path}: {response.status_code} with a body that is not JSON") from None
 
-    def _send(self, method, path, params, json, attempt, ticket=None):
+    def _send(self, method, path, params, json, attempt, ticket=None, settle_later=None):
         """One HTTP request, counted and logged (method, path, status, time: never a token);
         returns the access token it was sent with and the response (or the transient error)."""
         budget = self.connection.rate_limit_key
@@ -316,7 +324,10 @@ class FortnoxClient:
         else:
             status, result = response.status_code, response
         finally:
-            self.limiter.done(budget, ticket)
+            if settle_later is None:
+                self.limiter.done(budget, ticket)
+            else:
+                settle_later.append(ticket)
         self.call_counter(method, path, status)
         log.info(
             "fortnox %s %s -> %s in %d ms (attempt %d, connection %s)",

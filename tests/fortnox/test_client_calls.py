@@ -263,3 +263,29 @@ def test_a_read_that_decides_on_no_write_gives_its_slot_back(connection, setting
 
     assert answer is None and document["FirstName"] == "Åsa"
     assert counted() == before + 1, "the write's slot still counts though no write went"
+
+
+def test_between_the_reads_answer_and_the_write_the_client_touches_no_database(connection):
+    """The rate limit's bookkeeping is a database write that may wait for a lock: none of it
+    falls between Fortnox's answer to the read and the write."""
+    from django.db import connection as database
+    from django.test.utils import CaptureQueriesContext
+
+    with FortnoxClient(connection) as client:
+        created = client.post("/3/employees", EMPLOYEE)
+        real, marks = client.session.request, []
+
+        def marked(method, url, **kwargs):
+            marks.append((method, "sent", len(queries)))
+            response = real(method, url, **kwargs)
+            marks.append((method, "answered", len(queries)))
+            return response
+
+        client.session.request = marked
+        with CaptureQueriesContext(database) as queries:
+            client.read_then_write(f"/3/employees/{created['EmployeeId']}", lambda document: {"Employee": {"City": "Visby"}})
+
+    (read_answered,) = [count for method, what, count in marks if (method, what) == ("GET", "answered")]
+    (write_sent,) = [count for method, what, count in marks if (method, what) == ("PUT", "sent")]
+    assert write_sent == read_answered, [query["sql"] for query in queries.captured_queries[read_answered:write_sent]]
+    assert len(queries) > write_sent, "the read's slot was never settled"

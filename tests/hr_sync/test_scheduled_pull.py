@@ -99,17 +99,19 @@ def test_a_fortnox_edit_between_the_pushs_read_and_its_rate_limited_write_is_a_c
     # edit and one-shot 429 to fall right after the push's read; every call is real HTTP.
     anna = linked(tenant.organization, fortnox)
     hr_actions.do_update_employee(anna, {"phone": "+46702222222"}, acting_user=tenant.hr_admin)
-    real_get, meddled = FortnoxClient.get, []
+    real, meddled = FortnoxClient.read_then_write, []
 
-    def get_then_edit_in_fortnox(client, path, params=None):
-        document = real_get(client, path, params)
-        if path == "/3/employees/1001" and not meddled:
-            meddled.append(sandbox.in_fortnox(fortnox_company.data["database_number"], "PUT", path,
-                                              {"Employee": {"Phone1": "0703333333"}}))
-            sandbox.update_company(fortnox_company.data, fault_429_burst=1)
-        return document
+    def read_then_edit_in_fortnox(client, path, decide):
+        def meddle(document):
+            if not meddled:
+                meddled.append(sandbox.in_fortnox(fortnox_company.data["database_number"], "PUT", path,
+                                                  {"Employee": {"Phone1": "0703333333"}}))
+                sandbox.update_company(fortnox_company.data, fault_429_burst=1)
+            return decide(document)
 
-    monkeypatch.setattr(FortnoxClient, "get", get_then_edit_in_fortnox)
+        return real(client, path, meddle)
+
+    monkeypatch.setattr(FortnoxClient, "read_then_write", read_then_edit_in_fortnox)
 
     outbox.push_due()
     event = OutboxEvent.objects.get()
