@@ -12,6 +12,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import NumberParseException
 
 from hr import validators
 from organizations.stored_text import StoredText
@@ -95,6 +96,13 @@ class PhoneField(SyncedField):
     def from_fortnox(self, document):
         text = _text(document.get("Phone1"))
         return validators.normalise_phone(text) if text else ""
+
+    def shown(self, value) -> str:
+        """As the employee's page shows it (+46 70 999 88 77), so the two are recognisably one."""
+        try:
+            return validators.format_phone(value)
+        except NumberParseException:  # not a number Brygga would keep: shown as it came
+            return value
 
 
 class DateField(SyncedField):

@@ -1,5 +1,6 @@
 """Where employees and absences stand in Fortnox, for HR's pages and lists (registered with
-`hr.outside` when the integration loads): queued, sent or failed with the reason."""
+`hr.outside` when the integration loads): queued, sent, failed with the reason, or held back by a
+conflict with a change made in Fortnox."""
 
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from integrations.core.models import ExternalLink, FortnoxConnection, Integratio
 
 from . import absences
 from .links import EMPLOYEE_LINK
-from .models import HrIntegrationSettings
+from .models import EmployeeConflict, HrIntegrationSettings
 
 EMPLOYEE_EVENTS = ("employee_update", "employee_create")
 
@@ -22,6 +23,7 @@ class EmployeeFortnoxState:
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    CONFLICT = "conflict"
 
     employee: Employee
     status: str
@@ -31,11 +33,12 @@ class EmployeeFortnoxState:
     @property
     def label(self):
         return {self.NOT_LINKED: _("Not in Fortnox"), self.PENDING: _("On its way to Fortnox"),
-                self.SENT: _("Sent to Fortnox"), self.FAILED: _("Failed in Fortnox")}[self.status]
+                self.SENT: _("Sent to Fortnox"), self.FAILED: _("Failed in Fortnox"),
+                self.CONFLICT: _("Conflict with Fortnox")}[self.status]
 
     @property
     def css(self) -> str:
-        return {self.PENDING: "warn", self.SENT: "ok", self.FAILED: "error"}.get(self.status, "")
+        return {self.PENDING: "warn", self.SENT: "ok", self.FAILED: "error", self.CONFLICT: "warn"}.get(self.status, "")
 
 
 def _employee_errors(organization):
@@ -45,8 +48,10 @@ def _employee_errors(organization):
 
 
 def employee_states(employees) -> dict[int, EmployeeFortnoxState]:
-    """Each employee's Fortnox state (by pk) in four queries; empty without the HR integration.
-    A change on its way is shown before an older failure: it may well fix it."""
+    """Each employee's Fortnox state (by pk) in five queries; empty without the HR integration.
+    A change on its way is shown before an older failure: it may well fix it. A field in the
+    conflicts inbox is not sent (nor taken from Fortnox) until someone chooses: the person is not
+    "sent to Fortnox" meanwhile."""
     employees = list(employees)
     if not employees:
         return {}
@@ -62,12 +67,16 @@ def employee_states(employees) -> dict[int, EmployeeFortnoxState]:
         kind__in=EMPLOYEE_EVENTS, status__in=[OutboxEvent.Status.PENDING, OutboxEvent.Status.PROCESSING],
     ).values_list("object_id", flat=True))
     failed = {error.object_id: error for error in _employee_errors(organization_id).filter(object_id__in=ids).order_by("created_at")}
+    conflicted = set(EmployeeConflict.objects.open().filter(organization_id=organization_id, employee_id__in=ids)
+                     .values_list("employee_id", flat=True))
     states = {}
     for employee in employees:
         if employee.pk in pending:
             states[employee.pk] = EmployeeFortnoxState(employee, EmployeeFortnoxState.PENDING)
         elif employee.pk in failed:
             states[employee.pk] = EmployeeFortnoxState(employee, EmployeeFortnoxState.FAILED, failed[employee.pk])
+        elif employee.pk in conflicted:
+            states[employee.pk] = EmployeeFortnoxState(employee, EmployeeFortnoxState.CONFLICT)
         else:
             status = EmployeeFortnoxState.SENT if employee.pk in linked else EmployeeFortnoxState.NOT_LINKED
             states[employee.pk] = EmployeeFortnoxState(employee, status)

@@ -41,8 +41,8 @@ def test_admins_resolve_conflicts_per_field_and_per_person_and_a_manager_is_refu
     expect(page.get_by_role("heading", name="Fortnox — Conflicts with Fortnox")).to_be_visible()
     person = page.locator("section", has=page.get_by_role("heading", name="Anna Berg"))
     phone_row = person.get_by_role("row", name="Phone")
-    expect(phone_row).to_contain_text("+46702222222")
-    expect(phone_row).to_contain_text("+46703333333")
+    expect(phone_row).to_contain_text("+46 70 222 22 22")
+    expect(phone_row).to_contain_text("+46 70 333 33 33")
     check_accessibility(page)
     save_screenshot(page, "conflicts-inbox")
 

@@ -57,3 +57,26 @@ def test_the_menu_counts_the_waiting_conflicts_in_one_query(tenant, client_for, 
     template = Template("{% load hr_fortnox %}{% open_fortnox_conflicts as waiting %}{{ waiting }}")
     with django_assert_num_queries(1):
         assert template.render(Context({"current_organization": tenant.organization, "can": {"manage_hr": True}})) == "3"
+
+
+def test_a_person_with_a_field_in_the_inbox_is_not_shown_as_sent_to_fortnox(activated, fortnox, tenant, client_for):
+    """The push held Brygga's phone back (changed in Fortnox too): the person's page says so and
+    leads to the inbox, instead of "Sent to Fortnox"; once resolved, it is sent."""
+    from hr import actions as hr_actions
+    from integrations.core import outbox
+    from integrations.hr_sync.pull import do_resolve_conflict
+    from tests.support.hr_sync import linked
+
+    anna = linked(tenant.organization, fortnox)
+    fortnox.put("/3/employees/1001", {"Employee": {"Phone1": "0703333333"}})
+    hr_actions.do_update_employee(anna, {"phone": "+46702222222"}, acting_user=tenant.hr_admin)
+    outbox.push_due()
+    page = client_for(tenant.hr_admin).get(reverse("hr:employee_detail", args=[anna.pk])).content.decode()
+    assert "Conflict with Fortnox" in page and "Sent to Fortnox" not in page and f'href="{INBOX}"' in page
+    assert "Conflict with Fortnox" in client_for(tenant.hr_admin).get(reverse("hr:employee_list")).content.decode()
+
+    do_resolve_conflict(EmployeeConflict.objects.get(), EmployeeConflict.BRYGGA, acting_user=tenant.hr_admin)
+    outbox.push_due()
+    page = client_for(tenant.hr_admin).get(reverse("hr:employee_detail", args=[anna.pk])).content.decode()
+    assert "Sent to Fortnox" in page and "Conflict with Fortnox" not in page
+    assert fortnox.get("/3/employees/1001")["Phone1"] == "+46702222222"

@@ -205,7 +205,7 @@ def test_all_of_a_persons_conflicts_are_resolved_at_once_on_the_inbox(activated,
     assert EmployeeConflict.objects.open().count() == 2
     client = client_for(tenant.hr_admin)
     page = client.get(reverse("hr_conflicts")).content.decode()
-    assert "+46702222222" in page and "+46703333333" in page
+    assert "+46 70 222 22 22" in page and "+46 70 333 33 33" in page
 
     response = client.post(reverse("hr_conflicts_resolve_person", args=[anna.pk]), {"keep": "fortnox"})
 
@@ -288,11 +288,11 @@ def test_only_admins_and_hr_admins_see_the_inbox_and_only_their_organizations_co
         assert client_for(user).get(reverse("hr_conflicts")).status_code in (403, 404)
         assert client_for(user).post(reverse("hr_conflict_resolve", args=[conflict.pk]), {"keep": "fortnox"}).status_code in (403, 404)
     outsider_admin = client_for(other_tenant.owner)
-    assert "+46703333333" not in outsider_admin.get(reverse("hr_conflicts")).content.decode()
+    assert "+46 70 333 33 33" not in outsider_admin.get(reverse("hr_conflicts")).content.decode()
     assert outsider_admin.post(reverse("hr_conflict_resolve", args=[conflict.pk]), {"keep": "fortnox"}).status_code == 404
     assert EmployeeConflict.objects.get().resolved_at is None
     for user in (tenant.owner, tenant.hr_admin):
-        assert "+46703333333" in client_for(user).get(reverse("hr_conflicts")).content.decode()
+        assert "+46 70 333 33 33" in client_for(user).get(reverse("hr_conflicts")).content.decode()
 
 
 def test_the_settings_switch_and_adjust_the_schedule(activated, tenant, client_for):
