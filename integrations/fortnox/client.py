@@ -207,20 +207,25 @@ class FortnoxClient:
         was written). Fortnox has no conditional write, so a change made in Fortnox after it
         answered the read and before it applies the write is overwritten. Between the two there
         is only `decide`, which should only compare what it has at hand (no database, no HTTP):
-        the write's slot in the rate limit is taken before the read (a full budget would
-        otherwise hold the write back up to a window), and the read's slot is settled after the
-        write (settling is a database write, which may wait for a lock)."""
+        the read's and the write's slots in the rate limit are taken together before the read (a
+        full budget would otherwise hold the write back up to a window), and the read's slot is
+        settled after the write (settling is a database write, which may wait for a lock)."""
         budget = self.connection.rate_limit_key
-        write_ticket, taken = self.limiter.acquire(budget), time.monotonic()
+        if self.limiter.limit >= 2:
+            (read_ticket, write_ticket), taken = self.limiter.acquire_many(budget, 2), time.monotonic()
+        else:  # a budget of one request at a time: the write waits for its own
+            read_ticket, write_ticket, taken = self.limiter.acquire(budget), None, time.monotonic()
         read_tickets = []
         try:
             try:
-                document = unwrap(self.request("GET", path, settle_later=read_tickets))
+                document = unwrap(self.request("GET", path, ticket=read_ticket, settle_later=read_tickets))
                 body = decide(document)
             except BaseException:
-                self.limiter.release(budget, write_ticket)
+                if write_ticket is not None:
+                    self.limiter.release(budget, write_ticket)
                 raise
-            if body is None or time.monotonic() - taken > settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS / 2:
+            if write_ticket is not None and (
+                    body is None or time.monotonic() - taken > settings.FORTNOX_RATE_LIMIT_WINDOW_SECONDS / 2):
                 # A slot taken before a read that took long (retries) may have left the window
                 # already, so it no longer counts: the write then waits for a slot of its own.
                 self.limiter.release(budget, write_ticket)

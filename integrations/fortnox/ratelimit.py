@@ -43,6 +43,13 @@ class DatabaseRateLimiter:
 
     def acquire(self, key: str) -> float:
         """Block until a request may be sent on the budget; returns its ticket for `done`."""
+        return self.acquire_many(key, 1)[0]
+
+    def acquire_many(self, key: str, count: int) -> list[float]:
+        """Block until `count` requests may be sent at once (a read and the write decided on it);
+        their tickets. Taken together, so neither holds a slot while waiting for the other's."""
+        if count > self.limit:
+            raise ValueError(f"{count} requests at once never fit a budget of {self.limit}")
         FortnoxRateWindow = _window_model()
 
         FortnoxRateWindow.objects.get_or_create(key=key)
@@ -53,11 +60,12 @@ class DatabaseRateLimiter:
                 row = FortnoxRateWindow.objects.select_for_update().get(pk=key)
                 now = time.time()
                 recent = sorted(t for t in row.sent_at if t > now - self.window)
-                if len(recent) < self.limit:
-                    row.sent_at = recent + [now]
+                if len(recent) + count <= self.limit:
+                    tickets = [now + index * 1e-6 for index in range(count)]  # distinct, for `done`
+                    row.sent_at = recent + tickets
                     row.save(update_fields=["sent_at"])
-                    return now
-                pause = recent[0] + self.window - now
+                    return tickets
+                pause = recent[len(recent) + count - self.limit - 1] + self.window - now
             time.sleep(pause + random.uniform(0, 0.01))  # jitter: waiters would otherwise collide
 
     def done(self, key: str, ticket: float) -> None:
@@ -98,13 +106,16 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local count = #ARGV - 2
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
+local held = redis.call('ZCARD', KEYS[1])
+if held + count <= limit then
+  for i = 3, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
   redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
   return 0
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local leaving = held + count - limit - 1
+local oldest = redis.call('ZRANGE', KEYS[1], leaving, leaving, 'WITHSCORES')
 return math.ceil(tonumber(oldest[2]) + window - now)
 """
 
@@ -126,11 +137,16 @@ class RedisRateLimiter:
         self.done_script = self.redis.register_script(_DONE_LUA)
 
     def acquire(self, key: str) -> str:
-        ticket = uuid.uuid4().hex
+        return self.acquire_many(key, 1)[0]
+
+    def acquire_many(self, key: str, count: int) -> list[str]:
+        if count > self.limit:
+            raise ValueError(f"{count} requests at once never fit a budget of {self.limit}")
+        tickets = [uuid.uuid4().hex for _ in range(count)]
         while True:
-            wait_us = int(self.script(keys=[self._key(key)], args=[self.limit, self.window_us, ticket]))
+            wait_us = int(self.script(keys=[self._key(key)], args=[self.limit, self.window_us, *tickets]))
             if wait_us <= 0:
-                return ticket
+                return tickets
             time.sleep(wait_us / 1_000_000 + random.uniform(0, 0.01))
 
     def done(self, key: str, ticket: str) -> None:

@@ -144,3 +144,51 @@ def test_with_redis_configured_threads_and_processes_share_one_budget(small_budg
     times = threads_done + per_process[0]
     assert len(times) == 18
     assert_limit_held(times)
+
+
+def acquire_pairs_in_threads(budget: str, threads: int, each: int) -> list[float]:
+    """Each thread takes two slots at once (a read and the write decided on it), `each` times."""
+    times, lock = [], threading.Lock()
+
+    def work():
+        limiter = get_rate_limiter()
+        for _ in range(each):
+            tickets = limiter.acquire_many(budget, 2)
+            with lock:
+                times.extend([time.time()] * 2)
+            for ticket in tickets:
+                limiter.done(budget, ticket)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return times
+
+
+def test_two_slots_taken_at_once_wait_until_both_fit_and_never_exceed_the_limit(small_budget, shared_connection):
+    budget, limiter = shared_connection.rate_limit_key, get_rate_limiter()
+    for _ in range(LIMIT - 1):
+        limiter.acquire(budget)
+    started = time.monotonic()
+    first, second = limiter.acquire_many(budget, 2)
+    assert time.monotonic() - started > WINDOW * 0.8, "two slots were taken where one was free"
+    assert first != second
+    limiter.release(budget, second)
+    started = time.monotonic()
+    limiter.acquire(budget)  # the released slot is free at once
+    assert time.monotonic() - started < WINDOW / 2
+    times = acquire_pairs_in_threads(budget, threads=2, each=3) + acquire_in_threads(budget, threads=2, each=3)
+    assert len(times) == 18
+    assert_limit_held(times)
+
+
+def test_with_redis_two_slots_taken_at_once_never_exceed_the_limit(small_budget, shared_connection, settings, redis_url):
+    settings.REDIS_URL = redis_url
+    budget = shared_connection.rate_limit_key
+    times = acquire_pairs_in_threads(budget, threads=2, each=3) + acquire_in_threads(budget, threads=2, each=3)
+    assert len(times) == 18
+    assert_limit_held(times)
+    with pytest.raises(ValueError):
+        get_rate_limiter().acquire_many(budget, LIMIT + 1)
