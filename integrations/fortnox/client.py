@@ -253,12 +253,15 @@ class FortnoxClient:
         page = 1
         while True:
             body = self.request("GET", path, params={**params, "limit": PAGE_SIZE, "page": page})
-            yield from _list_or_bad(unwrap(body), path)
+            records = _list_or_bad(unwrap(body), path)
+            yield from records
             try:
                 total_pages = int((body.get("MetaInformation") or {}).get("@TotalPages") or 1)
             except (AttributeError, TypeError, ValueError, OverflowError):  # the last: "@TotalPages": Infinity
                 raise FortnoxBadResponse(f"GET {path}: no readable MetaInformation") from None
-            if page >= total_pages:
+            # Only the last page is short: a page count that goes on past it (a broken answer
+            # claiming a million pages) must not make a million requests.
+            if page >= total_pages or len(records) < PAGE_SIZE:
                 return
             page += 1
 

@@ -54,6 +54,16 @@ def test_the_client_answers_any_response_with_data_or_a_typed_fortnox_error(brok
             assert reply[0] < 300, f"a {reply[0]} answer was taken for data"
 
 
+def test_a_list_claiming_a_million_pages_is_read_to_its_short_last_page_not_a_million_times(broken_fortnox, tenant):
+    """Found by the test above in CI: each page answered alike, `@TotalPages` 10**6, and the client
+    asked for page after page."""
+    broken_fortnox.reply = (200, "application/json", as_bytes(
+        {"Employees": [{"EmployeeId": "1"}], "MetaInformation": {"@TotalPages": 10 ** 6, "@CurrentPage": 1}}))
+    client = FortnoxClient(fresh_connection(tenant.organization), max_attempts=1)
+    assert list(client.iterate("/3/employees")) == [{"EmployeeId": "1"}]
+    assert broken_fortnox.asked == ["/3/employees"]
+
+
 @EXAMPLES
 @given(reply=replies)
 # A bank account number as a list: it crashed the plan once (found by this test in CI).

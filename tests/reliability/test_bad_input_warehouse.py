@@ -177,6 +177,10 @@ def serve(server, importer: Importer, documents: list, record_replies: dict | No
     """The list answers with `documents`; each one with a readable number can also be read
     whole (`record_replies` overrides the answer for some numbers); anything else is not found."""
     routes = {**RUN_BASICS, importer.path: ok(importer.list_body(documents))}
+    if importer.kind == "orders":
+        # Fortnox has the order Brygga holds (KEEP) as Brygga has it: a pull without a cursor also
+        # reads the queue's orders its lists did not return, to see any Fortnox cancelled.
+        routes[importer.record_path(KEEP)] = ok(importer.record_body(importer.good(KEEP, "Original order", "2")))
     for document in documents:
         number = document.get(importer.key) if isinstance(document, dict) else None
         if isinstance(number, str | int) and not isinstance(number, bool):

@@ -24,11 +24,16 @@ class BrokenFortnox(ThreadingHTTPServer):
     reply = (200, "application/json", b"{}")
     routes: dict = {}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked: list[str] = []  # the paths requested, in order
+
 
 class BrokenFortnoxHandler(BaseHTTPRequestHandler):
     def _answer(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = unquote(urlsplit(self.path).path)
+        self.server.asked.append(path)
         status, content_type, body = self.server.routes.get(path, self.server.reply)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
