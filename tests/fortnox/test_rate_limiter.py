@@ -33,16 +33,19 @@ def busiest_window(times: list[float], window: float) -> int:
     return max(sum(1 for t in times[i:] if t < start + window) for i, start in enumerate(times))
 
 
-def acquire_in_threads(budget: str, threads: int, each: int) -> list[float]:
+def acquire_in_threads(budget: str, threads: int, each: int, slots: int = 1) -> list[float]:
+    """Each thread takes `slots` at once (2: a read and the write decided on it), `each` times;
+    the moment each slot was taken."""
     times, lock = [], threading.Lock()
 
     def work():
         limiter = get_rate_limiter()
         for _ in range(each):
-            ticket = limiter.acquire(budget)
+            tickets = limiter.acquire_many(budget, slots)
             with lock:
-                times.append(time.time())
-            limiter.done(budget, ticket)
+                times.extend([time.time()] * slots)
+            for ticket in tickets:
+                limiter.done(budget, ticket)
 
     workers = [threading.Thread(target=work) for _ in range(threads)]
     for worker in workers:
@@ -146,27 +149,6 @@ def test_with_redis_configured_threads_and_processes_share_one_budget(small_budg
     assert_limit_held(times)
 
 
-def acquire_pairs_in_threads(budget: str, threads: int, each: int) -> list[float]:
-    """Each thread takes two slots at once (a read and the write decided on it), `each` times."""
-    times, lock = [], threading.Lock()
-
-    def work():
-        limiter = get_rate_limiter()
-        for _ in range(each):
-            tickets = limiter.acquire_many(budget, 2)
-            with lock:
-                times.extend([time.time()] * 2)
-            for ticket in tickets:
-                limiter.done(budget, ticket)
-
-    workers = [threading.Thread(target=work) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return times
-
-
 def test_two_slots_taken_at_once_wait_until_both_fit_and_never_exceed_the_limit(small_budget, shared_connection):
     budget, limiter = shared_connection.rate_limit_key, get_rate_limiter()
     for _ in range(LIMIT - 1):
@@ -179,7 +161,7 @@ def test_two_slots_taken_at_once_wait_until_both_fit_and_never_exceed_the_limit(
     started = time.monotonic()
     limiter.acquire(budget)  # the released slot is free at once
     assert time.monotonic() - started < WINDOW / 2
-    times = acquire_pairs_in_threads(budget, threads=2, each=3) + acquire_in_threads(budget, threads=2, each=3)
+    times = acquire_in_threads(budget, threads=2, each=3, slots=2) + acquire_in_threads(budget, threads=2, each=3)
     assert len(times) == 18
     assert_limit_held(times)
 
@@ -187,7 +169,7 @@ def test_two_slots_taken_at_once_wait_until_both_fit_and_never_exceed_the_limit(
 def test_with_redis_two_slots_taken_at_once_never_exceed_the_limit(small_budget, shared_connection, settings, redis_url):
     settings.REDIS_URL = redis_url
     budget = shared_connection.rate_limit_key
-    times = acquire_pairs_in_threads(budget, threads=2, each=3) + acquire_in_threads(budget, threads=2, each=3)
+    times = acquire_in_threads(budget, threads=2, each=3, slots=2) + acquire_in_threads(budget, threads=2, each=3)
     assert len(times) == 18
     assert_limit_held(times)
     with pytest.raises(ValueError):
