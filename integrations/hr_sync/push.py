@@ -1,5 +1,7 @@
 """The outbox handlers that push employee changes to Fortnox (registered when the app is ready)."""
 
+from typing import NamedTuple
+
 from django.db import transaction
 
 from hr.models import Employee
@@ -55,23 +57,30 @@ def push_employee_update(event, client):
     # a value noted but not sent is one Fortnox held already or one in a conflict, so no harm).
     event.payload = {**event.payload, "sent_values": values}
     outbox.note_request(event, "PUT", path, {"Employee": hr_fields.fortnox_document(values)}, str(employee))
-    split = {}
+    split = None
 
     def decide(document: dict) -> dict | None:
-        split.update(_unless_changed_in_fortnox(link, values, document, sent, waiting))
-        return {"Employee": hr_fields.fortnox_document(split["send"])} if split["send"] else None
+        nonlocal split
+        split = _unless_changed_in_fortnox(link, values, document, sent, waiting)
+        return {"Employee": hr_fields.fortnox_document(split.send)} if split.send else None
 
     # Sent once: a refused or unanswered write goes back to the outbox, whose retry reads
     # Fortnox again, so a change made there meanwhile becomes a conflict, not an overwrite.
     client.read_then_write(path, decide)
-    found = sum(record_conflict(employee, name, local, remote) is not None for name, local, remote in split["conflicts"])
+    found = sum(record_conflict(employee, name, local, remote) is not None for name, local, remote in split.conflicts)
     if found:
         transaction.on_commit(lambda: notify_conflicts(employee.organization, found))
-    if split["send"] or split["agreed"]:
-        link.remember({**split["agreed"], **split["send"]})
+    if split.send or split.agreed:
+        link.remember({**split.agreed, **split.send})
 
 
-def _unless_changed_in_fortnox(link, values: dict, document: dict, sent: dict, waiting: set) -> dict:
+class Split(NamedTuple):
+    send: dict
+    agreed: dict
+    conflicts: list  # (name, Brygga's value, Fortnox's value)
+
+
+def _unless_changed_in_fortnox(link, values: dict, document: dict, sent: dict, waiting: set) -> Split:
     """`values` split against Fortnox's `document` (in memory only: it runs between Fortnox's
     answer to the read and the write): those to send, those Fortnox already holds (`agreed`), and
     `conflicts` (name, Brygga's, Fortnox's) for fields Fortnox changed to something else since the
@@ -93,7 +102,7 @@ def _unless_changed_in_fortnox(link, values: dict, document: dict, sent: dict, w
             conflicts.append((name, value, remote[name]))
         else:
             send[name] = value
-    return {"send": send, "agreed": agreed, "conflicts": conflicts}
+    return Split(send, agreed, conflicts)
 
 
 @outbox.handler("employee_create")
